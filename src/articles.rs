@@ -1,0 +1,101 @@
+//! Reading articles back: the JSON shape every command shares (`id`,
+//! `external_id`, `origin`, `title`, `published_at`, `outlet`) and the full
+//! view with body and sightings.
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// One sighting of an article.
+#[derive(Debug, Serialize)]
+pub struct Sighting {
+    pub origin: String,
+    pub line: i64,
+    pub url: Option<String>,
+    pub external_id: Option<String>,
+    pub raw_sha256: String,
+    pub run_id: Option<i64>,
+    pub seen_at: String,
+    /// Boilerplate lines removed from the body of this copy.
+    pub removed: Option<String>,
+}
+
+/// An article with everything `marsad show` prints.
+#[derive(Debug, Serialize)]
+pub struct Article {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub origin: Option<String>,
+    pub title: String,
+    pub published_at: Option<String>,
+    pub date_precision: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub content_sha256: String,
+    pub ingested_at: String,
+    pub extra: Option<serde_json::Value>,
+    pub body: String,
+    pub sightings: Vec<Sighting>,
+}
+
+/// SQL expression for an article's origin: its first sighting's path or URL.
+pub const ORIGIN_SQL: &str =
+    "(SELECT s.origin FROM sightings s WHERE s.article_id = a.id ORDER BY s.id LIMIT 1)";
+
+pub fn get(conn: &Connection, id: i64) -> Result<Article> {
+    let sql = format!(
+        "SELECT a.id, a.external_id, {ORIGIN_SQL}, a.title, a.published_at, a.date_precision, o.name, a.author,
+                a.url, a.language, a.content_sha256, a.ingested_at, a.extra, a.body
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?1"
+    );
+    let mut a = conn
+        .query_row(&sql, [id], |r| {
+            Ok(Article {
+                id: r.get(0)?,
+                external_id: r.get(1)?,
+                origin: r.get(2)?,
+                title: r.get(3)?,
+                published_at: r.get(4)?,
+                date_precision: r.get(5)?,
+                outlet: r.get(6)?,
+                author: r.get(7)?,
+                url: r.get(8)?,
+                language: r.get(9)?,
+                content_sha256: r.get(10)?,
+                ingested_at: r.get(11)?,
+                extra: r
+                    .get::<_, Option<String>>(12)?
+                    .and_then(|s| serde_json::from_str(&s).ok()),
+                body: r.get(13)?,
+                sightings: Vec::new(),
+            })
+        })
+        .optional()?
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "article {id}; list ids with `marsad search` or `marsad info`"
+            ))
+        })?;
+    let mut st = conn.prepare(
+        "SELECT origin, line, url, external_id, raw_sha256, run_id, seen_at, removed
+         FROM sightings WHERE article_id = ?1 ORDER BY id",
+    )?;
+    a.sightings = st
+        .query_map([id], |r| {
+            Ok(Sighting {
+                origin: r.get(0)?,
+                line: r.get(1)?,
+                url: r.get(2)?,
+                external_id: r.get(3)?,
+                raw_sha256: r.get(4)?,
+                run_id: r.get(5)?,
+                seen_at: r.get(6)?,
+                removed: r.get(7)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(a)
+}

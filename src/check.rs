@@ -1,0 +1,98 @@
+//! `marsad check`: everything that can be verified about an archive without
+//! its inputs. SQLite's own integrity check, FTS5's, the index against the
+//! articles it was built from, and every article's content hash.
+
+use rusqlite::Connection;
+
+use crate::error::Result;
+use crate::{ingest, text};
+
+/// Run every check; the list of problems is empty for a sound archive.
+pub fn run(conn: &Connection) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+
+    let mut st = conn.prepare("PRAGMA integrity_check")?;
+    let rows: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows != ["ok"] {
+        problems.extend(rows.into_iter().map(|r| format!("integrity_check: {r}")));
+    }
+    if let Err(e) = conn.execute("PRAGMA foreign_key_check", []) {
+        problems.push(format!("foreign_key_check: {e}"));
+    }
+    let fk: i64 = conn.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if fk > 0 {
+        problems.push(format!(
+            "foreign_key_check: {fk} rows point at missing parents"
+        ));
+    }
+
+    // FTS5 integrity-check on every FTS5 table.
+    let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'")?;
+    let fts: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for t in &fts {
+        let q = format!("INSERT INTO \"{t}\"(\"{t}\") VALUES ('integrity-check')");
+        if let Err(e) = conn.execute(&q, []) {
+            problems.push(format!("{t}: FTS5 integrity-check failed: {e}"));
+        }
+    }
+
+    // The article index holds exactly the analysed text of every article.
+    let mut st = conn.prepare(
+        "SELECT a.id, a.title, a.body, a.content_sha256, f.title, f.body
+         FROM articles a LEFT JOIN articles_fts f ON f.rowid = a.id ORDER BY a.id",
+    )?;
+    let mut rows = st.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let title: String = r.get(1)?;
+        let body: String = r.get(2)?;
+        let sha: String = r.get(3)?;
+        if ingest::content_sha256(&title, &body) != sha {
+            problems.push(format!(
+                "article {id}: content hash does not match its title and body"
+            ));
+        }
+        match (
+            r.get::<_, Option<String>>(4)?,
+            r.get::<_, Option<String>>(5)?,
+        ) {
+            (Some(ft), Some(fb)) => {
+                if ft != text::index_terms(&title) || fb != text::index_terms(&body) {
+                    problems.push(format!(
+                        "article {id}: full-text index is stale (run `marsad reindex`)"
+                    ));
+                }
+            }
+            _ => problems.push(format!(
+                "article {id}: missing from the full-text index (run `marsad reindex`)"
+            )),
+        }
+    }
+    let orphans: i64 = conn.query_row(
+        "SELECT count(*) FROM articles_fts WHERE rowid NOT IN (SELECT id FROM articles)",
+        [],
+        |r| r.get(0),
+    )?;
+    if orphans > 0 {
+        problems.push(format!(
+            "articles_fts: {orphans} rows for articles that do not exist (run `marsad reindex`)"
+        ));
+    }
+    let unsighted: i64 = conn.query_row(
+        "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM sightings)",
+        [],
+        |r| r.get(0),
+    )?;
+    if unsighted > 0 {
+        problems.push(format!(
+            "{unsighted} articles have no sighting (provenance lost)"
+        ));
+    }
+    Ok(problems)
+}

@@ -1,0 +1,83 @@
+//! The command line: one file per subcommand, each with its own arguments
+//! struct and a `run` function, plus shared output formatting.
+
+mod analyze;
+mod check;
+mod info;
+mod ingest;
+mod migrate;
+mod output;
+mod reindex;
+mod search;
+mod show;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit codes, as documented in the README.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILURE: u8 = 1;
+pub const EXIT_INPUT_ERRORS: u8 = 3;
+pub const EXIT_LOCKED: u8 = 4;
+
+#[derive(Parser)]
+#[command(
+    name = "marsad",
+    version,
+    about = "An archive of Arabic news in one SQLite file"
+)]
+pub struct Cli {
+    /// The archive file.
+    #[arg(long, global = true, env = "MARSAD_DB", default_value = "marsad.db")]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Ingest files, folders or stdin (-) into the archive.
+    Ingest(ingest::Args),
+    /// Search the archive (Arabic-aware).
+    Search(search::Args),
+    /// Show one article with its sightings.
+    Show(show::Args),
+    /// Counts, schema version, last run.
+    Info(info::Args),
+    /// Verify the archive: SQLite and FTS5 integrity, index, content hashes.
+    Check(check::Args),
+    /// Apply schema migrations explicitly.
+    Migrate(migrate::Args),
+    /// Rebuild the full-text index from the articles.
+    Reindex(reindex::Args),
+    /// Show how a text is tokenised, normalised and stemmed.
+    Analyze(analyze::Args),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Ingest(a) => ingest::run(&cli.db, a),
+        Command::Search(a) => search::run(&cli.db, a),
+        Command::Show(a) => show::run(&cli.db, a),
+        Command::Info(a) => info::run(&cli.db, a),
+        Command::Check(a) => check::run(&cli.db, a),
+        Command::Migrate(a) => migrate::run(&cli.db, a),
+        Command::Reindex(a) => reindex::run(&cli.db, a),
+        Command::Analyze(a) => analyze::run(a),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("marsad: {e:#}");
+            let locked = matches!(
+                e.downcast_ref::<marsad::Error>(),
+                Some(marsad::Error::Locked { .. })
+            );
+            ExitCode::from(if locked { EXIT_LOCKED } else { EXIT_FAILURE })
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! Output for every listing command: a table on a terminal, or JSON (one
+//! array), JSON Lines, or CSV. Rows are any `Serialize` value; the table and
+//! CSV take the named columns from it.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Jsonl,
+    Csv,
+}
+
+fn cell(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= max {
+        one_line
+    } else {
+        let mut t: String = one_line.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// Print `rows` in `format`, with `columns` for the table and CSV forms.
+pub fn print_rows<T: Serialize>(
+    format: Format,
+    columns: &[&str],
+    rows: &[T],
+) -> anyhow::Result<()> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut out, rows)?;
+            writeln!(out)?;
+        }
+        Format::Jsonl => {
+            for r in rows {
+                serde_json::to_writer(&mut out, r)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(columns)?;
+            for r in rows {
+                let v = serde_json::to_value(r)?;
+                w.write_record(columns.iter().map(|c| cell(v.get(*c))))?;
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            let cells: Vec<Vec<String>> = rows
+                .iter()
+                .map(|r| {
+                    let v = serde_json::to_value(r).unwrap_or(Value::Null);
+                    columns
+                        .iter()
+                        .map(|c| truncate(&cell(v.get(*c)), 70))
+                        .collect()
+                })
+                .collect();
+            let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+            for row in &cells {
+                for (w, c) in widths.iter_mut().zip(row) {
+                    *w = (*w).max(c.chars().count());
+                }
+            }
+            let line = |vals: Vec<&str>| -> String {
+                vals.iter()
+                    .zip(&widths)
+                    .map(|(v, w)| format!("{v}{}", " ".repeat(w - v.chars().count())))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+            };
+            writeln!(out, "{}", line(columns.to_vec()))?;
+            for row in &cells {
+                writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Print one object: JSON forms as JSON, table and CSV as `key: value` lines
+/// (CSV as a two-column key,value table).
+pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
+    let v = serde_json::to_value(value)?;
+    match format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&v)?),
+        Format::Jsonl => println!("{}", serde_json::to_string(&v)?),
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(["key", "value"])?;
+            if let Value::Object(m) = &v {
+                for (k, x) in m {
+                    w.write_record([k.as_str(), &cell(Some(x))])?;
+                }
+            }
+            w.flush()?;
+        }
+        Format::Table => {
+            if let Value::Object(m) = &v {
+                for (k, x) in m {
+                    println!("{k}: {}", cell(Some(x)));
+                }
+            }
+        }
+    }
+    Ok(())
+}

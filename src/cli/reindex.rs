@@ -1,0 +1,21 @@
+//! `marsad reindex`
+
+use std::path::Path;
+use std::time::Duration;
+
+use marsad::store::{IngestLock, Store};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Seconds to wait for a running ingest to finish.
+    #[arg(long, default_value_t = 0)]
+    wait: u64,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let mut store = Store::open(db)?;
+    let n = store.reindex()?;
+    println!("reindexed {n} articles");
+    Ok(0)
+}

@@ -1,0 +1,117 @@
+//! `marsad search QUERY`
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use marsad::search::{self, Filters, Query};
+use marsad::store::Store;
+use serde::Serialize;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Words (all must match), "exact phrase", OR, -word, word*, title:word.
+    query: String,
+    /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long)]
+    from: Option<String>,
+    /// Latest publication date, inclusive.
+    #[arg(long)]
+    to: Option<String>,
+    /// Only this outlet (exact name or part of it).
+    #[arg(long)]
+    outlet: Option<String>,
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+    #[arg(long, default_value_t = 0)]
+    offset: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Marks for matched words: colour on a terminal, brackets otherwise.
+pub fn marks(format: Format) -> (&'static str, &'static str) {
+    if format == Format::Table && std::io::stdout().is_terminal() {
+        ("\x1b[1;31m", "\x1b[0m")
+    } else {
+        ("[", "]")
+    }
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: i64,
+    date: Option<&'a str>,
+    outlet: Option<&'a str>,
+    title: &'a str,
+    snippet: String,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    for d in [&a.from, &a.to].into_iter().flatten() {
+        if !is_date_prefix(d) {
+            anyhow::bail!("--from/--to take a date as YYYY, YYYY-MM or YYYY-MM-DD, not {d:?}");
+        }
+    }
+    let store = Store::open(db)?;
+    let q = Query::parse(&a.query);
+    let f = Filters {
+        from: a.from,
+        to: a.to,
+        outlet: a.outlet,
+        limit: a.limit,
+        offset: a.offset,
+    };
+    let hits = search::search(&store.conn, &q, &f)?;
+    match a.format {
+        Format::Json | Format::Jsonl => output::print_rows(a.format, &[], &hits)?,
+        _ => {
+            let (open, close) = marks(a.format);
+            let rows: Vec<Row> = hits
+                .iter()
+                .map(|h| Row {
+                    id: h.id,
+                    date: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
+                    outlet: h.outlet.as_deref(),
+                    title: &h.title,
+                    snippet: h.snippet.marked(open, close),
+                })
+                .collect();
+            if a.format == Format::Csv {
+                output::print_rows(
+                    a.format,
+                    &["id", "date", "outlet", "title", "snippet"],
+                    &rows,
+                )?;
+            } else {
+                for r in &rows {
+                    println!(
+                        "#{}  {}  {}  {}",
+                        r.id,
+                        r.date.unwrap_or("-"),
+                        r.outlet.unwrap_or("-"),
+                        r.title
+                    );
+                    println!("    {}\n", r.snippet);
+                }
+                if rows.is_empty() {
+                    eprintln!("no matches");
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn is_date_prefix(d: &str) -> bool {
+    let ok_shape = matches!(d.len(), 4 | 7 | 10)
+        && d.chars().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    ok_shape
+}

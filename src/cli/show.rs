@@ -1,0 +1,63 @@
+//! `marsad show ID`
+
+use std::path::Path;
+
+use marsad::store::Store;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Article id.
+    id: i64,
+    /// Mark the words matching this query in the body.
+    #[arg(long)]
+    highlight: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let store = Store::open(db)?;
+    let mut article = marsad::articles::get(&store.conn, a.id)?;
+    if let Some(q) = &a.highlight {
+        let query = marsad::search::Query::parse(q);
+        let marks = super::search::marks(a.format);
+        article.body = marsad::search::highlight(&article.body, &query, marks.0, marks.1);
+    }
+    if a.format != Format::Table {
+        return output::print_object(a.format, &article).map(|()| 0);
+    }
+    println!("#{}  {}", article.id, article.title);
+    let meta = [
+        ("date", article.published_at.clone()),
+        ("outlet", article.outlet.clone()),
+        ("author", article.author.clone()),
+        ("url", article.url.clone()),
+        ("external_id", article.external_id.clone()),
+        ("origin", article.origin.clone()),
+    ];
+    for (k, v) in meta {
+        if let Some(v) = v {
+            println!("{k}: {v}");
+        }
+    }
+    println!("\n{}\n", article.body);
+    println!("sightings ({}):", article.sightings.len());
+    for s in &article.sightings {
+        let line = if s.line > 0 {
+            format!(":{}", s.line)
+        } else {
+            String::new()
+        };
+        println!(
+            "  {}{}  {}  run {}  sha256 {}",
+            s.origin,
+            line,
+            s.seen_at,
+            s.run_id.unwrap_or(0),
+            &s.raw_sha256[..12]
+        );
+    }
+    Ok(0)
+}

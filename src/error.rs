@@ -1,0 +1,59 @@
+//! The library's one error type. Messages name the file or value at fault and
+//! say what to do about it.
+
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+
+    #[error("migration failed: {0}")]
+    Migration(#[from] refinery::Error),
+
+    #[error(
+        "{path}: the archive's schema is version {found}, newer than this marsad understands \
+         (up to {known}); use a newer marsad. The archive was not modified."
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
+    #[error(
+        "{path}: another marsad ingest is running on this archive (lock {lock}); \
+         waited {waited}s. Retry later or pass --wait SECONDS."
+    )]
+    Locked {
+        path: PathBuf,
+        lock: PathBuf,
+        waited: u64,
+    },
+
+    #[error("{0}")]
+    Input(String),
+
+    #[error("not found: {0}")]
+    NotFound(String),
+
+    #[error("invalid value: {0}")]
+    Invalid(String),
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,289 @@
+//! Publication dates as news sites print them: numeric (24/05/2016 - 12:55:55,
+//! 2024-05-31T10:00:00+03:00), and with month names in the Egyptian/Gulf
+//! (مايو), Levantine (أيار) and Maghrebi (ماي، جوان) series, with Arabic-Indic
+//! or Latin digits. The result keeps its precision.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::text::normalize;
+
+/// A parsed date: ISO 8601 text and how precise it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParsedDate {
+    pub iso: String,
+    pub precision: &'static str,
+}
+
+/// Month names, normalised (أ→ا, ة→ه …), with their number.
+const MONTHS: &[(&str, u32)] = &[
+    ("يناير", 1),
+    ("كانون الثاني", 1),
+    ("جانفي", 1),
+    ("ينير", 1),
+    ("فبراير", 2),
+    ("شباط", 2),
+    ("فيفري", 2),
+    ("فبرير", 2),
+    ("مارس", 3),
+    ("اذار", 3),
+    ("ابريل", 4),
+    ("افريل", 4),
+    ("نيسان", 4),
+    ("ابريل", 4),
+    ("مايو", 5),
+    ("ايار", 5),
+    ("ماي", 5),
+    ("يونيو", 6),
+    ("يونيه", 6),
+    ("حزيران", 6),
+    ("جوان", 6),
+    ("يونيو", 6),
+    ("يوليو", 7),
+    ("يوليه", 7),
+    ("تموز", 7),
+    ("جويليه", 7),
+    ("يوليوز", 7),
+    ("اغسطس", 8),
+    ("اب", 8),
+    ("اوت", 8),
+    ("غشت", 8),
+    ("سبتمبر", 9),
+    ("ايلول", 9),
+    ("شتنبر", 9),
+    ("اكتوبر", 10),
+    ("تشرين الاول", 10),
+    ("نوفمبر", 11),
+    ("تشرين الثاني", 11),
+    ("نونبر", 11),
+    ("ديسمبر", 12),
+    ("كانون الاول", 12),
+    ("دجنبر", 12),
+    ("january", 1),
+    ("february", 2),
+    ("march", 3),
+    ("april", 4),
+    ("may", 5),
+    ("june", 6),
+    ("july", 7),
+    ("august", 8),
+    ("september", 9),
+    ("october", 10),
+    ("november", 11),
+    ("december", 12),
+    ("jan", 1),
+    ("feb", 2),
+    ("mar", 3),
+    ("apr", 4),
+    ("jun", 6),
+    ("jul", 7),
+    ("aug", 8),
+    ("sep", 9),
+    ("sept", 9),
+    ("oct", 10),
+    ("nov", 11),
+    ("dec", 12),
+];
+
+const WEEKDAYS: &[&str] = &[
+    "السبت",
+    "الاحد",
+    "الاثنين",
+    "الإثنين",
+    "الثلاثاء",
+    "الاربعاء",
+    "الخميس",
+    "الجمعه",
+];
+
+/// Parse a date written anywhere in `s`, if `s` is essentially only a date
+/// (a dateline), or a machine timestamp.
+pub fn parse(s: &str) -> Option<ParsedDate> {
+    let s = s.trim();
+    if s.is_empty() || s.chars().count() > 60 {
+        return None;
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(ParsedDate {
+            iso: dt.to_rfc3339(),
+            precision: "second",
+        });
+    }
+    if let Ok(dt) = DateTime::parse_from_rfc2822(s) {
+        return Some(ParsedDate {
+            iso: dt.to_rfc3339(),
+            precision: "second",
+        });
+    }
+    let n = normalize(s);
+    parse_numeric(&n).or_else(|| parse_named(&n))
+}
+
+fn tokens(n: &str) -> Vec<&str> {
+    n.split(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | '،' | '-' | '–' | '|' | '/' | '(' | ')')
+    })
+    .filter(|t| !t.is_empty())
+    .collect()
+}
+
+fn parse_time(t: &str) -> Option<(NaiveTime, &'static str)> {
+    if let Ok(x) = NaiveTime::parse_from_str(t, "%H:%M:%S") {
+        return Some((x, "second"));
+    }
+    NaiveTime::parse_from_str(t, "%H:%M")
+        .ok()
+        .map(|x| (x, "minute"))
+}
+
+fn with_time(d: NaiveDate, time: Option<(NaiveTime, &'static str)>) -> ParsedDate {
+    match time {
+        Some((t, "second")) => ParsedDate {
+            iso: NaiveDateTime::new(d, t)
+                .format("%Y-%m-%dT%H:%M:%S")
+                .to_string(),
+            precision: "second",
+        },
+        Some((t, _)) => ParsedDate {
+            iso: NaiveDateTime::new(d, t)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+            precision: "minute",
+        },
+        None => ParsedDate {
+            iso: d.format("%Y-%m-%d").to_string(),
+            precision: "day",
+        },
+    }
+}
+
+/// 24/05/2016, 24-05-2016 12:55, 2016-05-24 12:55:55, 2016/05/24.
+fn parse_numeric(n: &str) -> Option<ParsedDate> {
+    let parts: Vec<&str> = n
+        .split(|c: char| c.is_whitespace() || c == 'T' || c == 't')
+        .filter(|p| !p.is_empty() && *p != "-" && *p != "|" && *p != "–")
+        .collect();
+    let first = *parts.first()?;
+    let nums: Vec<&str> = first.split(['/', '-', '.']).collect();
+    if nums.len() != 3
+        || !nums
+            .iter()
+            .all(|x| !x.is_empty() && x.chars().all(|c| c.is_ascii_digit()))
+    {
+        return None;
+    }
+    let v: Vec<u32> = nums.iter().map(|x| x.parse().ok()).collect::<Option<_>>()?;
+    let date = if nums[0].len() == 4 {
+        NaiveDate::from_ymd_opt(v[0] as i32, v[1], v[2])?
+    } else if nums[2].len() == 4 {
+        // Day first, as Arabic sites print it; fall back to month first only
+        // when the day-first reading is impossible.
+        NaiveDate::from_ymd_opt(v[2] as i32, v[1], v[0])
+            .or_else(|| NaiveDate::from_ymd_opt(v[2] as i32, v[0], v[1]))?
+    } else {
+        return None;
+    };
+    let rest = &parts[1..];
+    let time = match rest {
+        [] => None,
+        [t] => Some(parse_time(t)?),
+        _ => return None,
+    };
+    Some(with_time(date, time))
+}
+
+fn month_at(toks: &[&str], i: usize) -> Option<(u32, usize)> {
+    // Two-word names (كانون الثاني) first.
+    if i + 1 < toks.len() {
+        let two = format!("{} {}", toks[i], toks[i + 1]);
+        if let Some((_, m)) = MONTHS.iter().find(|(name, _)| *name == two) {
+            return Some((*m, 2));
+        }
+    }
+    let one = toks.get(i)?;
+    MONTHS
+        .iter()
+        .find(|(name, _)| name == one)
+        .map(|(_, m)| (*m, 1))
+}
+
+/// [weekday] D MONTH[/ MONTH] YYYY [HH:MM[:SS]], or MONTH YYYY.
+fn parse_named(n: &str) -> Option<ParsedDate> {
+    let toks = tokens(n);
+    let mut i = 0;
+    let weekdays: Vec<String> = WEEKDAYS.iter().map(|w| normalize(w)).collect();
+    if toks
+        .first()
+        .is_some_and(|t| weekdays.iter().any(|w| w == t))
+    {
+        i = 1;
+    }
+    let day: Option<u32> = toks.get(i).and_then(|t| t.parse().ok());
+    if day.is_some() {
+        i += 1;
+    }
+    let (month, used) = month_at(&toks, i)?;
+    i += used;
+    // A second name of the same month in another series: مايو/ أيار.
+    if let Some((m2, used2)) = month_at(&toks, i) {
+        if m2 == month {
+            i += used2;
+        }
+    }
+    let year: i32 = toks
+        .get(i)?
+        .parse()
+        .ok()
+        .filter(|y| (1900..=2100).contains(y))?;
+    i += 1;
+    let time = match toks.get(i) {
+        Some(t) => Some(parse_time(t)?),
+        None => None,
+    };
+    if i + usize::from(time.is_some()) < toks.len() {
+        return None;
+    }
+    match day {
+        Some(d) => Some(with_time(NaiveDate::from_ymd_opt(year, month, d)?, time)),
+        None => Some(ParsedDate {
+            iso: format!("{year:04}-{month:02}"),
+            precision: "month",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(s: &str) -> Option<(String, &'static str)> {
+        parse(s).map(|d| (d.iso, d.precision))
+    }
+
+    #[test]
+    fn seed_notations() {
+        assert_eq!(
+            p("24/05/2016 - 12:55:55"),
+            Some(("2016-05-24T12:55:55".into(), "second"))
+        );
+        assert_eq!(p("31 مايو 2024"), Some(("2024-05-31".into(), "day")));
+        assert_eq!(p("٣١ مايو ٢٠٢٤"), Some(("2024-05-31".into(), "day")));
+        assert_eq!(p("الجمعة 9 آب 2024"), Some(("2024-08-09".into(), "day")));
+        assert_eq!(p("12 أغسطس/ آب 2023"), Some(("2023-08-12".into(), "day")));
+        assert_eq!(
+            p("1 كانون الثاني 2020 10:30"),
+            Some(("2020-01-01T10:30".into(), "minute"))
+        );
+        assert_eq!(p("أكتوبر 2020"), Some(("2020-10".into(), "month")));
+        assert_eq!(
+            p("2018-02-18T21:35:43+04:00"),
+            Some(("2018-02-18T21:35:43+04:00".into(), "second"))
+        );
+    }
+
+    #[test]
+    fn not_dates() {
+        assert_eq!(p("حفتر حفتر"), None);
+        assert_eq!(p("وصل يفكيروف في 31 مايو 2024 إلى بنغازي"), None);
+        assert_eq!(p("31/02/2024"), None);
+    }
+}

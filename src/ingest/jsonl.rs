@@ -1,0 +1,145 @@
+//! JSON Lines (and `.json` files holding one object or an array): one article
+//! per object, with the field names scrapers commonly use. Fields marsad does
+//! not map are kept in `extra`.
+
+use serde_json::{Map, Value};
+
+use super::{Record, dates};
+
+const TITLE: &[&str] = &["title", "headline"];
+const BODY: &[&str] = &["text", "body", "content", "article", "article_text"];
+const URL: &[&str] = &["url", "link", "permalink"];
+const DATE: &[&str] = &[
+    "date",
+    "published",
+    "published_at",
+    "publication_date",
+    "pubdate",
+    "datetime",
+];
+const OUTLET: &[&str] = &["source", "outlet", "site", "publisher", "source_name"];
+const AUTHOR: &[&str] = &["author", "byline", "authors"];
+const ID: &[&str] = &["id", "_id", "doc_id", "article_id", "guid"];
+const LANGUAGE: &[&str] = &["language", "lang"];
+
+/// Parse one JSON object into an article.
+pub fn parse_value(v: Value) -> Result<Record, String> {
+    let Value::Object(mut obj) = v else {
+        return Err(format!("expected a JSON object, found {}", kind(&v)));
+    };
+    let mut rec = Record::default();
+    rec.title = take_string(&mut obj, TITLE)?
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+    let body = take_string(&mut obj, BODY)?.unwrap_or_default();
+    rec.body = body.trim().to_string();
+    rec.url = take_string(&mut obj, URL)?;
+    if let Some(raw) = take_string(&mut obj, DATE)? {
+        if let Some(d) = dates::parse(&raw) {
+            rec.published_at = Some(d.iso);
+            rec.date_precision = Some(d.precision);
+        }
+        rec.date_raw = Some(raw);
+    }
+    rec.outlet = take_string(&mut obj, OUTLET)?.filter(|s| !s.trim().is_empty());
+    rec.author = take_string(&mut obj, AUTHOR)?.filter(|s| !s.trim().is_empty());
+    rec.external_id = take_string(&mut obj, ID)?;
+    rec.language = take_string(&mut obj, LANGUAGE)?;
+    if rec.body.is_empty() {
+        return Err("no article text (none of the fields text, body, content has text)".into());
+    }
+    if rec.title.is_empty() {
+        // Untitled records still need something to show: the first words.
+        rec.title = rec
+            .body
+            .split_whitespace()
+            .take(12)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    rec.extra = obj;
+    Ok(rec)
+}
+
+/// Parse one line of a JSON Lines file.
+pub fn parse_line(line: &str) -> Result<Record, String> {
+    let v: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
+    parse_value(v)
+}
+
+/// Take the first present field among `names`: a string, a number (ids), or
+/// an array of strings (authors). Any other type is an error naming the field.
+fn take_string(obj: &mut Map<String, Value>, names: &[&str]) -> Result<Option<String>, String> {
+    for n in names {
+        let Some(v) = obj.remove(*n) else { continue };
+        return match v {
+            Value::Null => Ok(None),
+            Value::String(s) => Ok(Some(s)),
+            Value::Number(x) => Ok(Some(x.to_string())),
+            Value::Array(items) if items.iter().all(Value::is_string) => Ok(Some(
+                items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join("، "),
+            )),
+            other => Err(format!(
+                "field \"{n}\" should be text, found {}",
+                kind(&other)
+            )),
+        };
+    }
+    Ok(None)
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_and_extra() {
+        let r = parse_line(
+            r#"{"id": 7, "title": "ع", "content": "نص", "site": "x", "category": "world"}"#,
+        )
+        .unwrap();
+        assert_eq!(r.external_id.as_deref(), Some("7"));
+        assert_eq!(r.body, "نص");
+        assert_eq!(r.outlet.as_deref(), Some("x"));
+        assert_eq!(
+            r.extra.get("category").and_then(Value::as_str),
+            Some("world")
+        );
+    }
+
+    #[test]
+    fn wrong_types_and_broken_json() {
+        assert!(
+            parse_line(r#"{"title": ["a", 1], "text": "x"}"#)
+                .unwrap_err()
+                .contains("title")
+        );
+        assert!(
+            parse_line(r#"{"title": "a", "text": {"x": 1}}"#)
+                .unwrap_err()
+                .contains("text")
+        );
+        assert!(
+            parse_line(r#"{"title": "a", "te"#)
+                .unwrap_err()
+                .contains("invalid JSON")
+        );
+        assert!(parse_line("[1,2]").unwrap_err().contains("object"));
+    }
+}

@@ -1,0 +1,866 @@
+//! Reading scraped news into the archive: finding inputs, decoding them,
+//! parsing each format (one file per format in this folder), hashing, and
+//! writing articles, sightings and errors.
+//!
+//! The pipeline: a producer thread lists inputs, skips unchanged ones, and
+//! reads, decodes, parses, hashes and analyses them on rayon's worker
+//! threads; this thread is the single writer, committing one batch per
+//! transaction together with the input's resume point, so a run killed at
+//! any instant loses at most the batch in flight and the next run redoes
+//! exactly that.
+
+mod boilerplate;
+pub mod dates;
+pub mod decode;
+mod discover;
+mod html;
+mod jsonl;
+mod txt;
+mod writer;
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::{Instant, UNIX_EPOCH};
+
+use rayon::prelude::*;
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::error::Result;
+use crate::store::Store;
+use crate::text;
+
+pub use discover::Input;
+
+/// One article as parsed from an input, before it is stored.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    pub title: String,
+    pub body: String,
+    pub published_at: Option<String>,
+    pub date_precision: Option<&'static str>,
+    pub date_raw: Option<String>,
+    pub outlet: Option<String>,
+    pub author: Option<String>,
+    pub url: Option<String>,
+    pub language: Option<String>,
+    pub external_id: Option<String>,
+    /// Input fields marsad does not map, kept as they were.
+    pub extra: Map<String, Value>,
+    /// Boilerplate lines cut from the body.
+    pub removed: Vec<String>,
+}
+
+/// Input formats. Adding one means a file in this folder and an arm in
+/// [`parse_document`] / [`Format::from_name`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Auto,
+    Txt,
+    Jsonl,
+    Html,
+}
+
+impl Format {
+    /// Format from a file name (`.gz` looks at the name inside).
+    pub fn from_name(name: &str) -> Option<Format> {
+        let name = name.to_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        let ext = name.rsplit_once('.').map(|(_, e)| e)?;
+        match ext {
+            "txt" | "text" | "md" => Some(Format::Txt),
+            "jsonl" | "ndjson" | "json" => Some(Format::Jsonl),
+            "html" | "htm" | "xhtml" => Some(Format::Html),
+            _ => None,
+        }
+    }
+
+    /// Guess from the first bytes, for stdin and unknown extensions.
+    fn sniff(text: &str) -> Format {
+        let t = text.trim_start_matches('\u{feff}').trim_start();
+        if t.starts_with('{') || t.starts_with('[') {
+            Format::Jsonl
+        } else if t.starts_with('<') {
+            Format::Html
+        } else {
+            Format::Txt
+        }
+    }
+}
+
+/// What `marsad ingest` was asked to do.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub paths: Vec<PathBuf>,
+    pub format: Format,
+    /// Outlet for articles whose input names none.
+    pub outlet: Option<String>,
+    /// The command line, recorded with the run.
+    pub args: Vec<String>,
+    pub progress: bool,
+    /// Largest single article (a text or HTML file, or one JSON line).
+    pub max_article_bytes: u64,
+}
+
+/// An input that could not be ingested.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputError {
+    pub input: String,
+    pub line: Option<i64>,
+    pub message: String,
+}
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(l) => write!(f, "{}:{}: {}", self.input, l, self.message),
+            None => write!(f, "{}: {}", self.input, self.message),
+        }
+    }
+}
+
+/// Counts for one run, printed as the summary line or as JSON.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub run_id: i64,
+    /// Input files (or stdin) read.
+    pub inputs: u64,
+    /// Inputs skipped because they had not changed since the last run.
+    pub unchanged: u64,
+    /// Articles (records) found in the inputs read.
+    pub records: u64,
+    pub new: u64,
+    /// Records whose content was already archived: a sighting was added.
+    pub duplicates: u64,
+    /// Records already recorded from the same input line with the same bytes.
+    pub seen: u64,
+    pub errors: u64,
+    /// Files in folders skipped for an extension marsad does not read.
+    pub skipped: u64,
+    pub bytes: u64,
+    pub seconds: f64,
+    pub mb_per_s: f64,
+}
+
+/// What the archive last knew of an input file.
+#[derive(Debug, Clone)]
+struct InputState {
+    size: i64,
+    mtime_ns: i64,
+    raw_sha256: String,
+    done_bytes: i64,
+    done_sha256: String,
+}
+
+/// The resume point written with a batch.
+#[derive(Debug, Clone)]
+struct StateUpdate {
+    path: String,
+    size: i64,
+    mtime_ns: i64,
+    raw_sha256: String,
+    done_bytes: i64,
+    done_sha256: String,
+}
+
+/// One unit of work for the writer.
+#[derive(Debug)]
+enum Item {
+    Article(Box<Prepared>),
+    Error(InputError),
+    /// Line already recorded from this input with the same bytes.
+    Seen,
+}
+
+/// An article ready to store: parsed, hashed and analysed.
+#[derive(Debug)]
+struct Prepared {
+    origin: String,
+    line: i64,
+    raw_sha256: String,
+    content_sha256: String,
+    fts_title: String,
+    fts_body: String,
+    rec: Record,
+}
+
+/// A transaction's worth of work.
+#[derive(Debug, Default)]
+struct Batch {
+    items: Vec<Item>,
+    states: Vec<StateUpdate>,
+    inputs: u64,
+    unchanged: u64,
+    bytes: u64,
+}
+
+const FILES_PER_BATCH: usize = 128;
+const LINES_PER_BATCH: usize = 1024;
+
+/// Run an ingest. The caller holds the [`crate::store::IngestLock`].
+/// `on_error` sees each failed input as it is recorded.
+pub fn run(
+    store: &mut Store,
+    opts: &Options,
+    mut on_error: impl FnMut(&InputError),
+) -> Result<Summary> {
+    let started = Instant::now();
+    let run_id = writer::start_run(&store.conn, &opts.args)?;
+    let mut summary = Summary {
+        run_id,
+        ..Summary::default()
+    };
+
+    let (inputs, listing_errors, skipped) = discover::list(&opts.paths);
+    summary.skipped = skipped;
+    let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
+    let states = load_states(&store.conn)?;
+    let bar = opts.progress.then(|| progress_bar(total_bytes));
+
+    let (tx, rx) = mpsc::sync_channel::<Batch>(4);
+    let producer_opts = opts.clone();
+    let db_path = store.path.clone();
+    let producer = std::thread::spawn(move || {
+        let known =
+            Connection::open_with_flags(&db_path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).ok();
+        let mut p = Producer {
+            ctx: Ctx {
+                opts: &producer_opts,
+                states: &states,
+            },
+            known: known.as_ref(),
+            tx: &tx,
+            pending: Vec::new(),
+        };
+        if !listing_errors.is_empty() {
+            let items = listing_errors.into_iter().map(Item::Error).collect();
+            p.send(Batch {
+                items,
+                ..Batch::default()
+            });
+        }
+        for input in inputs {
+            p.add(input);
+        }
+        p.flush();
+    });
+
+    let mut w = writer::Writer::new(&mut store.conn, run_id, opts.outlet.clone());
+    let mut write_result = Ok(());
+    for batch in rx {
+        if let Some(b) = &bar {
+            b.inc(batch.bytes);
+        }
+        summary.inputs += batch.inputs;
+        summary.unchanged += batch.unchanged;
+        summary.bytes += batch.bytes;
+        if let Err(e) = w.write(batch, &mut summary, &mut on_error) {
+            write_result = Err(e);
+            break;
+        }
+    }
+    drop(w);
+    // If the writer failed, dropping the receiver above ends the producer.
+    let _ = producer.join();
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    summary.mb_per_s = if summary.seconds > 0.0 {
+        summary.bytes as f64 / 1e6 / summary.seconds
+    } else {
+        0.0
+    };
+    let status = match (&write_result, summary.errors) {
+        (Err(_), _) => "failed",
+        (Ok(()), 0) => "ok",
+        (Ok(()), _) => "partial",
+    };
+    writer::finish_run(&store.conn, &summary, status)?;
+    write_result.map(|()| summary)
+}
+
+fn progress_bar(total: u64) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )
+        .expect("static template"),
+    );
+    bar
+}
+
+fn load_states(conn: &Connection) -> Result<HashMap<String, InputState>> {
+    let mut st = conn
+        .prepare("SELECT path, size, mtime_ns, raw_sha256, done_bytes, done_sha256 FROM inputs")?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            InputState {
+                size: r.get(1)?,
+                mtime_ns: r.get(2)?,
+                raw_sha256: r.get(3)?,
+                done_bytes: r.get(4)?,
+                done_sha256: r.get(5)?,
+            },
+        ))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+fn hex(d: &[u8]) -> String {
+    use std::fmt::Write;
+    d.iter().fold(String::with_capacity(64), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
+}
+
+/// The text an article's identity is computed from: NFC, boilerplate already
+/// removed, every run of white space one space.
+pub fn canonical_text(title: &str, body: &str) -> String {
+    let joined: String = format!("{title}\n{body}").nfc().collect();
+    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// SHA-256 of [`canonical_text`].
+pub fn content_sha256(title: &str, body: &str) -> String {
+    sha256_hex(canonical_text(title, body).as_bytes())
+}
+
+fn mtime_ns(m: &std::fs::Metadata) -> i64 {
+    m.modified()
+        .ok()
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i64)
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Parse a whole-document input (text or HTML).
+fn parse_document(format: Format, text: &str) -> std::result::Result<Record, String> {
+    match format {
+        Format::Txt | Format::Auto => txt::parse(text),
+        Format::Html => html::parse(text),
+        Format::Jsonl => unreachable!("JSON inputs are parsed record by record"),
+    }
+}
+
+/// Finish a parsed record: hash and analyse it (the costly part, run on
+/// worker threads).
+fn prepare(origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
+    let content_sha256 = content_sha256(&rec.title, &rec.body);
+    Item::Article(Box::new(Prepared {
+        origin: origin.to_string(),
+        line,
+        raw_sha256,
+        content_sha256,
+        fts_title: text::index_terms(&rec.title),
+        fts_body: text::index_terms(&rec.body),
+        rec,
+    }))
+}
+
+fn err(input: &str, line: Option<i64>, message: impl Into<String>) -> Item {
+    Item::Error(InputError {
+        input: input.to_string(),
+        line,
+        message: message.into(),
+    })
+}
+
+/// What the worker threads share: read-only.
+struct Ctx<'a> {
+    opts: &'a Options,
+    states: &'a HashMap<String, InputState>,
+}
+
+/// The reading side of the pipeline.
+struct Producer<'a> {
+    ctx: Ctx<'a>,
+    /// Read connection, to skip JSON lines already recorded.
+    known: Option<&'a Connection>,
+    tx: &'a mpsc::SyncSender<Batch>,
+    /// Whole-document inputs waiting to be processed together.
+    pending: Vec<Input>,
+}
+
+/// The bytes of one input and what is known about them.
+struct Loaded {
+    bytes: Vec<u8>,
+    raw_sha256: String,
+    size: i64,
+    mtime_ns: i64,
+    gz: bool,
+}
+
+impl Ctx<'_> {
+    fn format_of(&self, input: &Input) -> Option<Format> {
+        match self.opts.format {
+            Format::Auto => Format::from_name(&input.display),
+            f => Some(f),
+        }
+    }
+
+    /// Read an input unless it is unchanged. `Ok(None)`: unchanged.
+    fn load(&self, input: &Input) -> std::result::Result<Option<Loaded>, String> {
+        let Some(path) = &input.path else {
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .read_to_end(&mut bytes)
+                .map_err(|e| format!("cannot read standard input: {e}"))?;
+            let raw_sha256 = sha256_hex(&bytes);
+            return Ok(Some(Loaded {
+                size: bytes.len() as i64,
+                bytes,
+                raw_sha256,
+                mtime_ns: 0,
+                gz: false,
+            }));
+        };
+        let before = std::fs::metadata(path).map_err(|e| vanished(&e))?;
+        let (size, mtime) = (before.len() as i64, mtime_ns(&before));
+        let state = self.states.get(&input.display);
+        if state.is_some_and(|s| s.size == size && s.mtime_ns == mtime) {
+            return Ok(None);
+        }
+        let gz = input.display.to_lowercase().ends_with(".gz");
+        if !gz
+            && Format::from_name(&input.display) != Some(Format::Jsonl)
+            && size as u64 > self.opts.max_article_bytes
+        {
+            return Err(format!(
+                "file is {} bytes, over the single-article limit of {} bytes (raise it with --max-article-bytes)",
+                size, self.opts.max_article_bytes
+            ));
+        }
+        let raw = std::fs::read(path).map_err(|e| vanished(&e))?;
+        let after = std::fs::metadata(path).map_err(|e| vanished(&e))?;
+        if after.len() as i64 != size || mtime_ns(&after) != mtime || raw.len() as i64 != size {
+            return Err(
+                "file changed while it was being read; it will be read again on the next run"
+                    .into(),
+            );
+        }
+        let raw_sha256 = sha256_hex(&raw);
+        if state.is_some_and(|s| s.raw_sha256 == raw_sha256) {
+            // Touched but not changed: only the stored mtime is refreshed.
+            return Ok(None);
+        }
+        let bytes = if gz {
+            let mut out = Vec::new();
+            flate2::read::MultiGzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .map_err(|e| format!("cannot decompress gzip data: {e}"))?;
+            out
+        } else {
+            raw
+        };
+        Ok(Some(Loaded {
+            bytes,
+            raw_sha256,
+            size,
+            mtime_ns: mtime,
+            gz,
+        }))
+    }
+
+    /// A text or HTML file: one article.
+    fn document(&self, input: &Input) -> (Vec<Item>, Option<StateUpdate>, u64, bool) {
+        let name = &input.display;
+        let loaded = match self.load(input) {
+            Ok(Some(l)) => l,
+            Ok(None) => return (Vec::new(), self.touched_state(input), 0, true),
+            Err(m) => return (vec![err(name, None, m)], None, input.size, false),
+        };
+        let state = input.path.as_ref().map(|_| StateUpdate {
+            path: name.clone(),
+            size: loaded.size,
+            mtime_ns: loaded.mtime_ns,
+            raw_sha256: loaded.raw_sha256.clone(),
+            done_bytes: loaded.size,
+            done_sha256: loaded.raw_sha256.clone(),
+        });
+        let bytes = loaded.bytes.len() as u64;
+        let item = match decode::decode(&loaded.bytes) {
+            Err(m) => err(name, None, m),
+            Ok((text, _)) => {
+                let format = match self.format_of(input) {
+                    Some(f) if f != Format::Auto => f,
+                    _ => Format::sniff(&text),
+                };
+                if format == Format::Jsonl {
+                    // A JSON document given as stdin or under another name.
+                    let items = self.json_text(name, &text, &loaded.raw_sha256);
+                    return (items, state, bytes, false);
+                }
+                match parse_document(format, &text) {
+                    Ok(rec) => prepare(name, 0, loaded.raw_sha256, rec),
+                    Err(m) => err(name, None, m),
+                }
+            }
+        };
+        (vec![item], state, bytes, false)
+    }
+
+    /// After an unchanged-content touch, record the new mtime so the next run
+    /// skips the file on metadata alone.
+    fn touched_state(&self, input: &Input) -> Option<StateUpdate> {
+        let path = input.path.as_ref()?;
+        let s = self.states.get(&input.display)?;
+        let m = std::fs::metadata(path).ok()?;
+        if m.len() as i64 == s.size && mtime_ns(&m) == s.mtime_ns {
+            return None;
+        }
+        Some(StateUpdate {
+            path: input.display.clone(),
+            size: m.len() as i64,
+            mtime_ns: mtime_ns(&m),
+            raw_sha256: s.raw_sha256.clone(),
+            done_bytes: s.done_bytes,
+            done_sha256: s.done_sha256.clone(),
+        })
+    }
+
+    /// A `.json` document holding one object or an array of them.
+    fn json_text(&self, name: &str, text: &str, raw_sha256: &str) -> Vec<Item> {
+        match serde_json::from_str::<Value>(text) {
+            Ok(Value::Array(items)) => items
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let line = i as i64 + 1;
+                    let raw = sha256_hex(v.to_string().as_bytes());
+                    match jsonl::parse_value(v) {
+                        Ok(rec) => prepare(name, line, raw, rec),
+                        Err(m) => err(name, Some(line), format!("item {line}: {m}")),
+                    }
+                })
+                .collect(),
+            Ok(v @ Value::Object(_)) => vec![match jsonl::parse_value(v) {
+                Ok(rec) => prepare(name, 0, raw_sha256.to_string(), rec),
+                Err(m) => err(name, None, m),
+            }],
+            // Not one document: read it as JSON Lines.
+            _ => {
+                let lines: Vec<(i64, &[u8])> = text
+                    .as_bytes()
+                    .split(|&b| b == b'\n')
+                    .enumerate()
+                    .map(|(i, l)| (i as i64 + 1, l))
+                    .collect();
+                lines
+                    .par_iter()
+                    .filter_map(|(n, l)| self.json_line(name, *n, l, None))
+                    .collect()
+            }
+        }
+    }
+
+    /// One line of a JSON Lines input; `None` for a blank line.
+    fn json_line(
+        &self,
+        name: &str,
+        line: i64,
+        raw: &[u8],
+        known: Option<&std::collections::HashSet<(i64, String)>>,
+    ) -> Option<Item> {
+        let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+        let raw = if line == 1 {
+            raw.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(raw)
+        } else {
+            raw
+        };
+        if raw.iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let sha = sha256_hex(raw);
+        if known.is_some_and(|k| k.contains(&(line, sha.clone()))) {
+            return Some(Item::Seen);
+        }
+        if raw.len() as u64 > self.opts.max_article_bytes {
+            return Some(err(
+                name,
+                Some(line),
+                format!(
+                    "record is {} bytes, over the limit of {} (raise it with --max-article-bytes)",
+                    raw.len(),
+                    self.opts.max_article_bytes
+                ),
+            ));
+        }
+        let text = match std::str::from_utf8(raw) {
+            Ok(t) => t,
+            Err(e) => {
+                return Some(err(
+                    name,
+                    Some(line),
+                    format!(
+                        "not valid UTF-8 (bad byte at column {})",
+                        e.valid_up_to() + 1
+                    ),
+                ));
+            }
+        };
+        if text.contains('\0') {
+            return Some(err(name, Some(line), "contains NUL bytes"));
+        }
+        Some(match jsonl::parse_line(text) {
+            Ok(rec) => prepare(name, line, sha, rec),
+            Err(m) => err(name, Some(line), m),
+        })
+    }
+
+    fn final_state(
+        &self,
+        input: &Input,
+        loaded: &Loaded,
+        done_bytes: i64,
+        done_sha256: String,
+    ) -> Option<StateUpdate> {
+        input.path.as_ref().map(|_| StateUpdate {
+            path: input.display.clone(),
+            size: loaded.size,
+            mtime_ns: loaded.mtime_ns,
+            raw_sha256: loaded.raw_sha256.clone(),
+            done_bytes,
+            done_sha256,
+        })
+    }
+}
+
+impl Producer<'_> {
+    fn send(&self, batch: Batch) {
+        // A closed channel means the writer stopped; it reports why.
+        let _ = self.tx.send(batch);
+    }
+
+    fn add(&mut self, input: Input) {
+        if self.ctx.format_of(&input) == Some(Format::Jsonl) {
+            self.flush();
+            self.jsonl(&input);
+        } else {
+            self.pending.push(input);
+            if self.pending.len() >= FILES_PER_BATCH {
+                self.flush();
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        if self.pending.is_empty() {
+            return;
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let results: Vec<(Vec<Item>, Option<StateUpdate>, u64, bool)> = pending
+            .par_iter()
+            .map(|input| self.ctx.document(input))
+            .collect();
+        let mut batch = Batch::default();
+        for (items, state, bytes, unchanged) in results {
+            if unchanged {
+                batch.unchanged += 1;
+            } else {
+                batch.inputs += 1;
+            }
+            batch.bytes += bytes;
+            batch.items.extend(items);
+            batch.states.extend(state);
+        }
+        self.send(batch);
+    }
+
+    /// Lines already recorded from this input, to skip them without parsing.
+    fn known_lines(&self, origin: &str) -> std::collections::HashSet<(i64, String)> {
+        let Some(conn) = self.known else {
+            return Default::default();
+        };
+        let Ok(mut st) =
+            conn.prepare("SELECT line, raw_sha256 FROM sightings WHERE origin = ?1 AND line > 0")
+        else {
+            return Default::default();
+        };
+        st.query_map([origin], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map(|rows| rows.filter_map(|r| r.ok()).collect())
+            .unwrap_or_default()
+    }
+
+    /// A JSON Lines input, in batches of lines, resuming where the archive
+    /// knows the file was complete.
+    fn jsonl(&mut self, input: &Input) {
+        let name = &input.display;
+        let loaded = match self.ctx.load(input) {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                self.send(Batch {
+                    unchanged: 1,
+                    states: self.ctx.touched_state(input).into_iter().collect(),
+                    ..Batch::default()
+                });
+                return;
+            }
+            Err(m) => {
+                self.send(Batch {
+                    items: vec![err(name, None, m)],
+                    inputs: 1,
+                    bytes: input.size,
+                    ..Batch::default()
+                });
+                return;
+            }
+        };
+        let bytes = &loaded.bytes;
+        if let Some(kind) = decode::decode(&bytes[..bytes.len().min(4096)])
+            .err()
+            .filter(|m| {
+                m.contains("binary")
+                    || m.contains("NUL")
+                    || m.contains("empty")
+                    || m.contains("no text")
+            })
+        {
+            self.send(Batch {
+                items: vec![err(name, None, kind)],
+                inputs: 1,
+                bytes: bytes.len() as u64,
+                ..Batch::default()
+            });
+            return;
+        }
+        if bytes.first().is_some_and(|b| *b == b'[') || (bytes.starts_with(b"\xEF\xBB\xBF[")) {
+            // A JSON array in a .json file.
+            let text = match decode::decode(bytes) {
+                Ok((t, _)) => t,
+                Err(m) => {
+                    self.send(Batch {
+                        items: vec![err(name, None, m)],
+                        inputs: 1,
+                        bytes: bytes.len() as u64,
+                        ..Batch::default()
+                    });
+                    return;
+                }
+            };
+            let items = self.ctx.json_text(name, &text, &loaded.raw_sha256);
+            let state =
+                self.ctx
+                    .final_state(input, &loaded, loaded.size, loaded.raw_sha256.clone());
+            self.send(Batch {
+                items,
+                states: state.into_iter().collect(),
+                inputs: 1,
+                bytes: bytes.len() as u64,
+                ..Batch::default()
+            });
+            return;
+        }
+
+        // Resume after the part already ingested, if the file only grew.
+        let mut start = 0usize;
+        let mut line_no = 0i64;
+        let mut hasher = Sha256::new();
+        if let (Some(s), false) = (self.ctx.states.get(name), loaded.gz) {
+            let done = s.done_bytes as usize;
+            if done > 0 && done <= bytes.len() && sha256_hex(&bytes[..done]) == s.done_sha256 {
+                start = done;
+                line_no = bytecount(&bytes[..done]);
+                hasher.update(&bytes[..done]);
+            }
+        }
+        let known = self.known_lines(name);
+        let mut pos = start;
+        let mut first_batch = true;
+        while pos < bytes.len() || first_batch {
+            first_batch = false;
+            // Up to LINES_PER_BATCH complete lines.
+            let mut lines: Vec<(i64, usize, usize)> = Vec::with_capacity(LINES_PER_BATCH);
+            let mut p = pos;
+            while p < bytes.len() && lines.len() < LINES_PER_BATCH {
+                let end = memchr_nl(&bytes[p..]).map_or(bytes.len(), |i| p + i);
+                line_no += 1;
+                lines.push((line_no, p, end));
+                p = (end + 1).min(bytes.len());
+                if end == bytes.len() {
+                    break;
+                }
+            }
+            let complete_end = p;
+            let mut items: Vec<Item> = lines
+                .par_iter()
+                .filter_map(|&(n, s, e)| self.ctx.json_line(name, n, &bytes[s..e], Some(&known)))
+                .collect();
+            // A last line without its newline that does not parse may still
+            // be being written: report it, but resume before it next time.
+            let mut done_end = complete_end;
+            if let Some(&(n, s, e)) = lines.last() {
+                let unterminated = e == bytes.len() && (e == 0 || bytes[e - 1] != b'\n');
+                if unterminated && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(n))
+                {
+                    done_end = s;
+                    if let Some(Item::Error(x)) = items.last_mut() {
+                        x.message =
+                            format!("{} (the last line has no newline: truncated?)", x.message);
+                    }
+                }
+            }
+            hasher.update(&bytes[pos..done_end]);
+            let done_sha = hex(&hasher.clone().finalize());
+            let finished = complete_end >= bytes.len();
+            let state = if finished {
+                self.ctx
+                    .final_state(input, &loaded, done_end as i64, done_sha)
+            } else {
+                input.path.as_ref().map(|_| StateUpdate {
+                    path: name.clone(),
+                    // Not complete yet: a size that never matches, so a run
+                    // killed here reads the file again, from done_bytes.
+                    size: -1,
+                    mtime_ns: loaded.mtime_ns,
+                    raw_sha256: String::new(),
+                    done_bytes: done_end as i64,
+                    done_sha256: done_sha,
+                })
+            };
+            let batch_bytes = (complete_end - pos) as u64;
+            self.send(Batch {
+                items: std::mem::take(&mut items),
+                states: state.into_iter().collect(),
+                inputs: u64::from(finished),
+                bytes: batch_bytes,
+                unchanged: 0,
+            });
+            pos = complete_end;
+            if lines.is_empty() {
+                break;
+            }
+        }
+    }
+}
+
+fn memchr_nl(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
+}
+
+fn bytecount(b: &[u8]) -> i64 {
+    b.iter().filter(|&&c| c == b'\n').count() as i64
+}
+
+fn vanished(e: &std::io::Error) -> String {
+    if e.kind() == std::io::ErrorKind::NotFound {
+        "file disappeared before it could be read".into()
+    } else {
+        format!("cannot read: {e}")
+    }
+}

@@ -1,0 +1,203 @@
+//! The single writer: one transaction per batch, prepared statements, and
+//! the run record.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::{Batch, InputError, Item, Prepared, Summary, now};
+use crate::error::Result;
+
+/// Open a run record (committed at once, so even a killed run is listed).
+pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {
+    // Runs left 'running' were killed: this process holds the ingest lock.
+    conn.execute(
+        "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+        [],
+    )?;
+    conn.execute(
+        "INSERT INTO runs(started_at, args) VALUES (?1, ?2)",
+        params![now(), serde_json::to_string(args).unwrap_or_default()],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE runs SET finished_at = ?1, status = ?2, inputs = ?3, records = ?4, new_articles = ?5,
+                duplicates = ?6, unchanged = ?7, errors = ?8, bytes = ?9
+         WHERE id = ?10",
+        params![
+            now(),
+            status,
+            s.inputs as i64,
+            s.records as i64,
+            s.new as i64,
+            s.duplicates as i64,
+            s.unchanged as i64,
+            s.errors as i64,
+            s.bytes as i64,
+            s.run_id
+        ],
+    )?;
+    Ok(())
+}
+
+pub struct Writer<'c> {
+    conn: &'c mut Connection,
+    run_id: i64,
+    default_outlet: Option<String>,
+    outlets: HashMap<String, i64>,
+}
+
+impl<'c> Writer<'c> {
+    pub fn new(conn: &'c mut Connection, run_id: i64, default_outlet: Option<String>) -> Self {
+        Writer {
+            conn,
+            run_id,
+            default_outlet,
+            outlets: HashMap::new(),
+        }
+    }
+
+    pub fn write(
+        &mut self,
+        batch: Batch,
+        summary: &mut Summary,
+        on_error: &mut impl FnMut(&InputError),
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        let at = now();
+        for item in batch.items {
+            match item {
+                Item::Seen => {
+                    summary.records += 1;
+                    summary.seen += 1;
+                }
+                Item::Error(e) => {
+                    tx.prepare_cached("INSERT INTO ingest_errors(run_id, input, line, message, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+                        .execute(params![self.run_id, e.input, e.line, e.message, at])?;
+                    summary.errors += 1;
+                    on_error(&e);
+                }
+                Item::Article(p) => {
+                    summary.records += 1;
+                    let existing: Option<i64> = tx
+                        .prepare_cached("SELECT id FROM articles WHERE content_sha256 = ?1")?
+                        .query_row([&p.content_sha256], |r| r.get(0))
+                        .optional()?;
+                    let (article_id, is_new) = match existing {
+                        Some(id) => (id, false),
+                        None => (
+                            insert_article(
+                                &tx,
+                                &mut self.outlets,
+                                self.default_outlet.as_deref(),
+                                self.run_id,
+                                &p,
+                                &at,
+                            )?,
+                            true,
+                        ),
+                    };
+                    let added = tx
+                        .prepare_cached(
+                            "INSERT OR IGNORE INTO sightings(article_id, run_id, origin, line, url, external_id, raw_sha256, removed, seen_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                        )?
+                        .execute(params![
+                            article_id,
+                            self.run_id,
+                            p.origin,
+                            p.line,
+                            p.rec.url,
+                            p.rec.external_id,
+                            p.raw_sha256,
+                            (!p.rec.removed.is_empty()).then(|| p.rec.removed.join("\n")),
+                            at
+                        ])?;
+                    if is_new {
+                        summary.new += 1;
+                    } else if added > 0 {
+                        summary.duplicates += 1;
+                    } else {
+                        summary.seen += 1;
+                    }
+                }
+            }
+        }
+        for s in batch.states {
+            tx.prepare_cached(
+                "INSERT INTO inputs(path, size, mtime_ns, raw_sha256, done_bytes, done_sha256, run_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+                    raw_sha256 = excluded.raw_sha256, done_bytes = excluded.done_bytes,
+                    done_sha256 = excluded.done_sha256, run_id = excluded.run_id",
+            )?
+            .execute(params![s.path, s.size, s.mtime_ns, s.raw_sha256, s.done_bytes, s.done_sha256, self.run_id])?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn outlet_id(tx: &Transaction, cache: &mut HashMap<String, i64>, name: &str) -> Result<i64> {
+    if let Some(id) = cache.get(name) {
+        return Ok(*id);
+    }
+    tx.prepare_cached("INSERT OR IGNORE INTO outlets(name) VALUES (?1)")?
+        .execute([name])?;
+    let id: i64 = tx
+        .prepare_cached("SELECT id FROM outlets WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))?;
+    cache.insert(name.to_string(), id);
+    Ok(id)
+}
+
+fn insert_article(
+    tx: &Transaction,
+    outlets: &mut HashMap<String, i64>,
+    default_outlet: Option<&str>,
+    run_id: i64,
+    p: &Prepared,
+    at: &str,
+) -> Result<i64> {
+    let r = &p.rec;
+    let outlet = match r
+        .outlet
+        .as_deref()
+        .or(default_outlet)
+        .map(str::trim)
+        .filter(|o| !o.is_empty())
+    {
+        Some(name) => Some(outlet_id(tx, outlets, name)?),
+        None => None,
+    };
+    let extra =
+        (!r.extra.is_empty()).then(|| serde_json::Value::Object(r.extra.clone()).to_string());
+    tx.prepare_cached(
+        "INSERT INTO articles(content_sha256, title, body, published_at, date_precision, date_raw, outlet_id,
+                              author, url, language, external_id, extra, ingested_at, run_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        p.content_sha256,
+        r.title,
+        r.body,
+        r.published_at,
+        r.date_precision,
+        r.date_raw,
+        outlet,
+        r.author,
+        r.url,
+        r.language,
+        r.external_id,
+        extra,
+        at,
+        run_id
+    ])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?
+        .execute(params![id, p.fts_title, p.fts_body])?;
+    Ok(id)
+}

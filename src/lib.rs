@@ -1,0 +1,17 @@
+//! marsad: an archive of Arabic news in one SQLite file.
+//!
+//! Modules, each owning one thing: [`text`] (Arabic normalisation, tokens,
+//! stemming), [`ingest`] (reading inputs into the archive), [`store`] (the
+//! SQLite file, migrations, locking), [`search`] (query language, ranking,
+//! snippets), [`check`] (integrity verification), [`articles`] (reading
+//! articles back out).
+
+pub mod articles;
+pub mod check;
+pub mod error;
+pub mod ingest;
+pub mod search;
+pub mod store;
+pub mod text;
+
+pub use error::{Error, Result};

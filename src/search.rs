@@ -1,0 +1,537 @@
+//! Search: the user's query language, its translation into an FTS5
+//! expression over the analysed index, ranking, and snippets of the
+//! original (published) text with the matching words marked.
+//!
+//! Query language: words (all must match), `"exact phrase"`, `OR` between
+//! terms, `-word` to exclude, `word*` for a prefix, `title:word` to look only
+//! in titles. Anything else is searched as plain words. User text reaches
+//! FTS5 only as double-quoted strings of analysed terms, and SQL only as
+//! bound parameters.
+
+use std::collections::HashSet;
+
+use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
+use serde::Serialize;
+
+use crate::articles::ORIGIN_SQL;
+use crate::error::Result;
+use crate::text;
+
+/// What a term matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TermKind {
+    Word(String),
+    Phrase(Vec<String>),
+    Prefix(String),
+}
+
+/// One term, optionally restricted to the title.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub kind: TermKind,
+    pub title_only: bool,
+}
+
+/// A parsed query: every group must match (a group is terms joined by OR),
+/// and no excluded term may.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    pub groups: Vec<Vec<Term>>,
+    pub excluded: Vec<Term>,
+}
+
+/// A raw piece of the query string.
+enum Piece {
+    Term(Term, bool),
+    Or,
+}
+
+impl Query {
+    /// Parse a query. Never fails: what is not syntax is words.
+    pub fn parse(input: &str) -> Query {
+        let pieces = lex(input);
+        let mut q = Query::default();
+        let mut join_next = false;
+        for p in pieces {
+            match p {
+                Piece::Or => join_next = !q.groups.is_empty(),
+                Piece::Term(t, true) => {
+                    q.excluded.push(t);
+                    join_next = false;
+                }
+                Piece::Term(t, false) => {
+                    match q.groups.last_mut() {
+                        Some(g) if join_next => g.push(t),
+                        _ => q.groups.push(vec![t]),
+                    }
+                    join_next = false;
+                }
+            }
+        }
+        q
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty()
+    }
+
+    /// The FTS5 MATCH expression, or `None` when nothing positive is left.
+    pub fn to_fts(&self) -> Option<String> {
+        let groups: Vec<String> = self
+            .groups
+            .iter()
+            .filter_map(|g| {
+                let alts: Vec<String> = g.iter().filter_map(term_fts).collect();
+                (!alts.is_empty()).then(|| format!("({})", alts.join(" OR ")))
+            })
+            .collect();
+        if groups.is_empty() {
+            return None;
+        }
+        let mut expr = groups.join(" AND ");
+        for t in &self.excluded {
+            if let Some(x) = term_fts(t) {
+                expr = format!("({expr}) NOT {x}");
+            }
+        }
+        Some(expr)
+    }
+
+    /// Matchers for marking words in the original text.
+    fn matcher(&self) -> Matcher {
+        let mut m = Matcher::default();
+        for t in self.groups.iter().flatten() {
+            match &t.kind {
+                TermKind::Word(w) => m.stems.extend(text::query_alternatives(w)),
+                TermKind::Phrase(ws) => {
+                    for w in ws {
+                        m.stems.extend(text::query_alternatives(w));
+                    }
+                }
+                TermKind::Prefix(p) => m.prefixes.push(prefix_term(p)),
+            }
+        }
+        m
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// A prefix as indexed: normalised, with a leading article removed.
+fn prefix_term(p: &str) -> String {
+    let n = text::normalize(p);
+    for art in ["وال", "بال", "كال", "فال", "ال", "لل"] {
+        if let Some(rest) = n.strip_prefix(art) {
+            if rest.chars().count() >= 2 {
+                return rest.to_string();
+            }
+        }
+    }
+    n
+}
+
+fn term_fts(t: &Term) -> Option<String> {
+    let inner = match &t.kind {
+        TermKind::Word(w) => {
+            let alts = text::query_alternatives(w);
+            if alts.is_empty() {
+                return None;
+            }
+            format!(
+                "({})",
+                alts.iter()
+                    .map(|a| quote(a))
+                    .collect::<Vec<_>>()
+                    .join(" OR ")
+            )
+        }
+        TermKind::Phrase(words) => {
+            let stems: Vec<String> = words
+                .iter()
+                .map(|w| text::stem(&text::normalize(w)))
+                .filter(|s| !s.is_empty())
+                .collect();
+            let (first, rest) = stems.split_first()?;
+            // Only the first word's proclitics vary: والرئيس الروسي.
+            let firsts = text::query_alternatives(&words[0]);
+            let firsts = if firsts.is_empty() {
+                vec![first.clone()]
+            } else {
+                firsts
+            };
+            let phrases: Vec<String> = firsts
+                .iter()
+                .map(|f| {
+                    quote(
+                        &std::iter::once(f.as_str())
+                            .chain(rest.iter().map(String::as_str))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    )
+                })
+                .collect();
+            format!("({})", phrases.join(" OR "))
+        }
+        TermKind::Prefix(p) => {
+            let n = prefix_term(p);
+            if n.is_empty() {
+                return None;
+            }
+            format!("{}*", quote(&n))
+        }
+    };
+    Some(if t.title_only {
+        format!("title : {inner}")
+    } else {
+        inner
+    })
+}
+
+/// Split the query string into terms and operators.
+fn lex(input: &str) -> Vec<Piece> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = input.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        // Modifiers directly before a term: -, title:
+        let mut neg = false;
+        let mut title_only = false;
+        let mut j = i;
+        if chars[j] == '-'
+            && chars
+                .get(j + 1)
+                .is_some_and(|n| !n.is_whitespace() && *n != '-')
+        {
+            neg = true;
+            j += 1;
+        }
+        let rest: String = chars[j..].iter().take(6).collect();
+        if rest.to_lowercase() == "title:" && chars.get(j + 6).is_some_and(|n| !n.is_whitespace()) {
+            title_only = true;
+            j += 6;
+        }
+        if chars[j] == '"' {
+            if let Some(close) = chars[j + 1..].iter().position(|&c| c == '"') {
+                let inner: String = chars[j + 1..j + 1 + close].iter().collect();
+                let words: Vec<String> = text::tokens(&inner)
+                    .iter()
+                    .map(|t| t.surface.to_string())
+                    .collect();
+                if !words.is_empty() {
+                    out.push(Piece::Term(
+                        Term {
+                            kind: TermKind::Phrase(words),
+                            title_only,
+                        },
+                        neg,
+                    ));
+                }
+                i = j + close + 2;
+                continue;
+            }
+        }
+        // A bare run up to the next space.
+        let end = chars[j..]
+            .iter()
+            .position(|c| c.is_whitespace())
+            .map_or(chars.len(), |p| j + p);
+        let raw: String = chars[j..end].iter().collect();
+        i = end;
+        if raw == "OR" && !neg && !title_only {
+            out.push(Piece::Or);
+            continue;
+        }
+        let words: Vec<String> = text::tokens(&raw)
+            .iter()
+            .map(|t| t.surface.to_string())
+            .collect();
+        let is_prefix =
+            raw.ends_with('*') && words.len() == 1 && !raw[..raw.len() - 1].contains('*');
+        let n = words.len();
+        for (k, w) in words.into_iter().enumerate() {
+            let kind = if is_prefix && k + 1 == n {
+                TermKind::Prefix(w)
+            } else {
+                TermKind::Word(w)
+            };
+            out.push(Piece::Term(Term { kind, title_only }, neg));
+        }
+    }
+    out
+}
+
+/// Which words of the original text to mark.
+#[derive(Debug, Default)]
+struct Matcher {
+    stems: HashSet<String>,
+    prefixes: Vec<String>,
+}
+
+impl Matcher {
+    fn matches(&self, surface: &str) -> bool {
+        let n = text::normalize(surface);
+        let s = text::stem(&n);
+        self.stems.contains(&s)
+            || self
+                .prefixes
+                .iter()
+                .any(|p| s.starts_with(p.as_str()) || prefix_term(&n).starts_with(p.as_str()))
+    }
+}
+
+/// Offsets (code points) of the words of `body` that match `q`.
+pub fn match_offsets(body: &str, q: &Query) -> Vec<(usize, usize)> {
+    let m = q.matcher();
+    text::tokens(body)
+        .into_iter()
+        .filter(|t| m.matches(t.surface))
+        .map(|t| (t.start, t.end))
+        .collect()
+}
+
+/// The whole text with matching words wrapped in `open`/`close`.
+pub fn highlight(body: &str, q: &Query, open: &str, close: &str) -> String {
+    let m = q.matcher();
+    let mut out = String::with_capacity(body.len() + 64);
+    let mut last = 0;
+    for t in text::tokens(body) {
+        if m.matches(t.surface) {
+            out.push_str(&body[last..t.byte_start]);
+            out.push_str(open);
+            out.push_str(t.surface);
+            out.push_str(close);
+            last = t.byte_end;
+        }
+    }
+    out.push_str(&body[last..]);
+    out
+}
+
+/// A snippet of the original text around the densest cluster of matches.
+#[derive(Debug, Clone, Serialize)]
+pub struct Snippet {
+    /// The excerpt as published, unmarked.
+    pub text: String,
+    /// Where it starts in the body, in code points.
+    pub start: usize,
+    /// Matched words, as code-point offsets into `text`.
+    pub matches: Vec<(usize, usize)>,
+}
+
+impl Snippet {
+    /// The excerpt with matches wrapped in `open` / `close`.
+    pub fn marked(&self, open: &str, close: &str) -> String {
+        let chars: Vec<char> = self.text.chars().collect();
+        let mut out = String::new();
+        let mut last = 0;
+        for &(s, e) in &self.matches {
+            out.extend(&chars[last..s]);
+            out.push_str(open);
+            out.extend(&chars[s..e]);
+            out.push_str(close);
+            last = e;
+        }
+        out.extend(&chars[last..]);
+        out
+    }
+}
+
+const SNIPPET_WORDS: usize = 28;
+
+pub fn snippet(body: &str, q: &Query) -> Snippet {
+    let toks = text::tokens(body);
+    let m = q.matcher();
+    let hits: Vec<usize> = toks
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| m.matches(t.surface))
+        .map(|(i, _)| i)
+        .collect();
+    if toks.is_empty() {
+        return Snippet {
+            text: String::new(),
+            start: 0,
+            matches: vec![],
+        };
+    }
+    // Window of SNIPPET_WORDS tokens holding the most hits.
+    let mut best = (0usize, 0usize);
+    for (k, &h) in hits.iter().enumerate() {
+        let count = hits[k..]
+            .iter()
+            .take_while(|&&x| x < h + SNIPPET_WORDS)
+            .count();
+        if count > best.1 {
+            best = (h.saturating_sub(4), count);
+        }
+    }
+    let first = best.0;
+    let last = (first + SNIPPET_WORDS).min(toks.len()) - 1;
+    let (bs, cs) = (toks[first].byte_start, toks[first].start);
+    let be = toks[last].byte_end;
+    let text = body[bs..be].to_string();
+    let matches = hits
+        .iter()
+        .filter(|&&h| h >= first && h <= last)
+        .map(|&h| (toks[h].start - cs, toks[h].end - cs))
+        .collect();
+    let mut sn = Snippet {
+        text,
+        start: cs,
+        matches,
+    };
+    if first > 0 {
+        sn.text.insert(0, '…');
+        sn.start = cs;
+        sn.matches = sn.matches.iter().map(|(s, e)| (s + 1, e + 1)).collect();
+    }
+    if last + 1 < toks.len() {
+        sn.text.push('…');
+    }
+    sn
+}
+
+/// Filters and paging for [`search`].
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub outlet: Option<String>,
+    pub limit: usize,
+    pub offset: usize,
+}
+
+/// One search result.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    pub id: i64,
+    pub published_at: Option<String>,
+    pub outlet: Option<String>,
+    pub title: String,
+    pub external_id: Option<String>,
+    pub origin: Option<String>,
+    pub url: Option<String>,
+    pub score: f64,
+    pub snippet: Snippet,
+}
+
+/// Title matches weigh this much more than body matches in bm25.
+const TITLE_WEIGHT: f64 = 5.0;
+
+/// Run a search. An empty or all-excluded query returns no hits.
+pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
+    let Some(expr) = q.to_fts() else {
+        return Ok(Vec::new());
+    };
+    let mut sql = format!(
+        "SELECT a.id, a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url,
+                bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score, a.body
+         FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
+         LEFT JOIN outlets o ON o.id = a.outlet_id
+         WHERE articles_fts MATCH ?1"
+    );
+    let mut args: Vec<SqlValue> = vec![SqlValue::Text(expr)];
+    if let Some(from) = &f.from {
+        args.push(SqlValue::Text(from.clone()));
+        sql.push_str(&format!(
+            " AND substr(a.published_at, 1, {}) >= ?{}",
+            from.len(),
+            args.len()
+        ));
+    }
+    if let Some(to) = &f.to {
+        args.push(SqlValue::Text(to.clone()));
+        sql.push_str(&format!(
+            " AND substr(a.published_at, 1, {}) <= ?{}",
+            to.len(),
+            args.len()
+        ));
+    }
+    if let Some(outlet) = &f.outlet {
+        args.push(SqlValue::Text(outlet.clone()));
+        sql.push_str(&format!(
+            " AND (o.name = ?{n} OR instr(lower(o.name), lower(?{n})) > 0)",
+            n = args.len()
+        ));
+    }
+    args.push(SqlValue::Integer(f.limit as i64));
+    args.push(SqlValue::Integer(f.offset as i64));
+    sql.push_str(&format!(
+        " ORDER BY score, a.published_at DESC, a.id DESC LIMIT ?{} OFFSET ?{}",
+        args.len() - 1,
+        args.len()
+    ));
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        let body: String = r.get(8)?;
+        Ok((
+            Hit {
+                id: r.get(0)?,
+                published_at: r.get(1)?,
+                outlet: r.get(2)?,
+                title: r.get(3)?,
+                external_id: r.get(4)?,
+                origin: r.get(5)?,
+                url: r.get(6)?,
+                score: r.get(7)?,
+                snippet: Snippet {
+                    text: String::new(),
+                    start: 0,
+                    matches: vec![],
+                },
+            },
+            body,
+        ))
+    })?;
+    let mut hits = Vec::new();
+    for row in rows {
+        let (mut h, body) = row?;
+        h.snippet = snippet(&body, q);
+        hits.push(h);
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn syntax() {
+        let q = Query::parse(r#"حفتر "خليفة حفتر" روسيا OR موسكو -فاغنر title:بنغازي يفكير*"#);
+        assert_eq!(q.groups.len(), 5);
+        assert_eq!(q.groups[2].len(), 2);
+        assert_eq!(q.excluded.len(), 1);
+        assert!(q.groups[3][0].title_only);
+        assert!(matches!(q.groups[4][0].kind, TermKind::Prefix(_)));
+    }
+
+    #[test]
+    fn hostile_input_is_words() {
+        for s in [
+            "\"unbalanced",
+            "a:b",
+            "^x",
+            "*",
+            "NEAR(a b)",
+            "'; DROP TABLE articles; --",
+            "((",
+            "OR",
+            "-",
+            "title:",
+            "\0",
+        ] {
+            let q = Query::parse(s);
+            if let Some(e) = q.to_fts() {
+                assert!(!e.contains(';') && !e.contains('\''), "{s} -> {e}");
+            }
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! One ingest at a time per archive: an advisory lock on `ARCHIVE.lock`.
+//! The operating system releases it when the process dies, so a killed run
+//! never leaves a stale lock behind.
+
+use std::fs::{File, OpenOptions, TryLockError};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::error::{Error, Result};
+
+pub struct IngestLock {
+    _file: File,
+}
+
+impl IngestLock {
+    /// Take the lock, waiting up to `wait` for another ingest to finish.
+    pub fn acquire(db: &Path, wait: Duration) -> Result<IngestLock> {
+        let lock_path = lock_path(db);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| Error::io(&lock_path, e))?;
+        let started = Instant::now();
+        loop {
+            match file.try_lock() {
+                Ok(()) => return Ok(IngestLock { _file: file }),
+                Err(TryLockError::WouldBlock) if started.elapsed() < wait => {
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                Err(TryLockError::WouldBlock) => {
+                    return Err(Error::Locked {
+                        path: db.to_path_buf(),
+                        lock: lock_path,
+                        waited: started.elapsed().as_secs(),
+                    });
+                }
+                Err(TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
+            }
+        }
+    }
+}
+
+fn lock_path(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".lock");
+    PathBuf::from(s)
+}

@@ -1,0 +1,258 @@
+//! The archive file: opening it with the right pragmas, migrating it, keeping
+//! derived state (the full-text index) in step with the analyser, the
+//! one-ingest-at-a-time lock, and the summary queries behind `info`.
+
+mod lock;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::text;
+
+pub use lock::IngestLock;
+
+mod embedded {
+    refinery::embed_migrations!("migrations");
+}
+
+/// The newest schema version this binary knows.
+pub fn latest_schema_version() -> i64 {
+    embedded::migrations::runner()
+        .get_migrations()
+        .iter()
+        .map(|m| m.version() as i64)
+        .max()
+        .unwrap_or(0)
+}
+
+/// An open archive.
+pub struct Store {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Store {
+    /// Open (creating if needed) and migrate the archive at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        let mut store = Self::open_unmigrated(path)?;
+        store.migrate(None)?;
+        store.sync_index()?;
+        Ok(store)
+    }
+
+    /// Open without migrating; used by tests that build old archives.
+    pub fn open_unmigrated(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            if !dir.exists() {
+                return Err(Error::Input(format!(
+                    "{}: folder {} does not exist; create it or choose another --db",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+        }
+        let conn = Connection::open(path)?;
+        configure(&conn)?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Open an existing archive read-only (no migration, no writes).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        if !path.exists() {
+            return Err(Error::NotFound(format!(
+                "{}: no archive here; run `marsad ingest` first",
+                path.display()
+            )));
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        Ok(Store {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Applied schema version (0 for a new file).
+    pub fn schema_version(&self) -> Result<i64> {
+        let has_table: bool = self.conn.query_row(
+            "SELECT count(*) > 0 FROM sqlite_master WHERE name = 'refinery_schema_history'",
+            [],
+            |r| r.get(0),
+        )?;
+        if !has_table {
+            return Ok(0);
+        }
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM refinery_schema_history",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Apply migrations up to `target` (all when `None`). An archive whose
+    /// schema is newer than this binary is refused before anything is written.
+    pub fn migrate(&mut self, target: Option<i64>) -> Result<i64> {
+        let found = self.schema_version()?;
+        let known = latest_schema_version();
+        if found > known {
+            return Err(Error::SchemaTooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        let mut runner = embedded::migrations::runner();
+        if let Some(t) = target {
+            runner = runner.set_target(refinery::Target::Version(t as i32));
+        }
+        runner.run(&mut self.conn)?;
+        self.schema_version()
+    }
+
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Rebuild the analysed full-text index when it was built by another
+    /// analyser version (or never built, right after migration V2).
+    pub fn sync_index(&mut self) -> Result<()> {
+        if self.meta("analyzer_version")?.as_deref() == Some(text::ANALYZER_VERSION) {
+            return Ok(());
+        }
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM articles_fts", [])?;
+        {
+            let mut read = tx.prepare("SELECT id, title, body FROM articles ORDER BY id")?;
+            let mut write =
+                tx.prepare("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
+            let mut rows = read.query([])?;
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                let title: String = r.get(1)?;
+                let body: String = r.get(2)?;
+                write.execute(params![
+                    id,
+                    text::index_terms(&title),
+                    text::index_terms(&body)
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('analyzer_version', ?1)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [text::ANALYZER_VERSION],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Rebuild the full-text index from the articles; returns their number.
+    pub fn reindex(&mut self) -> Result<i64> {
+        self.conn
+            .execute("DELETE FROM meta WHERE key = 'analyzer_version'", [])?;
+        self.sync_index()?;
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?)
+    }
+
+    /// Counts and facts for `marsad info`.
+    pub fn info(&self) -> Result<Info> {
+        let count = |sql: &str| -> Result<i64> { Ok(self.conn.query_row(sql, [], |r| r.get(0))?) };
+        let last_run = self
+            .conn
+            .query_row(
+                "SELECT id, started_at, finished_at, status, inputs, new_articles, duplicates, errors
+                 FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(RunSummary {
+                        id: r.get(0)?,
+                        started_at: r.get(1)?,
+                        finished_at: r.get(2)?,
+                        status: r.get(3)?,
+                        inputs: r.get(4)?,
+                        new: r.get(5)?,
+                        duplicates: r.get(6)?,
+                        errors: r.get(7)?,
+                    })
+                },
+            )
+            .optional()?;
+        Ok(Info {
+            path: self.path.display().to_string(),
+            schema_version: self.schema_version()?,
+            analyzer_version: self.meta("analyzer_version")?,
+            articles: count("SELECT count(*) FROM articles")?,
+            sightings: count("SELECT count(*) FROM sightings")?,
+            outlets: count("SELECT count(*) FROM outlets")?,
+            runs: count("SELECT count(*) FROM runs")?,
+            errors: count("SELECT count(*) FROM ingest_errors")?,
+            first_published: self.conn.query_row(
+                "SELECT min(published_at) FROM articles",
+                [],
+                |r| r.get(0),
+            )?,
+            last_published: self.conn.query_row(
+                "SELECT max(published_at) FROM articles",
+                [],
+                |r| r.get(0),
+            )?,
+            file_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
+            last_run,
+        })
+    }
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // journal_mode returns a row, so it is read rather than executed.
+    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -65536;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct RunSummary {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub status: String,
+    pub inputs: i64,
+    pub new: i64,
+    pub duplicates: i64,
+    pub errors: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Info {
+    pub path: String,
+    pub schema_version: i64,
+    pub analyzer_version: Option<String>,
+    pub articles: i64,
+    pub sightings: i64,
+    pub outlets: i64,
+    pub runs: i64,
+    pub errors: i64,
+    pub first_published: Option<String>,
+    pub last_published: Option<String>,
+    pub file_bytes: u64,
+    pub last_run: Option<RunSummary>,
+}

@@ -1,0 +1,279 @@
+//! Arabic text analysis: normalisation, tokenisation with offsets into the
+//! original text, light stemming, and the query-side expansion of a word into
+//! the index terms it can appear as.
+//!
+//! Everything here is a pure function of its input. The same functions build
+//! the index and analyse queries, so what is searched is always what was
+//! indexed. Bump [`ANALYZER_VERSION`] whenever the output of [`index_terms`]
+//! can change: archives built by another version are re-indexed on open.
+
+mod stem;
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+pub use stem::{lucene_stem, stem};
+
+/// Version of the index-side analysis; stored in the archive's `meta` table.
+pub const ANALYZER_VERSION: &str = "1";
+
+/// Characters deleted by normalisation: harakat, Quranic annotation marks,
+/// tatweel, zero-width joiners, bidi controls, soft hyphen, BOM.
+fn is_deleted(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}'
+        | '\u{0640}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{00AD}'
+        | '\u{FEFF}')
+}
+
+/// Normalise one code point after NFKC; `None` deletes it.
+fn fold(c: char) -> Option<char> {
+    if is_deleted(c) {
+        return None;
+    }
+    Some(match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' | '\u{0672}' | '\u{0673}' => 'ا',
+        'ى' | 'ی' => 'ي',
+        'ة' => 'ه',
+        'ک' => 'ك',
+        '٠'..='٩' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+        '۰'..='۹' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+        'A'..='Z' => c.to_ascii_lowercase(),
+        c if c.is_uppercase() => c.to_lowercase().next().unwrap_or(c),
+        c => c,
+    })
+}
+
+/// The normalisation used for indexing and for queries alike: NFKC, then the
+/// Arabic folds listed in the README (alef forms, yeh, teh marbuta, kaf,
+/// digits), deletion of marks and invisible controls, lower-case Latin.
+pub fn normalize(s: &str) -> String {
+    s.nfkc().filter_map(fold).collect()
+}
+
+/// True for characters that belong inside a word of the original text.
+/// Marks and joiners count as word characters so that a word with harakat or
+/// a tatweel stays one token; normalisation deletes them afterwards.
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || is_deleted(c) || matches!(c, '\u{0653}'..='\u{0655}')
+}
+
+/// One word of the original text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Token<'a> {
+    /// The word as it stands in the text.
+    pub surface: &'a str,
+    /// Offset of the first character, in Unicode code points.
+    pub start: usize,
+    /// Offset one past the last character, in Unicode code points.
+    pub end: usize,
+    /// Byte offsets, for slicing the original `&str`.
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// Split text into words, with offsets in code points and bytes. Words whose
+/// normalised form would be empty (a lone tatweel or mark) are skipped.
+pub fn tokens(text: &str) -> Vec<Token<'_>> {
+    let mut out = Vec::new();
+    let mut start: Option<(usize, usize)> = None; // (char index, byte index)
+    let mut ci = 0;
+    for (bi, c) in text.char_indices() {
+        if is_word_char(c) {
+            if start.is_none() {
+                start = Some((ci, bi));
+            }
+        } else if let Some((cs, bs)) = start.take() {
+            push_token(&mut out, text, cs, ci, bs, bi);
+        }
+        ci += 1;
+    }
+    if let Some((cs, bs)) = start {
+        push_token(&mut out, text, cs, ci, bs, text.len());
+    }
+    out
+}
+
+fn push_token<'a>(
+    out: &mut Vec<Token<'a>>,
+    text: &'a str,
+    cs: usize,
+    ce: usize,
+    bs: usize,
+    be: usize,
+) {
+    let surface = &text[bs..be];
+    if surface
+        .chars()
+        .all(|c| is_deleted(c) || !c.is_alphanumeric())
+    {
+        return;
+    }
+    out.push(Token {
+        surface,
+        start: cs,
+        end: ce,
+        byte_start: bs,
+        byte_end: be,
+    });
+}
+
+/// What `marsad analyze` prints for each word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Analysis {
+    pub token: String,
+    pub normalized: String,
+    pub stem: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Analyse a text word by word.
+pub fn analyze(text: &str) -> Vec<Analysis> {
+    tokens(text)
+        .into_iter()
+        .map(|t| {
+            let normalized = normalize(t.surface);
+            let stem = stem(&normalized);
+            Analysis {
+                token: t.surface.to_string(),
+                normalized,
+                stem,
+                start: t.start,
+                end: t.end,
+            }
+        })
+        .collect()
+}
+
+/// The text stored in the full-text index for `text`: the stems of its words,
+/// separated by spaces, in order (so phrase queries work on stems).
+pub fn index_terms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for t in tokens(text) {
+        let n = normalize(t.surface);
+        if n.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&stem(&n));
+    }
+    out
+}
+
+/// Single-letter and article proclitics that a query word may carry in the
+/// text. Lucene's stemmer strips only the article forms and و, so a word
+/// written with ب، ل، ك or ف attached would otherwise be missed.
+const QUERY_PREFIXES: &[&str] = &[
+    "", "ال", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك",
+];
+
+/// The index terms a query word can appear as: the stems of the word with
+/// each common proclitic attached, and of its accusative (tanween) form.
+/// Because the index and the query go through the same stemmer, whatever the
+/// stemmer does to `لوزير` at index time it does here too.
+pub fn query_alternatives(word: &str) -> Vec<String> {
+    let n = normalize(word);
+    if n.is_empty() {
+        return Vec::new();
+    }
+    if !is_arabic_word(&n) {
+        return vec![n];
+    }
+    let mut forms = vec![n.clone()];
+    // Tanween alef: وزيرا for وزير. Not after ي/ا/و/ه, where +ا makes another
+    // word (ليبي → ليبيا).
+    if !n.ends_with(['ي', 'ا', 'و', 'ه']) {
+        forms.push(format!("{n}ا"));
+    }
+    // Teh marbuta becomes teh before suffixes: قاعده → قاعدته، قاعدتين.
+    if let Some(base) = n.strip_suffix('ه') {
+        if base.chars().count() >= 2 {
+            forms.push(format!("{base}ته"));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for f in &forms {
+        for p in QUERY_PREFIXES {
+            let s = stem(&format!("{p}{f}"));
+            if seen.insert(s.clone()) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// True if the (normalised) word is written in Arabic letters.
+pub fn is_arabic_word(s: &str) -> bool {
+    s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
+}
+
+/// Lucene's Arabic stop words (Jacques Savoy's list, BSD), normalised.
+pub fn stopwords() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("lucene-arabic-stopwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| l.to_lowercase())
+            .collect()
+    })
+}
+
+/// Lucene's ArabicAnalyzer chain (tokenise, lower-case, digits, stop words,
+/// normalise, stem), kept to check agreement with its published vectors.
+pub fn lucene_analyze(text: &str) -> Vec<String> {
+    let stop = stopwords();
+    tokens(text)
+        .into_iter()
+        .map(|t| t.surface.to_lowercase())
+        .filter(|t| !stop.contains(t))
+        .map(|t| lucene_stem(&normalize(&t)))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_are_code_points() {
+        let t = tokens("قال: صدّام حفتر.");
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[1].surface, "صدّام");
+        assert_eq!((t[1].start, t[1].end), (5, 10));
+        assert_eq!(t[2].surface, "حفتر");
+    }
+
+    #[test]
+    fn tatweel_and_marks_stay_inside_words() {
+        let t = tokens("لـ\"الجيش\" روبرـــــت");
+        let s: Vec<_> = t.iter().map(|t| t.surface).collect();
+        assert_eq!(s, vec!["لـ", "الجيش", "روبرـــــت"]);
+        assert_eq!(normalize(s[2]), "روبرت");
+    }
+
+    #[test]
+    fn index_terms_join_stems() {
+        assert_eq!(index_terms("والوزير في موسكو"), "وزير في موسكو");
+    }
+}

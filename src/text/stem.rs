@@ -1,0 +1,105 @@
+//! Light stemming. [`lucene_stem`] is Lucene's ArabicStemmer, rule for rule;
+//! [`stem`] is the same with proper names kept whole, which is what the
+//! index uses. Both expect normalised input.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use super::normalize;
+
+const PREFIXES: &[&str] = &["ال", "وال", "بال", "كال", "فال", "لل", "و"];
+const SUFFIXES: &[&str] = &["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
+
+/// Proclitic combinations tried before a protected name: longest first, so
+/// that وبالقاهرة is read as وبال + قاهره.
+const NAME_CLITICS: &[&str] = &[
+    "وبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "وك", "فب",
+    "فل", "فك", "و", "ف", "ب", "ل", "ك",
+];
+
+fn protected() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| {
+        include_str!("names.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let n = normalize(l);
+                // Store names without their article so that السعودية and
+                // سعودية are one name.
+                match n.strip_prefix("ال") {
+                    Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
+                    _ => n,
+                }
+            })
+            .collect()
+    })
+}
+
+/// Lucene's ArabicStemmer: strip the first matching prefix, then every
+/// matching suffix in list order, each only if enough of the word remains.
+pub fn lucene_stem(word: &str) -> String {
+    let chars: Vec<char> = word.chars().collect();
+    let mut s: &[char] = &chars;
+    for p in PREFIXES {
+        let pc: Vec<char> = p.chars().collect();
+        let long_enough = if pc.len() == 1 {
+            s.len() >= 4
+        } else {
+            s.len() >= pc.len() + 2
+        };
+        if long_enough && s.starts_with(&pc) {
+            s = &s[pc.len()..];
+            break;
+        }
+    }
+    for suf in SUFFIXES {
+        let sc: Vec<char> = suf.chars().collect();
+        if s.len() >= sc.len() + 2 && s.ends_with(&sc) {
+            s = &s[..s.len() - sc.len()];
+        }
+    }
+    s.iter().collect()
+}
+
+/// The index's stemmer: a protected name, alone or behind proclitics, is
+/// returned whole (لبنان، وبنغازي → بنغازي); anything else is stemmed as
+/// Lucene does.
+pub fn stem(word: &str) -> String {
+    let names = protected();
+    if names.contains(word) {
+        return word.to_string();
+    }
+    for c in NAME_CLITICS {
+        if let Some(rest) = word.strip_prefix(c) {
+            if rest.chars().count() >= 3 && names.contains(rest) {
+                return rest.to_string();
+            }
+        }
+    }
+    lucene_stem(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_whole() {
+        for w in ["لبنان", "عمان", "موسكو", "بنغازي", "فلسطين"] {
+            let n = normalize(w);
+            assert_eq!(stem(&n), n, "{w}");
+        }
+        assert_eq!(stem(&normalize("وبنغازي")), normalize("بنغازي"));
+        assert_eq!(stem(&normalize("للبنان")), normalize("لبنان"));
+        assert_eq!(stem(&normalize("السعودية")), normalize("سعودية"));
+    }
+
+    #[test]
+    fn lucene_rules() {
+        assert_eq!(lucene_stem("والحسن"), "حسن");
+        assert_eq!(lucene_stem("وزير"), "زير");
+        assert_eq!(lucene_stem("الو"), "الو");
+    }
+}
