@@ -314,6 +314,13 @@ pub fn highlight(body: &str, q: &Query, open: &str, close: &str) -> String {
     out
 }
 
+/// A matched word, in code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
 /// A snippet of the original text around the densest cluster of matches.
 #[derive(Debug, Clone, Serialize)]
 pub struct Snippet {
@@ -322,7 +329,7 @@ pub struct Snippet {
     /// Where it starts in the body, in code points.
     pub start: usize,
     /// Matched words, as code-point offsets into `text`.
-    pub matches: Vec<(usize, usize)>,
+    pub matches: Vec<Span>,
 }
 
 impl Snippet {
@@ -331,7 +338,7 @@ impl Snippet {
         let chars: Vec<char> = self.text.chars().collect();
         let mut out = String::new();
         let mut last = 0;
-        for &(s, e) in &self.matches {
+        for &Span { start: s, end: e } in &self.matches {
             out.extend(&chars[last..s]);
             out.push_str(open);
             out.extend(&chars[s..e]);
@@ -380,7 +387,10 @@ pub fn snippet(body: &str, q: &Query) -> Snippet {
     let matches = hits
         .iter()
         .filter(|&&h| h >= first && h <= last)
-        .map(|&h| (toks[h].start - cs, toks[h].end - cs))
+        .map(|&h| Span {
+            start: toks[h].start - cs,
+            end: toks[h].end - cs,
+        })
         .collect();
     let mut sn = Snippet {
         text,
@@ -390,7 +400,14 @@ pub fn snippet(body: &str, q: &Query) -> Snippet {
     if first > 0 {
         sn.text.insert(0, '…');
         sn.start = cs;
-        sn.matches = sn.matches.iter().map(|(s, e)| (s + 1, e + 1)).collect();
+        sn.matches = sn
+            .matches
+            .iter()
+            .map(|m| Span {
+                start: m.start + 1,
+                end: m.end + 1,
+            })
+            .collect();
     }
     if last + 1 < toks.len() {
         sn.text.push('…');

@@ -75,7 +75,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     date: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
                     outlet: h.outlet.as_deref(),
                     title: &h.title,
-                    snippet: h.snippet.marked(open, close),
+                    snippet: h
+                        .snippet
+                        .marked(open, close)
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 })
                 .collect();
             if a.format == Format::Csv {

@@ -207,6 +207,34 @@ const LINES_PER_BATCH: usize = 1024;
 pub fn run(
     store: &mut Store,
     opts: &Options,
+    on_error: impl FnMut(&InputError),
+) -> Result<Summary> {
+    run_listed(store, opts, list(&opts.paths), on_error)
+}
+
+/// Inputs found under some paths, with what could not be listed.
+pub struct Listing {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<InputError>,
+    pub skipped: u64,
+}
+
+/// List the inputs under `paths` (see [`run`]).
+pub fn list(paths: &[PathBuf]) -> Listing {
+    let (inputs, errors, skipped) = discover::list(paths);
+    Listing {
+        inputs,
+        errors,
+        skipped,
+    }
+}
+
+/// Ingest inputs already listed. Inputs that vanished or changed since
+/// listing are reported like any other bad input.
+pub fn run_listed(
+    store: &mut Store,
+    opts: &Options,
+    listing: Listing,
     mut on_error: impl FnMut(&InputError),
 ) -> Result<Summary> {
     let started = Instant::now();
@@ -215,8 +243,11 @@ pub fn run(
         run_id,
         ..Summary::default()
     };
-
-    let (inputs, listing_errors, skipped) = discover::list(&opts.paths);
+    let Listing {
+        inputs,
+        errors: listing_errors,
+        skipped,
+    } = listing;
     summary.skipped = skipped;
     let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
     let states = load_states(&store.conn)?;

@@ -1,0 +1,99 @@
+//! Helpers shared by the integration tests: run the real binary on a temp
+//! archive, query it, build inputs.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub fn seeds_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("seeds/articles")
+}
+
+pub fn shared_corpus(name: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(name);
+    p.exists().then_some(p)
+}
+
+pub struct Archive {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+impl Archive {
+    pub fn new() -> Archive {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("marsad.db");
+        Archive { dir, db }
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("marsad").unwrap();
+        c.arg("--db").arg(&self.db).env_remove("MARSAD_DB");
+        c
+    }
+
+    /// Run marsad with `args`; returns the output (any exit code).
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().unwrap()
+    }
+
+    pub fn ingest_json(&self, paths: &[&Path]) -> (serde_json::Value, i32, String) {
+        let mut c = self.cmd();
+        c.arg("ingest").arg("--json");
+        for p in paths {
+            c.arg(p);
+        }
+        let out = c.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        let v: serde_json::Value = serde_json::from_str(stdout.trim()).unwrap_or_else(|e| {
+            panic!(
+                "summary is not JSON ({e}): {stdout} / {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        (
+            v,
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    }
+
+    pub fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).unwrap()
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+}
+
+/// Debian's sqlite3, the shell analysts use.
+pub fn sqlite3() -> Option<PathBuf> {
+    let p = PathBuf::from("/usr/bin/sqlite3");
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "/usr/bin/sqlite3 is missing; .ci/run installs it (apt-get install sqlite3)"
+    );
+    eprintln!("skipping: /usr/bin/sqlite3 not installed");
+    None
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}

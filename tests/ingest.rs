@@ -1,0 +1,450 @@
+//! Ingest through the real binary: the seeds, re-runs, duplicates, bad
+//! inputs, incremental JSON Lines, the lock, migrations.
+
+mod common;
+
+use std::fs;
+use std::io::Write;
+
+use common::*;
+
+const SEED_TITLES: [(&str, &str); 5] = [
+    (
+        "000_",
+        "وزير الدفاع الروسي يلتقي رئيس الأركان العامة للجيش الوطني الليبي في موسكو",
+    ),
+    ("001_", "روسيا والتقارب مع جنرال ليبيا الأسباب والغايات"),
+    ("002_", "نائب وزير الدفاع الروسي في بنغازي للقاء حفتر"),
+    (
+        "003_",
+        "في تقرير لفرانس24 – ما هي الدوافع لزيارة خليفة حفتر إلي موسكو",
+    ),
+    (
+        "004_",
+        "احتفظ قائد «الجيش الوطني الليبي»، المشير خليفة حفتر، بصمته، بشأن السجال السياسي الدائر في ليبيا، حتى وهو يزور روسيا ويلتقي رئيسها، فلاديمير بوتين، مع كل ما لموسكو من دور في الأزمة الليبية.",
+    ),
+];
+
+fn article_for(
+    a: &Archive,
+    prefix: &str,
+) -> (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+) {
+    a.conn()
+        .query_row(
+            "SELECT a.title, a.published_at, a.author, o.name, a.date_precision, a.body
+             FROM articles a JOIN sightings s ON s.article_id = a.id LEFT JOIN outlets o ON o.id = a.outlet_id
+             WHERE s.origin LIKE '%/' || ?1 || '%'",
+            [prefix],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn seeds_ingest_as_five_clean_articles() {
+    let a = Archive::new();
+    let (s, code, _) = a.ingest_json(&[&seeds_dir()]);
+    assert_eq!(code, 0);
+    assert_eq!(s["new"], 5);
+    assert_eq!(s["errors"], 0);
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 5);
+
+    for (prefix, title) in SEED_TITLES {
+        let (t, ..) = article_for(&a, prefix);
+        assert_eq!(t, title, "title of {prefix}");
+    }
+    let (_, date, author, outlet, precision, _) = article_for(&a, "001_");
+    assert_eq!(date.as_deref(), Some("2016-05-24T12:55:55"));
+    assert_eq!(precision.as_deref(), Some("second"));
+    assert_eq!(author.as_deref(), Some("عبدالعزيز الروَّاف"));
+    assert_eq!(outlet.as_deref(), Some("إرم نيوز"));
+    let (_, date, ..) = article_for(&a, "002_");
+    assert_eq!(date.as_deref(), Some("2024-05-31"));
+
+    // No boilerplate line survives in any body.
+    let furniture = [
+        "+ الخط -",
+        "اظهر الملخص",
+        "اترك رد",
+        "error: Content is protected !!",
+        "دلالات",
+        "المساهمون",
+        "حفتر حفتر",
+        "أخبار عالمية تقارير",
+    ];
+    let conn = a.conn();
+    let mut st = conn.prepare("SELECT body FROM articles").unwrap();
+    let bodies: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for body in &bodies {
+        for line in body.lines() {
+            assert!(
+                !furniture.contains(&line.trim()),
+                "boilerplate line {line:?} left in a body"
+            );
+        }
+        assert!(
+            !body.contains("24/05/2016 - 12:55:55"),
+            "dateline left in body"
+        );
+    }
+    // ...but the removed lines are kept with the sighting.
+    assert_eq!(
+        a.count("SELECT count(*) FROM sightings WHERE removed LIKE '%اترك رد%'"),
+        1
+    );
+
+    let check = a.run(&["check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+}
+
+#[test]
+fn rerun_reads_nothing_and_copies_are_sightings() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let (s, code, _) = a.ingest_json(&[&seeds_dir()]);
+    assert_eq!(
+        (
+            s["new"].as_u64(),
+            s["unchanged"].as_u64(),
+            s["inputs"].as_u64(),
+            code
+        ),
+        (Some(0), Some(5), Some(0), 0)
+    );
+
+    // A copy under another name, with CRLF line ends, and in Windows-1256.
+    let copies = a.path("copies");
+    fs::create_dir(&copies).unwrap();
+    let seed = fs::read_to_string(seeds_dir().join("001_b2265ed832da592c.txt")).unwrap();
+    fs::write(copies.join("renamed.txt"), &seed).unwrap();
+    fs::write(copies.join("crlf.txt"), seed.replace('\n', "\r\n")).unwrap();
+    let (cp, _, unmappable) = encoding_rs::WINDOWS_1256.encode(&seed);
+    assert!(!unmappable);
+    fs::write(copies.join("cp1256.txt"), &cp).unwrap();
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend(seed.as_bytes());
+    fs::write(copies.join("bom.txt"), bom).unwrap();
+
+    let (s, code, err) = a.ingest_json(&[&copies]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["new"], 0);
+    assert_eq!(s["duplicates"], 4);
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 5);
+    assert_eq!(a.count("SELECT count(*) FROM sightings"), 9);
+    let show = a.run(&["show", "2", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&show.stdout).unwrap();
+    assert_eq!(v["sightings"].as_array().unwrap().len(), 5);
+    for k in [
+        "id",
+        "external_id",
+        "origin",
+        "title",
+        "published_at",
+        "outlet",
+        "body",
+    ] {
+        assert!(v.get(k).is_some(), "show JSON lacks {k}");
+    }
+}
+
+#[test]
+fn changed_file_becomes_a_new_article_and_old_one_stays() {
+    let a = Archive::new();
+    let f = a.path("a.txt");
+    fs::write(&f, "عنوان أول\n\nنص الخبر الأول عن حفتر.").unwrap();
+    a.ingest_json(&[&f]);
+    // Different size, so the change is seen even within the same mtime tick.
+    fs::write(&f, "عنوان أول\n\nنص الخبر الأول عن حفتر، بعد تعديله.").unwrap();
+    let (s, ..) = a.ingest_json(&[&f]);
+    assert_eq!(s["new"], 1);
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 2);
+}
+
+#[test]
+fn bad_inputs_are_reported_recorded_and_the_batch_completes() {
+    let a = Archive::new();
+    let d = a.path("in");
+    fs::create_dir(&d).unwrap();
+    let mut bad_utf8 = "عنوان\n\nنص عن حفتر".as_bytes().to_vec();
+    bad_utf8.truncate(bad_utf8.len() - 1);
+    fs::write(d.join("bad-utf8.txt"), bad_utf8).unwrap();
+    fs::write(d.join("empty.txt"), b"").unwrap();
+    fs::write(d.join("blank.txt"), b"  \n\n ").unwrap();
+    fs::write(d.join("image.txt"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0").unwrap();
+    fs::write(d.join("zip.txt"), b"PK\x03\x04\x14\0\0\0").unwrap();
+    fs::write(d.join("nul.txt"), "عنوان\0نص".as_bytes()).unwrap();
+    fs::write(d.join("good.txt"), "عنوان جيد\n\nنص جيد عن موسكو.").unwrap();
+    fs::write(
+        d.join("mixed.jsonl"),
+        concat!(
+            "{\"id\": 1, \"title\": \"أ\", \"text\": \"نص أول\"}\n",
+            "{\"id\": 2, \"title\": \"ب\", \"te\n",
+            "not json at all\n",
+            "{\"id\": 3, \"title\": [\"x\", 2], \"text\": \"نص\"}\n",
+            "{\"id\": 4, \"title\": \"د\", \"text\": \"نص رابع\"}\n",
+        ),
+    )
+    .unwrap();
+    fs::write(
+        d.join("page.html"),
+        "<html><body><script>var a=1;</script></body></html>",
+    )
+    .unwrap();
+    let arabic_dir = d.join("مجلد فيه مسافات");
+    fs::create_dir(&arabic_dir).unwrap();
+    fs::write(
+        arabic_dir.join("خبر عن حفتر.txt"),
+        "عنوان في مجلد عربي\n\nنص في مجلد عربي.",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(&d, d.join("loop")).unwrap();
+
+    let (s, code, err) = a.ingest_json(&[&d]);
+    assert_eq!(
+        code, 3,
+        "exit code 3 when some inputs failed; stderr: {err}"
+    );
+    assert_eq!(
+        s["new"], 4,
+        "good.txt, two good JSON lines, the Arabic-named file"
+    );
+    for name in [
+        "bad-utf8.txt",
+        "empty.txt",
+        "blank.txt",
+        "image.txt",
+        "zip.txt",
+        "nul.txt",
+        "page.html",
+        "loop",
+    ] {
+        assert!(err.contains(name), "no message naming {name}: {err}");
+        let n = a.count(&format!(
+            "SELECT count(*) FROM ingest_errors WHERE input LIKE '%{name}'"
+        ));
+        assert_eq!(n, 1, "error for {name} not recorded");
+    }
+    assert_eq!(
+        a.count("SELECT count(*) FROM ingest_errors WHERE input LIKE '%mixed.jsonl'"),
+        3
+    );
+    assert!(
+        err.contains("mixed.jsonl:2:"),
+        "line number in message: {err}"
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM runs WHERE status = 'partial'"),
+        1
+    );
+    assert!(a.run(&["check"]).status.success());
+}
+
+#[test]
+fn a_file_that_vanishes_after_listing_is_an_error_not_a_stop() {
+    let a = Archive::new();
+    let d = a.path("in");
+    fs::create_dir(&d).unwrap();
+    fs::write(d.join("a.txt"), "عنوان أ\n\nنص أ.").unwrap();
+    fs::write(d.join("b.txt"), "عنوان ب\n\nنص ب.").unwrap();
+    fs::write(d.join("c.txt"), "عنوان ج\n\nنص ج.").unwrap();
+    let listing = marsad::ingest::list(&[d.clone()]);
+    assert_eq!(listing.inputs.len(), 3);
+    fs::remove_file(d.join("b.txt")).unwrap();
+
+    let mut store = marsad::store::Store::open(&a.db).unwrap();
+    let opts = marsad::ingest::Options {
+        paths: vec![d],
+        format: marsad::ingest::Format::Auto,
+        outlet: None,
+        args: vec![],
+        progress: false,
+        max_article_bytes: 1 << 20,
+    };
+    let mut seen = Vec::new();
+    let s = marsad::ingest::run_listed(&mut store, &opts, listing, |e| seen.push(e.to_string()))
+        .unwrap();
+    assert_eq!((s.new, s.errors), (2, 1));
+    assert!(
+        seen[0].contains("b.txt") && seen[0].contains("disappeared"),
+        "{seen:?}"
+    );
+}
+
+#[test]
+fn single_article_size_limit() {
+    let a = Archive::new();
+    let f = a.path("big.txt");
+    let mut body = String::from("عنوان كبير\n\n");
+    while body.len() < 3000 {
+        body.push_str("نص طويل عن حفتر وروسيا. ");
+    }
+    fs::write(&f, &body).unwrap();
+    let out = a.run(&["ingest", "--max-article-bytes", "2000", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(
+        stderr(&out).contains("big.txt") && stderr(&out).contains("limit"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn jsonl_that_grew_is_read_from_where_it_was_known() {
+    let a = Archive::new();
+    let f = a.path("feed.jsonl");
+    let line = |i: usize| {
+        format!(
+            "{{\"id\": \"r{i}\", \"title\": \"عنوان {i}\", \"text\": \"نص الخبر رقم {i} عن ليبيا\", \"category\": \"world\"}}\n"
+        )
+    };
+    fs::write(&f, (0..3).map(line).collect::<String>()).unwrap();
+    let (s, ..) = a.ingest_json(&[&f]);
+    assert_eq!(s["new"], 3);
+    let mut fh = fs::OpenOptions::new().append(true).open(&f).unwrap();
+    fh.write_all((3..5).map(line).collect::<String>().as_bytes())
+        .unwrap();
+    drop(fh);
+    let (s, ..) = a.ingest_json(&[&f]);
+    assert_eq!(s["new"], 2);
+    assert_eq!(s["records"], 2, "only the appended lines are read");
+    // Unknown fields are kept.
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles WHERE json_extract(extra, '$.category') = 'world'"),
+        5
+    );
+    assert_eq!(a.count("SELECT count(*) FROM sightings WHERE line = 5"), 1);
+}
+
+#[test]
+fn stdin_and_gzip_inputs() {
+    let a = Archive::new();
+    let out = a
+        .cmd()
+        .args(["ingest", "--json", "-"])
+        .write_stdin("{\"title\": \"من الإدخال\", \"text\": \"نص من الإدخال القياسي\"}\n")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let gz = a.path("feed.jsonl.gz");
+    let mut enc =
+        flate2::write::GzEncoder::new(fs::File::create(&gz).unwrap(), flate2::Compression::fast());
+    enc.write_all("{\"id\": \"g1\", \"title\": \"مضغوط\", \"text\": \"نص مضغوط\"}\n".as_bytes())
+        .unwrap();
+    enc.finish().unwrap();
+    let (s, code, _) = a.ingest_json(&[&gz]);
+    assert_eq!((s["new"].as_u64(), code), (Some(1), 0));
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 2);
+}
+
+#[test]
+fn second_ingest_waits_then_exits_with_its_own_code() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let _held = marsad::store::IngestLock::acquire(&a.db, std::time::Duration::ZERO).unwrap();
+    let out = a.run(&["ingest", "--wait", "1", seeds_dir().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    assert!(err.contains("another marsad ingest is running"), "{err}");
+    assert!(!err.contains("database is locked"));
+    assert_eq!(err.trim().lines().count(), 1, "one-line message: {err}");
+}
+
+#[test]
+fn archive_newer_than_the_binary_is_refused_untouched() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    a.conn()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE); INSERT INTO refinery_schema_history(version, name, applied_on, checksum) VALUES (999, 'future', '2030-01-01', '0')")
+        .unwrap();
+    a.conn()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    let before = fs::read(&a.db).unwrap();
+    let out = a.run(&["info"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("newer than this marsad"),
+        "{}",
+        stderr(&out)
+    );
+    a.conn()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+        .unwrap();
+    assert_eq!(before, fs::read(&a.db).unwrap(), "archive was modified");
+}
+
+#[test]
+fn version_one_archive_migrates_without_loss() {
+    let a = Archive::new();
+    {
+        let mut s = marsad::store::Store::open_unmigrated(&a.db).unwrap();
+        assert_eq!(s.migrate(Some(1)).unwrap(), 1);
+        s.conn
+            .execute_batch(
+                "INSERT INTO runs(started_at, args) VALUES ('2024-01-01T00:00:00Z', '[]');
+                 INSERT INTO outlets(name) VALUES ('إرم نيوز');
+                 INSERT INTO articles(content_sha256, title, body, published_at, outlet_id, ingested_at, run_id)
+                   VALUES ('x', 'الوزير في موسكو', 'التقى الوزير بحفتر في موسكو', '2024-01-01', 1, '2024-01-01', 1);
+                 INSERT INTO sightings(article_id, origin, raw_sha256, seen_at) VALUES (1, '/old.txt', 'y', '2024-01-01');",
+            )
+            .unwrap();
+        // V1's plain index finds the exact word only.
+        let n: i64 = s
+            .conn
+            .query_row(
+                "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'وزير'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(n, 0);
+    }
+    let out = a.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("from version 1"));
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles WHERE title = 'الوزير في موسكو'"),
+        1
+    );
+    assert_eq!(a.count("SELECT count(*) FROM sightings"), 1);
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'وزير'"),
+        1
+    );
+    let hits = a.run(&["search", "وزير", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&hits.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn shared_corpus_sample_ingests_from_gzip() {
+    let Some(corpus) = shared_corpus("ant-jawharafm-2013-2017.jsonl.gz") else {
+        eprintln!("skipping: shared corpus not present");
+        return;
+    };
+    let a = Archive::new();
+    let (s, _, err) = a.ingest_json(&[&corpus]);
+    assert_eq!(
+        s["records"].as_u64().unwrap() + s["errors"].as_u64().unwrap(),
+        10161,
+        "{err}"
+    );
+    // The corpus README: 173 duplicate texts and 23 empty ones.
+    let new = s["new"].as_u64().unwrap();
+    let errors = s["errors"].as_u64().unwrap();
+    assert_eq!(errors, 23, "empty texts are reported: {err}");
+    assert!(new > 9_800 && new <= 10_161 - 23, "{new}");
+    assert_eq!(new + s["duplicates"].as_u64().unwrap() + errors, 10161);
+    assert!(a.run(&["check"]).status.success());
+}

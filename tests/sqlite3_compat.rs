@@ -1,0 +1,68 @@
+//! The archive must open in Debian's stock sqlite3 (3.40): schema, MATCH,
+//! snippet(), and every view.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn shell(sqlite3: &std::path::Path, db: &std::path::Path, sql: &str) -> String {
+    let out = Command::new(sqlite3)
+        .arg("-bail")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "sqlite3 failed on {sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+#[test]
+fn stock_sqlite3_reads_and_searches_the_archive() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    assert_eq!(
+        shell(&sqlite3, &a.db, "PRAGMA integrity_check").trim(),
+        "ok"
+    );
+    let n: i64 = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'حفتر'",
+    )
+    .trim()
+    .parse()
+    .unwrap();
+    assert_eq!(n, 5);
+    // A query normalised in SQL alone, as the README shows.
+    let q = "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH \
+             replace(replace(replace(replace('موسكو','أ','ا'),'إ','ا'),'آ','ا'),'ة','ه')";
+    assert!(shell(&sqlite3, &a.db, q).trim().parse::<i64>().unwrap() >= 4);
+    let snip = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT snippet(articles_fts, 1, '[', ']', '…', 8) FROM articles_fts WHERE articles_fts MATCH 'يفكيروف' LIMIT 1",
+    );
+    assert!(snip.contains("[يفكيروف]"), "{snip}");
+    shell(
+        &sqlite3,
+        &a.db,
+        "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')",
+    );
+
+    // Every view runs.
+    let views = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT name FROM sqlite_master WHERE type = 'view' ORDER BY name",
+    );
+    for v in views.lines().filter(|l| !l.is_empty()) {
+        shell(&sqlite3, &a.db, &format!("SELECT * FROM \"{v}\" LIMIT 5"));
+    }
+}
