@@ -27,22 +27,24 @@ CREATE TABLE runs (
     bytes       INTEGER NOT NULL DEFAULT 0
 );
 
+-- Small columns first and the body last: SQLite reads a row's columns in
+-- order, so sorting and filtering on dates and outlets never walks a body.
 CREATE TABLE articles (
     id             INTEGER PRIMARY KEY,
-    content_sha256 TEXT NOT NULL UNIQUE,  -- of the canonical text (NFC, spaces collapsed, no boilerplate)
-    title          TEXT NOT NULL,
-    body           TEXT NOT NULL,         -- as published, boilerplate removed; offsets count in this
     published_at   TEXT,                  -- ISO 8601, as precise as the source
     date_precision TEXT CHECK (date_precision IN ('second', 'minute', 'day', 'month', 'year')),
-    date_raw       TEXT,
     outlet_id      INTEGER REFERENCES outlets(id),
+    run_id         INTEGER REFERENCES runs(id),
+    ingested_at    TEXT NOT NULL,
+    content_sha256 TEXT NOT NULL UNIQUE,  -- of the canonical text (NFC, spaces collapsed, no boilerplate)
+    external_id    TEXT,                  -- the record's own id in its input
+    date_raw       TEXT,
     author         TEXT,
     url            TEXT,
     language       TEXT,
-    external_id    TEXT,                  -- the record's own id in its input
     extra          TEXT,                  -- JSON object: input fields marsad does not map
-    ingested_at    TEXT NOT NULL,
-    run_id         INTEGER REFERENCES runs(id)
+    title          TEXT NOT NULL,
+    body           TEXT NOT NULL          -- as published, boilerplate removed; offsets count in this
 );
 CREATE INDEX articles_published ON articles(published_at);
 CREATE INDEX articles_outlet ON articles(outlet_id, published_at);

@@ -40,6 +40,10 @@ pub struct Query {
     pub excluded: Vec<Term>,
 }
 
+/// Terms past this many are ignored, which bounds the work a query can ask
+/// for (a pasted paragraph is still searched by its first words).
+pub const MAX_TERMS: usize = 32;
+
 /// A raw piece of the query string.
 enum Piece {
     Term(Term, bool),
@@ -53,6 +57,9 @@ impl Query {
         let mut q = Query::default();
         let mut join_next = false;
         for p in pieces {
+            if q.groups.len() + q.excluded.len() >= MAX_TERMS {
+                break;
+            }
             match p {
                 Piece::Or => join_next = !q.groups.is_empty(),
                 Piece::Term(t, true) => {
@@ -60,8 +67,10 @@ impl Query {
                     join_next = false;
                 }
                 Piece::Term(t, false) => {
+                    let repeated = q.groups.iter().any(|g| g.len() == 1 && g[0] == t);
                     match q.groups.last_mut() {
                         Some(g) if join_next => g.push(t),
+                        _ if repeated => {}
                         _ => q.groups.push(vec![t]),
                     }
                     join_next = false;
@@ -77,6 +86,13 @@ impl Query {
 
     /// The FTS5 MATCH expression, or `None` when nothing positive is left.
     pub fn to_fts(&self) -> Option<String> {
+        self.to_fts_pruned(&|_| true)
+    }
+
+    /// The MATCH expression without the query-side alternatives of a word
+    /// for which `exists` is false (a word's own stem is always kept).
+    pub fn to_fts_pruned(&self, exists: &dyn Fn(&str) -> bool) -> Option<String> {
+        let term_fts = |t: &Term| term_fts(t, exists);
         let groups: Vec<String> = self
             .groups
             .iter()
@@ -132,13 +148,16 @@ fn prefix_term(p: &str) -> String {
     n
 }
 
-fn term_fts(t: &Term) -> Option<String> {
+fn term_fts(t: &Term, exists: &dyn Fn(&str) -> bool) -> Option<String> {
     let inner = match &t.kind {
         TermKind::Word(w) => {
-            let alts = text::query_alternatives(w);
+            let mut alts = text::query_alternatives(w);
             if alts.is_empty() {
                 return None;
             }
+            let own = alts.remove(0);
+            alts.retain(|a| exists(a));
+            alts.insert(0, own);
             format!(
                 "({})",
                 alts.iter()
@@ -443,15 +462,30 @@ pub struct Hit {
 const TITLE_WEIGHT: f64 = 5.0;
 
 /// Run a search. An empty or all-excluded query returns no hits.
+///
+/// Two steps: rank ids on the index and the small article columns only,
+/// then read the full rows (body, origin) of the page that is shown.
 pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
-    let Some(expr) = q.to_fts() else {
+    let exists = |t: &str| {
+        conn.prepare_cached("SELECT 1 FROM articles_vocab WHERE term = ?1")
+            .and_then(|mut st| st.exists([t]))
+            .unwrap_or(true)
+    };
+    let Some(expr) = q.to_fts_pruned(&exists) else {
         return Ok(Vec::new());
     };
+    if f.limit == 0 {
+        return Ok(Vec::new());
+    }
+    let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some();
+    if !filtered {
+        if let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
+            return details(conn, q, ranked);
+        }
+    }
     let mut sql = format!(
-        "SELECT a.id, a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url,
-                bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score, a.body
+        "SELECT a.id, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score
          FROM articles_fts JOIN articles a ON a.id = articles_fts.rowid
-         LEFT JOIN outlets o ON o.id = a.outlet_id
          WHERE articles_fts MATCH ?1"
     );
     let mut args: Vec<SqlValue> = vec![SqlValue::Text(expr)];
@@ -474,7 +508,7 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
     if let Some(outlet) = &f.outlet {
         args.push(SqlValue::Text(outlet.clone()));
         sql.push_str(&format!(
-            " AND (o.name = ?{n} OR instr(lower(o.name), lower(?{n})) > 0)",
+            " AND a.outlet_id IN (SELECT id FROM outlets WHERE name = ?{n} OR instr(lower(name), lower(?{n})) > 0)",
             n = args.len()
         ));
     }
@@ -485,33 +519,100 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
         args.len() - 1,
         args.len()
     ));
-    let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params_from_iter(args), |r| {
-        let body: String = r.get(8)?;
-        Ok((
-            Hit {
-                id: r.get(0)?,
-                published_at: r.get(1)?,
-                outlet: r.get(2)?,
-                title: r.get(3)?,
-                external_id: r.get(4)?,
-                origin: r.get(5)?,
-                url: r.get(6)?,
-                score: r.get(7)?,
-                snippet: Snippet {
-                    text: String::new(),
-                    start: 0,
-                    matches: vec![],
+    let ranked: Vec<(i64, f64)> = conn
+        .prepare(&sql)?
+        .query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+
+    details(conn, q, ranked)
+}
+
+/// Without filters, rank on the index alone, reading article rows only for
+/// the page. Rows tied with the last one on the page are all fetched, so
+/// the date tie-break is exact; `None` (a tie run too long to fetch) sends
+/// the caller to the full query.
+fn rank_unfiltered(conn: &Connection, expr: &str, f: &Filters) -> Result<Option<Vec<(i64, f64)>>> {
+    let want = f.offset + f.limit;
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT rowid, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score FROM articles_fts
+         WHERE articles_fts MATCH ?1 ORDER BY score LIMIT ?2"
+    ))?;
+    let mut fetch = want + 64;
+    let mut top: Vec<(i64, f64)> = Vec::new();
+    for _ in 0..3 {
+        top = st
+            .query_map(rusqlite::params![expr, fetch as i64 + 1], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        if top.len() <= want {
+            break;
+        }
+        let boundary = top[want - 1].1;
+        if top.len() <= fetch || top[fetch].1 != boundary {
+            top.retain(|r| r.1 <= boundary);
+            break;
+        }
+        fetch *= 8;
+        top.clear();
+    }
+    if top.is_empty() && fetch > want + 64 {
+        return Ok(None);
+    }
+    // Ties: newest first, as the full query orders them.
+    let mut dated = conn.prepare_cached("SELECT published_at FROM articles WHERE id = ?1")?;
+    let mut keyed: Vec<(i64, f64, Option<String>)> = Vec::with_capacity(top.len());
+    for (id, score) in top {
+        let date: Option<String> = dated.query_row([id], |r| r.get(0))?;
+        keyed.push((id, score, date));
+    }
+    keyed.sort_by(|a, b| {
+        a.1.total_cmp(&b.1)
+            .then_with(|| b.2.cmp(&a.2))
+            .then_with(|| b.0.cmp(&a.0))
+    });
+    Ok(Some(
+        keyed
+            .into_iter()
+            .skip(f.offset)
+            .take(f.limit)
+            .map(|(id, s, _)| (id, s))
+            .collect(),
+    ))
+}
+
+/// Full rows and snippets for a ranked page of ids.
+fn details(conn: &Connection, q: &Query, ranked: Vec<(i64, f64)>) -> Result<Vec<Hit>> {
+    let mut detail = conn.prepare_cached(&format!(
+        "SELECT a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url, a.body
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?1"
+    ))?;
+    let mut hits = Vec::with_capacity(ranked.len());
+    for (id, score) in ranked {
+        let (hit, body) = detail.query_row([id], |r| {
+            Ok((
+                Hit {
+                    id,
+                    published_at: r.get(0)?,
+                    outlet: r.get(1)?,
+                    title: r.get(2)?,
+                    external_id: r.get(3)?,
+                    origin: r.get(4)?,
+                    url: r.get(5)?,
+                    score,
+                    snippet: Snippet {
+                        text: String::new(),
+                        start: 0,
+                        matches: vec![],
+                    },
                 },
-            },
-            body,
-        ))
-    })?;
-    let mut hits = Vec::new();
-    for row in rows {
-        let (mut h, body) = row?;
-        h.snippet = snippet(&body, q);
-        hits.push(h);
+                r.get::<_, String>(6)?,
+            ))
+        })?;
+        hits.push(Hit {
+            snippet: snippet(&body, q),
+            ..hit
+        });
     }
     Ok(hits)
 }

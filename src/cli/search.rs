@@ -12,6 +12,7 @@ use super::output::{self, Format};
 #[derive(clap::Args)]
 pub struct Args {
     /// Words (all must match), "exact phrase", OR, -word, word*, title:word.
+    #[arg(allow_hyphen_values = true)]
     query: String,
     /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
     #[arg(long)]

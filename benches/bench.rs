@@ -1,0 +1,301 @@
+//! `make bench`: ingest and search speed on the shared 2018 corpus and on a
+//! 300k-article corpus built from it. Prints a table and writes
+//! BENCHMARKS.md. Not part of `make test`; timings are not asserted.
+//!
+//! Environment: `MARSAD_BENCH_SCALE` (default 10) is how many copies of the
+//! corpus make the large archive; `MARSAD_BENCH_RUNS` (default 3) how many
+//! ingest runs the medians are taken over.
+
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use marsad::search::{self, Filters, Query};
+use marsad::store::Store;
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/ant-multisource-2018.jsonl.gz")
+}
+
+fn bin() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/marsad")
+}
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[v.len() / 2]
+}
+
+fn p95(v: &mut [f64]) -> f64 {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v[((v.len() as f64) * 0.95).ceil() as usize - 1]
+}
+
+/// Run `marsad ingest` under /usr/bin/time; returns (seconds, peak RSS KiB, summary JSON).
+fn ingest(db: &Path, input: &Path) -> (f64, u64, serde_json::Value) {
+    let t = Instant::now();
+    let out = Command::new("/usr/bin/time")
+        .arg("-f")
+        .arg("RSS %M")
+        .arg(bin())
+        .arg("--db")
+        .arg(db)
+        .args(["ingest", "--json", "--quiet"])
+        .arg(input)
+        .output()
+        .or_else(|_| {
+            Command::new(bin())
+                .arg("--db")
+                .arg(db)
+                .args(["ingest", "--json", "--quiet"])
+                .arg(input)
+                .output()
+        })
+        .expect("run marsad");
+    let secs = t.elapsed().as_secs_f64();
+    let rss = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.strip_prefix("RSS ").and_then(|v| v.trim().parse().ok()))
+        .unwrap_or(0);
+    let summary = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (secs, rss, summary)
+}
+
+fn remove_db(db: &Path) {
+    for ext in ["", "-wal", "-shm", ".lock"] {
+        let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
+    }
+}
+
+/// 1–3 word queries drawn from titles, deterministic.
+fn queries(db: &Path, n: usize) -> Vec<String> {
+    let store = Store::open(db).unwrap();
+    let mut st = store
+        .conn
+        .prepare("SELECT title FROM articles WHERE id % 97 = 0 ORDER BY id")
+        .unwrap();
+    let titles: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut out = Vec::new();
+    for (i, t) in titles.iter().enumerate() {
+        let words: Vec<&str> = t
+            .split_whitespace()
+            .filter(|w| w.chars().count() >= 4 && marsad::text::is_arabic_word(w))
+            .collect();
+        let k = 1 + i % 3;
+        if words.len() >= k {
+            out.push(words[..k].join(" "));
+        }
+        if out.len() == n {
+            break;
+        }
+    }
+    out
+}
+
+fn search_latency(db: &Path, qs: &[String]) -> (f64, f64) {
+    let store = Store::open(db).unwrap();
+    let f = Filters {
+        limit: 20,
+        ..Filters::default()
+    };
+    // Warm the page cache once.
+    for q in qs.iter().take(5) {
+        let _ = search::search(&store.conn, &Query::parse(q), &f);
+    }
+    let mut ms: Vec<f64> = qs
+        .iter()
+        .map(|q| {
+            let t = Instant::now();
+            let hits = search::search(&store.conn, &Query::parse(q), &f).unwrap();
+            std::hint::black_box(hits);
+            t.elapsed().as_secs_f64() * 1000.0
+        })
+        .collect();
+    (median(&mut ms.clone()), p95(&mut ms))
+}
+
+/// The corpus `scale` times over, each copy with distinct ids and lightly
+/// perturbed text (a copy number in the title, one word dropped per
+/// paragraph) so that deduplication does not collapse it.
+fn build_large(dir: &Path, scale: usize) -> PathBuf {
+    let out_path = dir.join(format!("corpus-x{scale}.jsonl"));
+    if out_path.exists() {
+        return out_path;
+    }
+    let f = std::fs::File::open(corpus()).unwrap();
+    let lines: Vec<String> = std::io::BufReader::new(flate2::read::GzDecoder::new(f))
+        .lines()
+        .map(Result::unwrap)
+        .collect();
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&out_path).unwrap());
+    for copy in 0..scale {
+        for line in &lines {
+            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+            if copy > 0 {
+                let id = v["id"].as_str().unwrap_or("").to_string();
+                v["id"] = format!("{id}-copy{copy}").into();
+                let title = v["title"].as_str().unwrap_or("").to_string();
+                v["title"] = format!("{title} ({copy})").into();
+                let text = v["text"].as_str().unwrap_or("").to_string();
+                let perturbed: Vec<String> = text
+                    .split('\n')
+                    .map(|p| {
+                        let words: Vec<&str> = p.split(' ').collect();
+                        let drop = if words.len() > 3 {
+                            (copy * 7) % words.len()
+                        } else {
+                            usize::MAX
+                        };
+                        words
+                            .iter()
+                            .enumerate()
+                            .filter(|(i, _)| *i != drop)
+                            .map(|(_, w)| *w)
+                            .collect::<Vec<_>>()
+                            .join(" ")
+                    })
+                    .collect();
+                v["text"] = perturbed.join("\n").into();
+            }
+            writeln!(w, "{v}").unwrap();
+        }
+    }
+    out_path
+}
+
+fn raw_text_bytes(db: &Path) -> i64 {
+    let store = Store::open(db).unwrap();
+    store
+        .conn
+        .query_row(
+            "SELECT sum(length(CAST(title AS BLOB)) + length(CAST(body AS BLOB))) FROM articles",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+fn main() {
+    if !corpus().exists() {
+        eprintln!(
+            "bench: {} not found; nothing to measure",
+            corpus().display()
+        );
+        return;
+    }
+    let runs = env_usize("MARSAD_BENCH_RUNS", 3);
+    let scale = env_usize("MARSAD_BENCH_SCALE", 10);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rows: Vec<(String, String)> = Vec::new();
+
+    // 31k: full ingest, median of `runs`.
+    let db = dir.join("c31k.db");
+    let mut secs = Vec::new();
+    let mut rss = 0;
+    let mut summary = serde_json::Value::Null;
+    for _ in 0..runs {
+        remove_db(&db);
+        let (s, r, j) = ingest(&db, &corpus());
+        secs.push(s);
+        rss = rss.max(r);
+        summary = j;
+    }
+    let full = median(&mut secs);
+    let text_mb = raw_text_bytes(&db) as f64 / 1e6;
+    let records = summary["records"].as_f64().unwrap_or(0.0);
+    rows.push((
+        "31k: full ingest, median wall time".into(),
+        format!("{full:.2} s ({runs} runs)"),
+    ));
+    rows.push((
+        "31k: article text ingested".into(),
+        format!("{text_mb:.1} MB, {:.1} MB/s", text_mb / full),
+    ));
+    rows.push(("31k: articles/s".into(), format!("{:.0}", records / full)));
+    rows.push((
+        "31k: peak RSS".into(),
+        format!("{:.0} MB", rss as f64 / 1024.0),
+    ));
+    let (rerun, _, _) = ingest(&db, &corpus());
+    rows.push((
+        "31k: unchanged re-run".into(),
+        format!("{:.3} s ({:.2}% of full)", rerun, 100.0 * rerun / full),
+    ));
+    let size = std::fs::metadata(&db).unwrap().len() as f64 / 1e6;
+    rows.push((
+        "31k: archive size / raw text".into(),
+        format!("{size:.0} MB / {text_mb:.0} MB = {:.2}×", size / text_mb),
+    ));
+    let qs = queries(&db, 60);
+    let (med, p) = search_latency(&db, &qs);
+    rows.push((
+        format!(
+            "31k: search, {} queries of 1–3 words, 20 hits + snippets",
+            qs.len()
+        ),
+        format!("median {med:.1} ms, p95 {p:.1} ms"),
+    ));
+
+    // Large: the corpus `scale` times.
+    let large_in = build_large(&dir, scale);
+    let db = dir.join(format!("c{scale}x.db"));
+    remove_db(&db);
+    let (s, r, j) = ingest(&db, &large_in);
+    let n = j["new"].as_u64().unwrap_or(0);
+    let text_mb = raw_text_bytes(&db) as f64 / 1e6;
+    rows.push((
+        format!("{n} articles: full ingest"),
+        format!(
+            "{s:.1} s, {:.1} MB/s, peak RSS {:.0} MB",
+            text_mb / s,
+            r as f64 / 1024.0
+        ),
+    ));
+    let size = std::fs::metadata(&db).unwrap().len() as f64 / 1e6;
+    rows.push((
+        format!("{n} articles: archive size / raw text"),
+        format!("{size:.0} MB / {text_mb:.0} MB = {:.2}×", size / text_mb),
+    ));
+    let (med, p) = search_latency(&db, &qs);
+    rows.push((
+        format!(
+            "{n} articles: search, {} queries, 20 hits + snippets",
+            qs.len()
+        ),
+        format!("median {med:.1} ms, p95 {p:.1} ms"),
+    ));
+
+    let mut md = String::from(
+        "# Benchmarks\n\nWritten by `make bench` (benches/bench.rs) on this machine: ",
+    );
+    let _ = writeln!(
+        md,
+        "{} cores. Corpus: shared/corpus/ant-multisource-2018.jsonl.gz (31,525 articles); the large corpus is it {scale}× over, with distinct ids and one word dropped per paragraph in each copy.\n",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    md.push_str("| measure | result |\n|---|---|\n");
+    for (k, v) in &rows {
+        let _ = writeln!(md, "| {k} | {v} |");
+        println!("{k:<70} {v}");
+    }
+    std::fs::write(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"),
+        md,
+    )
+    .unwrap();
+    println!("\nwrote BENCHMARKS.md");
+}
