@@ -31,7 +31,7 @@ pub fn run(conn: &Connection) -> Result<Vec<String>> {
     }
 
     // FTS5 integrity-check on every FTS5 table.
-    let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5%'")?;
+    let mut st = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%USING fts5(%'")?;
     let fts: Vec<String> = st
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;

@@ -207,13 +207,13 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
             forms.push(format!("{base}ته"));
         }
     }
-    let base_len = stem(&n).chars().count();
+    let base = stem(&n);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for f in &forms {
         for p in QUERY_PREFIXES {
             let s = stem(&format!("{p}{f}"));
-            if !out.is_empty() && !plausible_alternative(p, &s, base_len) {
+            if !out.is_empty() && !plausible_alternative(p, &s, &base) {
                 continue;
             }
             if seen.insert(s.clone()) {
@@ -227,15 +227,17 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
 /// Whether a stem produced by attaching proclitic `p` is worth searching.
 /// Two-letter stems (لليبي → يب, like يبين → يب) match unrelated words; and
 /// a letter glued to a short stem is often a word of its own (ك + ليب is
-/// كليب, "clip"), so single-letter proclitics are tried only on stems of
-/// four letters or more.
-fn plausible_alternative(p: &str, s: &str, base_len: usize) -> bool {
-    let len = s.chars().count();
-    if len < 3 {
+/// كليب, "clip"), so such alternatives are dropped. لوزير stays: its stem
+/// is the whole form, not ل + زير.
+fn plausible_alternative(p: &str, s: &str, base: &str) -> bool {
+    if s.chars().count() < 3 {
         return false;
     }
-    let single_letter = matches!(p, "ف" | "ب" | "ل" | "ك" | "وب" | "ول" | "فب" | "فل" | "وك");
-    !(single_letter && base_len <= 3)
+    // The stemmer may have taken off part of the proclitic (the و of وك).
+    let glued = p
+        .char_indices()
+        .any(|(i, _)| s.strip_prefix(&p[i..]).is_some_and(|rest| rest == base));
+    !(glued && base.chars().count() <= 3)
 }
 
 /// True if the (normalised) word is written in Arabic letters.
