@@ -24,7 +24,7 @@ demo: build
 	$(BIN) --db $(DB) check
 
 test:
-	$(CARGO) test --locked --release
+	$(CARGO) test --locked --release --lib --bins --tests
 
 bench: build
 	$(CARGO) bench --locked --bench bench
