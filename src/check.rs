@@ -84,6 +84,26 @@ pub fn run(conn: &Connection) -> Result<Vec<String>> {
             "articles_fts: {orphans} rows for articles that do not exist (run `marsad reindex`)"
         ));
     }
+    // Every mention's offsets slice its field to its surface form.
+    let bad: Vec<(i64, i64)> = conn
+        .prepare(
+            "SELECT m.id, m.article_id FROM mentions m JOIN articles a ON a.id = m.article_id
+             WHERE substr(CASE m.field WHEN 'title' THEN a.title ELSE a.body END, m.start + 1, m.end - m.start) != m.surface
+             LIMIT 20",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (m, a) in bad {
+        problems.push(format!("mention {m} in article {a}: offsets do not slice to its surface form (run `marsad reextract`)"));
+    }
+    let dangling: i64 = conn.query_row(
+        "SELECT count(*) FROM mentions WHERE entity_id NOT IN (SELECT id FROM entities)",
+        [],
+        |r| r.get(0),
+    )?;
+    if dangling > 0 {
+        problems.push(format!("{dangling} mentions point at missing entities"));
+    }
     let unsighted: i64 = conn.query_row(
         "SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM sightings)",
         [],

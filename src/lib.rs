@@ -3,11 +3,12 @@
 //! Modules, each owning one thing: [`text`] (Arabic normalisation, tokens,
 //! stemming), [`ingest`] (reading inputs into the archive), [`store`] (the
 //! SQLite file, migrations, locking), [`search`] (query language, ranking,
-//! snippets), [`check`] (integrity verification), [`articles`] (reading
-//! articles back out).
+//! snippets), [`entities`] (gazetteer, mentions, candidates), [`check`]
+//! (integrity verification), [`articles`] (reading articles back out).
 
 pub mod articles;
 pub mod check;
+pub mod entities;
 pub mod error;
 pub mod ingest;
 pub mod search;

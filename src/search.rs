@@ -440,6 +440,8 @@ pub struct Filters {
     pub from: Option<String>,
     pub to: Option<String>,
     pub outlet: Option<String>,
+    /// Only articles that mention this entity id.
+    pub entity: Option<String>,
     pub limit: usize,
     pub offset: usize,
 }
@@ -477,7 +479,7 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
     if f.limit == 0 {
         return Ok(Vec::new());
     }
-    let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some();
+    let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some() || f.entity.is_some();
     if !filtered {
         if let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
             return details(conn, q, ranked);
@@ -510,6 +512,13 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
         sql.push_str(&format!(
             " AND a.outlet_id IN (SELECT id FROM outlets WHERE name = ?{n} OR instr(lower(name), lower(?{n})) > 0)",
             n = args.len()
+        ));
+    }
+    if let Some(entity) = &f.entity {
+        args.push(SqlValue::Text(entity.clone()));
+        sql.push_str(&format!(
+            " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?{})",
+            args.len()
         ));
     }
     args.push(SqlValue::Integer(f.limit as i64));

@@ -56,6 +56,30 @@ fn stock_sqlite3_reads_and_searches_the_archive() {
         "INSERT INTO articles_fts(articles_fts) VALUES ('integrity-check')",
     );
 
+    // "Sentences where Yevkurov is mentioned with قاعدة" is one query.
+    let q = "SELECT count(*) FROM mentions m
+             JOIN sentences s ON s.article_id = m.article_id AND s.field = m.field AND s.idx = m.sentence
+             JOIN sentences_fts f ON f.rowid = s.id
+             WHERE m.entity_id = 'yunus-bek-yevkurov' AND sentences_fts MATCH 'قاعد'";
+    let n: i64 = shell(&sqlite3, &a.db, q).trim().parse().unwrap();
+    assert!(n >= 1, "{n}");
+    let n: i64 = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT count(*) FROM entities_fts WHERE entities_fts MATCH 'يفكيروف'",
+    )
+    .trim()
+    .parse()
+    .unwrap();
+    assert_eq!(n, 1);
+    for t in ["entities_fts", "sentences_fts"] {
+        shell(
+            &sqlite3,
+            &a.db,
+            &format!("INSERT INTO {t}({t}) VALUES ('integrity-check')"),
+        );
+    }
+
     // Every view runs.
     let views = shell(
         &sqlite3,

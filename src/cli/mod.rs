@@ -3,10 +3,15 @@
 
 mod analyze;
 mod check;
+mod cooccur;
+mod entities;
+mod entity;
 mod info;
 mod ingest;
+mod mentions;
 mod migrate;
 mod output;
+mod reextract;
 mod reindex;
 mod search;
 mod show;
@@ -55,6 +60,16 @@ pub enum Command {
     Reindex(reindex::Args),
     /// Show how a text is tokenised, normalised and stemmed.
     Analyze(analyze::Args),
+    /// List entities by articles and mentions; --candidates, --import FILE.
+    Entities(entities::Args),
+    /// An entity's profile; add|alias|merge|rename|accept|reject edit the gazetteer.
+    Entity(entity::Args),
+    /// Every mention of an entity in context (--with OTHER: same sentence).
+    Mentions(mentions::Args),
+    /// Articles and sentences where two entities both appear.
+    Cooccur(cooccur::Args),
+    /// Redo all mentions after the gazetteer changed.
+    Reextract(reextract::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -68,6 +83,11 @@ pub fn main() -> ExitCode {
         Command::Migrate(a) => migrate::run(&cli.db, a),
         Command::Reindex(a) => reindex::run(&cli.db, a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Entities(a) => entities::run(&cli.db, a),
+        Command::Entity(a) => entity::run(&cli.db, a),
+        Command::Mentions(a) => mentions::run(&cli.db, a),
+        Command::Cooccur(a) => cooccur::run(&cli.db, a),
+        Command::Reextract(a) => reextract::run(&cli.db, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -23,6 +23,9 @@ pub struct Args {
     /// Only this outlet (exact name or part of it).
     #[arg(long)]
     outlet: Option<String>,
+    /// Only articles that mention this entity (id, name or alias).
+    #[arg(long)]
+    entity: Option<String>,
     #[arg(long, default_value_t = 20)]
     limit: usize,
     #[arg(long, default_value_t = 0)]
@@ -57,10 +60,16 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     }
     let store = Store::open(db)?;
     let q = Query::parse(&a.query);
+    let entity = a
+        .entity
+        .as_deref()
+        .map(|n| marsad::entities::store::resolve(&store.conn, n))
+        .transpose()?;
     let f = Filters {
         from: a.from,
         to: a.to,
         outlet: a.outlet,
+        entity,
         limit: a.limit,
         offset: a.offset,
     };

@@ -31,6 +31,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use unicode_normalization::UnicodeNormalization;
 
+use crate::entities::{self, Extraction, Gazetteer};
 use crate::error::Result;
 use crate::store::Store;
 use crate::text;
@@ -186,6 +187,7 @@ struct Prepared {
     content_sha256: String,
     fts_title: String,
     fts_body: String,
+    extraction: Extraction,
     rec: Record,
 }
 
@@ -251,6 +253,7 @@ pub fn run_listed(
     summary.skipped = skipped;
     let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
     let states = load_states(&store.conn)?;
+    let gazetteer = entities::store::load(&store.conn)?;
     let bar = opts.progress.then(|| progress_bar(total_bytes));
 
     let (tx, rx) = mpsc::sync_channel::<Batch>(4);
@@ -263,6 +266,7 @@ pub fn run_listed(
             ctx: Ctx {
                 opts: &producer_opts,
                 states: &states,
+                gazetteer: &gazetteer,
             },
             known: known.as_ref(),
             tx: &tx,
@@ -391,7 +395,7 @@ fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Str
 
 /// Finish a parsed record: hash and analyse it (the costly part, run on
 /// worker threads).
-fn prepare(origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
+fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
     let content_sha256 = content_sha256(&rec.title, &rec.body);
     Item::Article(Box::new(Prepared {
         origin: origin.to_string(),
@@ -400,6 +404,7 @@ fn prepare(origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
         content_sha256,
         fts_title: text::index_terms(&rec.title),
         fts_body: text::index_terms(&rec.body),
+        extraction: entities::extract(g, &rec.title, &rec.body),
         rec,
     }))
 }
@@ -416,6 +421,7 @@ fn err(input: &str, line: Option<i64>, message: impl Into<String>) -> Item {
 struct Ctx<'a> {
     opts: &'a Options,
     states: &'a HashMap<String, InputState>,
+    gazetteer: &'a Gazetteer,
 }
 
 /// The reading side of the pipeline.
@@ -538,7 +544,7 @@ impl Ctx<'_> {
                     return (items, state, bytes, false);
                 }
                 match parse_document(format, &text) {
-                    Ok(rec) => prepare(name, 0, loaded.raw_sha256, rec),
+                    Ok(rec) => prepare(self.gazetteer, name, 0, loaded.raw_sha256, rec),
                     Err(m) => err(name, None, m),
                 }
             }
@@ -575,13 +581,13 @@ impl Ctx<'_> {
                     let line = i as i64 + 1;
                     let raw = sha256_hex(v.to_string().as_bytes());
                     match jsonl::parse_value(v) {
-                        Ok(rec) => prepare(name, line, raw, rec),
+                        Ok(rec) => prepare(self.gazetteer, name, line, raw, rec),
                         Err(m) => err(name, Some(line), format!("item {line}: {m}")),
                     }
                 })
                 .collect(),
             Ok(v @ Value::Object(_)) => vec![match jsonl::parse_value(v) {
-                Ok(rec) => prepare(name, 0, raw_sha256.to_string(), rec),
+                Ok(rec) => prepare(self.gazetteer, name, 0, raw_sha256.to_string(), rec),
                 Err(m) => err(name, None, m),
             }],
             // Not one document: read it as JSON Lines.
@@ -649,7 +655,7 @@ impl Ctx<'_> {
             return Some(err(name, Some(line), "contains NUL bytes"));
         }
         Some(match jsonl::parse_line(text) {
-            Ok(rec) => prepare(name, line, sha, rec),
+            Ok(rec) => prepare(self.gazetteer, name, line, sha, rec),
             Err(m) => err(name, Some(line), m),
         })
     }

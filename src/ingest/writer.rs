@@ -199,5 +199,6 @@ fn insert_article(
     let id = tx.last_insert_rowid();
     tx.prepare_cached("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?
         .execute(params![id, p.fts_title, p.fts_body])?;
+    crate::entities::store::write(tx, id, &p.extraction)?;
     Ok(id)
 }

@@ -40,6 +40,7 @@ impl Store {
         let mut store = Self::open_unmigrated(path)?;
         store.migrate(None)?;
         store.sync_index()?;
+        crate::entities::store::seed_if_empty(&mut store.conn)?;
         Ok(store)
     }
 

@@ -1,0 +1,49 @@
+//! `marsad cooccur A B`: articles and sentences where both appear.
+
+use std::path::Path;
+
+use marsad::entities::{query, store as estore};
+use marsad::store::Store;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    a: String,
+    b: String,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let store = Store::open(db)?;
+    let x = estore::resolve(&store.conn, &a.a)?;
+    let y = estore::resolve(&store.conn, &a.b)?;
+    let rows = query::cooccur(&store.conn, &x, &y, a.limit)?;
+    if a.format != Format::Table {
+        return output::print_rows(
+            a.format,
+            &["id", "published_at", "outlet", "title", "sentences"],
+            &rows,
+        )
+        .map(|()| 0);
+    }
+    for r in &rows {
+        let d = r
+            .article
+            .published_at
+            .as_deref()
+            .map_or("-", |d| d.get(..10).unwrap_or(d));
+        println!("#{}  {}  {}", r.article.id, d, r.article.title);
+        for s in &r.sentences {
+            println!(
+                "    • {}",
+                s.split_whitespace().collect::<Vec<_>>().join(" ")
+            );
+        }
+    }
+    eprintln!("{} articles mention both {x} and {y}", rows.len());
+    Ok(0)
+}

@@ -1,0 +1,70 @@
+//! `marsad entities`: list entities (or candidates), or import a gazetteer.
+
+use std::path::{Path, PathBuf};
+
+use marsad::entities::{self, query};
+use marsad::store::Store;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only this type: person, org, place, other.
+    #[arg(long = "type")]
+    etype: Option<String>,
+    /// Count only mentions in articles published on or after this date.
+    #[arg(long)]
+    from: Option<String>,
+    /// ... and on or before this one.
+    #[arg(long)]
+    to: Option<String>,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    /// List discovered candidate names instead (accept, reject or merge them with `marsad entity`).
+    #[arg(long)]
+    candidates: bool,
+    /// Import a gazetteer file (the format of seeds/entities.tsv); run `marsad reextract` after.
+    #[arg(long, value_name = "FILE")]
+    import: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let mut store = Store::open(db)?;
+    if let Some(file) = &a.import {
+        let text = std::fs::read_to_string(file)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let defs =
+            entities::parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let n = entities::store::import(&mut store.conn, &defs)?;
+        println!(
+            "imported {n} entities from {}; run `marsad reextract` to update mentions",
+            file.display()
+        );
+        return Ok(0);
+    }
+    let f = query::ListFilter {
+        etype: a.etype,
+        from: a.from,
+        to: a.to,
+        candidates: a.candidates,
+        limit: a.limit,
+    };
+    let rows = query::list(&store.conn, &f)?;
+    output::print_rows(
+        a.format,
+        &[
+            "id",
+            "name_ar",
+            "name_en",
+            "type",
+            "articles",
+            "mentions",
+            "first_seen",
+            "last_seen",
+        ],
+        &rows,
+    )?;
+    Ok(0)
+}

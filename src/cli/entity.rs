@@ -1,0 +1,183 @@
+//! `marsad entity NAME`: an entity's profile; `marsad entity add|alias|merge|
+//! rename|accept|reject` edit the gazetteer in the archive.
+
+use std::path::Path;
+
+use clap::Subcommand;
+use marsad::entities::{self, query};
+use marsad::store::Store;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct Args {
+    /// Id, Arabic or English name, or any alias.
+    name: Option<String>,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    #[command(subcommand)]
+    edit: Option<Edit>,
+}
+
+#[derive(Subcommand)]
+enum Edit {
+    /// Add an entity.
+    Add {
+        /// Stable id (ASCII slug, e.g. mike-pompeo).
+        id: String,
+        #[arg(long = "type")]
+        etype: String,
+        #[arg(long)]
+        ar: String,
+        #[arg(long)]
+        en: Option<String>,
+        #[arg(long)]
+        alias: Vec<String>,
+    },
+    /// Add an alias (or, with --short, a first name valid after the full name).
+    Alias {
+        name: String,
+        alias: String,
+        #[arg(long)]
+        short: bool,
+    },
+    /// Merge FROM into INTO (aliases and mentions move; FROM's id still resolves).
+    Merge { from: String, into: String },
+    /// Change an entity's Arabic and/or English name (old names stay aliases).
+    Rename {
+        name: String,
+        #[arg(long)]
+        ar: Option<String>,
+        #[arg(long)]
+        en: Option<String>,
+    },
+    /// Accept a discovered candidate into the gazetteer.
+    Accept { name: String },
+    /// Reject a candidate (or entity): it is no longer matched or proposed.
+    Reject { name: String },
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let mut store = Store::open(db)?;
+    let conn = &mut store.conn;
+    let resolve = |c: &rusqlite::Connection, n: &str| entities::store::resolve(c, n);
+    let done = |what: String| {
+        println!("{what}; run `marsad reextract` to update mentions");
+        Ok(0)
+    };
+    match a.edit {
+        Some(Edit::Add {
+            id,
+            etype,
+            ar,
+            en,
+            alias,
+        }) => {
+            let line = format!(
+                "{id}\t{etype}\t{ar}\t{}\t\t{}",
+                en.unwrap_or_default(),
+                alias.join("|")
+            );
+            let defs = entities::parse_tsv(&line).map_err(anyhow::Error::msg)?;
+            if resolve(conn, &id).is_ok() {
+                anyhow::bail!("entity {id} already exists; use `marsad entity alias` or `rename`");
+            }
+            entities::store::import(conn, &defs)?;
+            done(format!("added {id}"))
+        }
+        Some(Edit::Alias { name, alias, short }) => {
+            let id = resolve(conn, &name)?;
+            entities::store::alias(conn, &id, &alias, if short { "short" } else { "alias" })?;
+            done(format!("{id}: alias {alias:?} added"))
+        }
+        Some(Edit::Merge { from, into }) => {
+            let (f, i) = (resolve(conn, &from)?, resolve(conn, &into)?);
+            entities::store::merge(conn, &f, &i)?;
+            done(format!("merged {f} into {i}"))
+        }
+        Some(Edit::Rename { name, ar, en }) => {
+            let id = resolve(conn, &name)?;
+            entities::store::rename(conn, &id, ar.as_deref(), en.as_deref())?;
+            done(format!("renamed {id}"))
+        }
+        Some(Edit::Accept { name }) => {
+            let id = resolve(conn, &name)?;
+            entities::store::set_status(conn, &id, "accepted")?;
+            done(format!("{id} accepted"))
+        }
+        Some(Edit::Reject { name }) => {
+            let id = resolve(conn, &name)?;
+            entities::store::set_status(conn, &id, "rejected")?;
+            done(format!("{id} rejected"))
+        }
+        None => {
+            let Some(name) = a.name else {
+                anyhow::bail!(
+                    "name an entity, e.g. `marsad entity حفتر`, or use a subcommand (see --help)"
+                )
+            };
+            let id = resolve(conn, &name)?;
+            let p = query::profile(conn, &id)?;
+            if a.format != Format::Table {
+                return output::print_object(a.format, &p).map(|()| 0);
+            }
+            print_profile(&p);
+            Ok(0)
+        }
+    }
+}
+
+fn print_profile(p: &query::Profile) {
+    let e = &p.entity;
+    println!(
+        "{}  {}  ({}, {})",
+        e.id,
+        e.name_ar,
+        e.name_en.as_deref().unwrap_or("-"),
+        e.etype
+    );
+    if let Some(q) = &p.wikidata {
+        println!("wikidata: {q}");
+    }
+    println!("aliases: {}", p.aliases.join("، "));
+    println!(
+        "{} articles, {} mentions, first seen {}, last seen {}",
+        e.articles,
+        e.mentions,
+        e.first_seen.as_deref().unwrap_or("-"),
+        e.last_seen.as_deref().unwrap_or("-")
+    );
+    if !p.timeline.is_empty() {
+        println!("\nmonthly articles:");
+        let max = p.timeline.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
+        for (month, n) in &p.timeline {
+            let bar = "█".repeat(((*n as f64 / max as f64) * 40.0).ceil() as usize);
+            println!("  {month}  {bar} {n}");
+        }
+    }
+    for (label, list) in [
+        ("same sentence", &p.same_sentence),
+        ("same article", &p.same_article),
+    ] {
+        if !list.is_empty() {
+            println!("\nwith, in the {label}:");
+            for r in list {
+                println!("  {:>5}  {}  {}", r.count, r.id, r.name_ar);
+            }
+        }
+    }
+    if !p.latest.is_empty() {
+        println!("\nlatest articles:");
+        for a in &p.latest {
+            println!(
+                "  #{}  {}  {}",
+                a.id,
+                a.published_at
+                    .as_deref()
+                    .map_or("-", |d| d.get(..10).unwrap_or(d)),
+                a.title
+            );
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The gazetteer: the TSV file analysts edit, and the in-memory index built
+//! from the archive's tables that extraction runs against.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::Serialize;
+
+use crate::text;
+
+/// One line of the gazetteer file.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct EntityDef {
+    pub id: String,
+    pub etype: String,
+    pub name_ar: String,
+    pub name_en: String,
+    pub wikidata: String,
+    pub aliases: Vec<String>,
+    pub short: Vec<String>,
+    pub not_near: Vec<String>,
+}
+
+const TYPES: [&str; 4] = ["person", "org", "place", "other"];
+
+fn list(s: Option<&&str>) -> Vec<String> {
+    s.map(|s| {
+        s.split('|')
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
+/// `id type name_ar name_en wikidata aliases short not_near`, `#` comments.
+pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
+    let mut out = Vec::new();
+    let mut ids = HashSet::new();
+    for (n, line) in text.lines().enumerate() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let c: Vec<&str> = line.split('\t').collect();
+        let at = |msg: String| format!("line {}: {msg}", n + 1);
+        if c.len() < 3 {
+            return Err(at(format!(
+                "expected at least id, type and name_ar separated by tabs, found {:?}",
+                line
+            )));
+        }
+        let id = c[0].trim();
+        if id.is_empty()
+            || !id
+                .chars()
+                .all(|ch| ch.is_ascii_alphanumeric() || ch == '-' || ch == '_')
+        {
+            return Err(at(format!(
+                "id {id:?} must be ASCII letters, digits, - or _"
+            )));
+        }
+        if !ids.insert(id.to_string()) {
+            return Err(at(format!("id {id:?} appears twice")));
+        }
+        let etype = c[1].trim();
+        if !TYPES.contains(&etype) {
+            return Err(at(format!(
+                "type {etype:?} must be one of {}",
+                TYPES.join(", ")
+            )));
+        }
+        let name_ar = c[2].trim();
+        if text::normalize(name_ar).is_empty() {
+            return Err(at("name_ar is empty".into()));
+        }
+        out.push(EntityDef {
+            id: id.into(),
+            etype: etype.into(),
+            name_ar: name_ar.into(),
+            name_en: c.get(3).map_or("", |s| s.trim()).into(),
+            wikidata: c.get(4).map_or("", |s| s.trim()).into(),
+            aliases: list(c.get(5)),
+            short: list(c.get(6)),
+            not_near: list(c.get(7)),
+        });
+    }
+    Ok(out)
+}
+
+/// A name to look for: its normalised tokens and whose it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Pattern {
+    pub tokens: Vec<String>,
+    pub entity: usize,
+    pub how: &'static str,
+}
+
+/// The index extraction runs against, built once per run.
+#[derive(Debug, Default)]
+pub struct Gazetteer {
+    pub(crate) ids: Vec<String>,
+    /// First normalised token → patterns, longest first.
+    pub(crate) by_first: HashMap<String, Vec<Pattern>>,
+    /// Entity → stems that veto a match in the same sentence.
+    pub(crate) not_near: HashMap<usize, HashSet<String>>,
+    /// Normalised names of candidates an analyst rejected.
+    pub(crate) rejected: HashSet<String>,
+}
+
+/// Normalised tokens of a name.
+pub(crate) fn name_tokens(name: &str) -> Vec<String> {
+    text::tokens(name)
+        .iter()
+        .map(|t| text::normalize(t.surface))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+impl Gazetteer {
+    /// Build from (entity id, alias, kind) rows and (entity id, word) vetoes.
+    pub fn build(
+        aliases: impl IntoIterator<Item = (String, String, String)>,
+        not_near: impl IntoIterator<Item = (String, String)>,
+        rejected: impl IntoIterator<Item = String>,
+    ) -> Gazetteer {
+        let mut g = Gazetteer::default();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut idx = |g: &mut Gazetteer, id: &str| -> usize {
+            *index.entry(id.to_string()).or_insert_with(|| {
+                g.ids.push(id.to_string());
+                g.ids.len() - 1
+            })
+        };
+        for (id, alias, kind) in aliases {
+            let tokens = name_tokens(&alias);
+            if tokens.is_empty() {
+                continue;
+            }
+            let entity = idx(&mut g, &id);
+            let how = match kind.as_str() {
+                "name" => "name",
+                "short" => "short",
+                _ => "alias",
+            };
+            g.by_first
+                .entry(tokens[0].clone())
+                .or_default()
+                .push(Pattern {
+                    tokens,
+                    entity,
+                    how,
+                });
+        }
+        let rank = |how: &str| match how {
+            "name" => 0,
+            "alias" => 1,
+            _ => 2,
+        };
+        for pats in g.by_first.values_mut() {
+            pats.sort_by(|a, b| {
+                b.tokens
+                    .len()
+                    .cmp(&a.tokens.len())
+                    .then(a.entity.cmp(&b.entity))
+                    .then(rank(a.how).cmp(&rank(b.how)))
+            });
+            // One pattern per name and entity: a spelling listed as both
+            // name and alias (بنغازي/بنغازى) counts as the name.
+            pats.dedup_by(|b, a| a.tokens == b.tokens && a.entity == b.entity);
+        }
+        for (id, word) in not_near {
+            let entity = idx(&mut g, &id);
+            let n = text::normalize(&word);
+            g.not_near.entry(entity).or_default().insert(text::stem(&n));
+        }
+        g.rejected = rejected.into_iter().map(|n| text::normalize(&n)).collect();
+        g
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_gazetteer_parses() {
+        let defs = parse_tsv(super::super::DEFAULT_GAZETTEER).unwrap();
+        assert!(defs.len() >= 120, "{}", defs.len());
+        assert!(defs.iter().any(
+            |d| d.id == "yunus-bek-yevkurov" && d.aliases.contains(&"يونس يفكيروف".to_string())
+        ));
+    }
+
+    #[test]
+    fn bad_lines_are_named() {
+        assert!(parse_tsv("x\tperson").unwrap_err().contains("line 1"));
+        assert!(parse_tsv("x\tthing\tاسم").unwrap_err().contains("type"));
+        assert!(parse_tsv("a b\tperson\tاسم").unwrap_err().contains("id"));
+    }
+}

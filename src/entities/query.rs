@@ -1,0 +1,297 @@
+//! Reading entities and mentions back: listings, an entity's profile,
+//! concordances, co-occurrence.
+
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use crate::articles::ORIGIN_SQL;
+use crate::error::Result;
+
+/// An entity with its counts (JSON keys as documented).
+#[derive(Debug, Serialize)]
+pub struct EntityRow {
+    pub id: String,
+    pub name_ar: String,
+    pub name_en: Option<String>,
+    #[serde(rename = "type")]
+    pub etype: String,
+    pub status: String,
+    pub articles: i64,
+    pub mentions: i64,
+    pub first_seen: Option<String>,
+    pub last_seen: Option<String>,
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Default)]
+pub struct ListFilter {
+    pub etype: Option<String>,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub candidates: bool,
+    pub limit: usize,
+}
+
+/// SQL for an article's date as a sortable prefix-comparable string.
+const DATE: &str = "a.published_at";
+
+pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
+    let sql = format!(
+        "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
+                count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE})
+         FROM entities e
+         LEFT JOIN mentions m ON m.entity_id = e.id
+         LEFT JOIN articles a ON a.id = m.article_id
+         WHERE e.status = ?1 AND e.merged_into IS NULL
+           AND (?2 IS NULL OR e.type = ?2)
+           AND (?3 IS NULL OR m.id IS NULL OR substr({DATE}, 1, length(?3)) >= ?3)
+           AND (?4 IS NULL OR m.id IS NULL OR substr({DATE}, 1, length(?4)) <= ?4)
+         GROUP BY e.id
+         ORDER BY count(DISTINCT m.article_id) DESC, count(m.id) DESC, e.id
+         LIMIT ?5"
+    );
+    let status = if f.candidates {
+        "candidate"
+    } else {
+        "accepted"
+    };
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(
+        params![status, f.etype, f.from, f.to, f.limit as i64],
+        |r| {
+            Ok(EntityRow {
+                id: r.get(0)?,
+                name_ar: r.get(1)?,
+                name_en: r.get(2)?,
+                etype: r.get(3)?,
+                status: r.get(4)?,
+                articles: r.get(5)?,
+                mentions: r.get(6)?,
+                first_seen: r.get(7)?,
+                last_seen: r.get(8)?,
+            })
+        },
+    )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// A related entity and how often it appears with the subject.
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub name_ar: String,
+    pub count: i64,
+}
+
+/// An article, briefly.
+#[derive(Debug, Serialize)]
+pub struct ArticleRef {
+    pub id: i64,
+    pub external_id: Option<String>,
+    pub origin: Option<String>,
+    pub title: String,
+    pub published_at: Option<String>,
+    pub outlet: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    #[serde(flatten)]
+    pub entity: EntityRow,
+    pub wikidata: Option<String>,
+    pub aliases: Vec<String>,
+    /// (YYYY-MM, articles)
+    pub timeline: Vec<(String, i64)>,
+    pub same_sentence: Vec<Related>,
+    pub same_article: Vec<Related>,
+    pub latest: Vec<ArticleRef>,
+}
+
+fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Related>> {
+    let join = if same_sentence {
+        "AND o.field = m.field AND o.sentence = m.sentence"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT o.entity_id, e.name_ar, count(DISTINCT o.article_id || '/' || o.field || '/' || o.sentence)
+         FROM mentions m JOIN mentions o ON o.article_id = m.article_id {join} AND o.entity_id != m.entity_id
+         JOIN entities e ON e.id = o.entity_id AND e.status = 'accepted'
+         WHERE m.entity_id = ?1 GROUP BY o.entity_id ORDER BY 3 DESC, 1 LIMIT 10"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map([id], |r| {
+        Ok(Related {
+            id: r.get(0)?,
+            name_ar: r.get(1)?,
+            count: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn article_refs(
+    conn: &Connection,
+    where_sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    limit: usize,
+) -> Result<Vec<ArticleRef>> {
+    let sql = format!(
+        "SELECT a.id, a.external_id, {ORIGIN_SQL}, a.title, a.published_at, o.name
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE {where_sql}
+         ORDER BY a.published_at DESC, a.id DESC LIMIT {limit}"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(args, |r| {
+        Ok(ArticleRef {
+            id: r.get(0)?,
+            external_id: r.get(1)?,
+            origin: r.get(2)?,
+            title: r.get(3)?,
+            published_at: r.get(4)?,
+            outlet: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
+    let entity = conn.query_row(
+        &format!(
+            "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
+                    count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE}), e.wikidata
+             FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id LEFT JOIN articles a ON a.id = m.article_id
+             WHERE e.id = ?1 GROUP BY e.id"
+        ),
+        [id],
+        |r| {
+            Ok((
+                EntityRow {
+                    id: r.get(0)?,
+                    name_ar: r.get(1)?,
+                    name_en: r.get(2)?,
+                    etype: r.get(3)?,
+                    status: r.get(4)?,
+                    articles: r.get(5)?,
+                    mentions: r.get(6)?,
+                    first_seen: r.get(7)?,
+                    last_seen: r.get(8)?,
+                },
+                r.get::<_, Option<String>>(9)?,
+            ))
+        },
+    )?;
+    let mut st =
+        conn.prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY kind, alias")?;
+    let aliases = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(
+        "SELECT substr(a.published_at, 1, 7) AS month, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE m.entity_id = ?1 AND a.published_at IS NOT NULL GROUP BY month ORDER BY month",
+    )?;
+    let timeline = st
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Profile {
+        entity: entity.0,
+        wikidata: entity.1,
+        aliases,
+        timeline,
+        same_sentence: related(conn, id, true)?,
+        same_article: related(conn, id, false)?,
+        latest: article_refs(
+            conn,
+            "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1)",
+            &[&id],
+            10,
+        )?,
+    })
+}
+
+/// One mention in context (JSON keys as documented).
+#[derive(Debug, Serialize)]
+pub struct MentionRow {
+    pub article_id: i64,
+    pub external_id: Option<String>,
+    pub origin: Option<String>,
+    pub published_at: Option<String>,
+    pub entity_id: String,
+    pub field: String,
+    pub surface: String,
+    pub start: i64,
+    pub end: i64,
+    pub sentence: String,
+}
+
+/// SQL for the text of mention `m`'s sentence.
+const SENTENCE_SQL: &str = "(SELECT substr(CASE s.field WHEN 'title' THEN a.title ELSE a.body END, s.start + 1, s.end - s.start)
+     FROM sentences s WHERE s.article_id = m.article_id AND s.field = m.field AND s.idx = m.sentence)";
+
+/// Every mention of `id` (optionally only in sentences that also mention `with`).
+pub fn mentions(
+    conn: &Connection,
+    id: &str,
+    with: Option<&str>,
+    limit: usize,
+) -> Result<Vec<MentionRow>> {
+    let sql = format!(
+        "SELECT m.article_id, a.external_id, {ORIGIN_SQL}, a.published_at, m.entity_id, m.field, m.surface, m.start, m.end,
+                {SENTENCE_SQL}
+         FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE m.entity_id = ?1 AND (?2 IS NULL OR EXISTS (
+             SELECT 1 FROM mentions w WHERE w.article_id = m.article_id AND w.field = m.field
+               AND w.sentence = m.sentence AND w.entity_id = ?2))
+         ORDER BY a.published_at DESC, m.article_id DESC, m.field DESC, m.start
+         LIMIT ?3"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params![id, with, limit as i64], |r| {
+        Ok(MentionRow {
+            article_id: r.get(0)?,
+            external_id: r.get(1)?,
+            origin: r.get(2)?,
+            published_at: r.get(3)?,
+            entity_id: r.get(4)?,
+            field: r.get(5)?,
+            surface: r.get(6)?,
+            start: r.get(7)?,
+            end: r.get(8)?,
+            sentence: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// An article where both entities appear, with the sentences holding both.
+#[derive(Debug, Serialize)]
+pub struct Cooccurrence {
+    #[serde(flatten)]
+    pub article: ArticleRef,
+    pub sentences: Vec<String>,
+}
+
+pub fn cooccur(conn: &Connection, a: &str, b: &str, limit: usize) -> Result<Vec<Cooccurrence>> {
+    let articles = article_refs(
+        conn,
+        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1 INTERSECT SELECT article_id FROM mentions WHERE entity_id = ?2)",
+        &[&a, &b],
+        limit,
+    )?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT substr(CASE s.field WHEN 'title' THEN ar.title ELSE ar.body END, s.start + 1, s.end - s.start)
+         FROM sentences s JOIN articles ar ON ar.id = s.article_id
+         WHERE s.article_id = ?1
+           AND EXISTS (SELECT 1 FROM mentions x WHERE x.article_id = s.article_id AND x.field = s.field AND x.sentence = s.idx AND x.entity_id = ?2)
+           AND EXISTS (SELECT 1 FROM mentions y WHERE y.article_id = s.article_id AND y.field = s.field AND y.sentence = s.idx AND y.entity_id = ?3)
+         ORDER BY s.field DESC, s.idx",
+    )?;
+    let mut out = Vec::new();
+    for article in articles {
+        let sentences = st
+            .query_map(params![article.id, a, b], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        out.push(Cooccurrence { article, sentences });
+    }
+    Ok(out)
+}

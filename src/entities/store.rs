@@ -1,0 +1,368 @@
+//! The gazetteer and mentions in the archive: importing the file, loading
+//! the index, writing an article's mentions, re-extracting everything,
+//! resolving names, and editing entities.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use super::{EntityDef, Extraction, Gazetteer, extract};
+use crate::error::{Error, Result};
+use crate::text;
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Id of a discovered candidate: stable for the same normalised name.
+pub fn candidate_id(key: &str) -> String {
+    let h = Sha256::digest(key.as_bytes());
+    format!(
+        "cand-{}",
+        h.iter()
+            .take(5)
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    )
+}
+
+fn add_alias(tx: &Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO entity_aliases(entity_id, alias, kind, normalized) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(entity_id, alias) DO UPDATE SET kind = excluded.kind, normalized = excluded.normalized",
+    )?
+    .execute(params![id, alias, kind, text::normalize(alias)])?;
+    Ok(())
+}
+
+/// Insert or update entities from gazetteer definitions. Returns how many.
+pub fn import(conn: &mut Connection, defs: &[EntityDef]) -> Result<usize> {
+    let tx = conn.transaction()?;
+    for d in defs {
+        tx.execute(
+            "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at)
+             VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'accepted', ?6)
+             ON CONFLICT(id) DO UPDATE SET type = excluded.type, name_ar = excluded.name_ar,
+                name_en = excluded.name_en, wikidata = excluded.wikidata, status = 'accepted'",
+            params![d.id, d.etype, d.name_ar, d.name_en, d.wikidata, now()],
+        )?;
+        add_alias(&tx, &d.id, &d.name_ar, "name")?;
+        if !d.name_en.is_empty() {
+            add_alias(&tx, &d.id, &d.name_en, "name")?;
+        }
+        for a in &d.aliases {
+            add_alias(&tx, &d.id, a, "alias")?;
+        }
+        for s in &d.short {
+            add_alias(&tx, &d.id, s, "short")?;
+        }
+        for w in &d.not_near {
+            tx.execute(
+                "INSERT OR IGNORE INTO entity_not_near(entity_id, word) VALUES (?1, ?2)",
+                params![d.id, w],
+            )?;
+        }
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(defs.len())
+}
+
+/// Seed a new archive with the shipped gazetteer.
+pub fn seed_if_empty(conn: &mut Connection) -> Result<()> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM entities", [], |r| r.get(0))?;
+    let seeded = conn
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'gazetteer_seeded'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?;
+    if n == 0 && seeded.is_none() {
+        let defs = super::parse_tsv(super::DEFAULT_GAZETTEER)
+            .map_err(|e| Error::Invalid(format!("shipped gazetteer: {e}")))?;
+        import(conn, &defs)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('gazetteer_seeded', ?1)",
+            [now()],
+        )?;
+    }
+    Ok(())
+}
+
+fn rebuild_entities_fts(tx: &Transaction) -> Result<()> {
+    tx.execute("DELETE FROM entities_fts", [])?;
+    let mut st = tx.prepare(
+        "SELECT e.rowid, group_concat(a.alias, ' ') FROM entities e JOIN entity_aliases a ON a.entity_id = e.id
+         WHERE e.status != 'rejected' GROUP BY e.rowid",
+    )?;
+    let rows: Vec<(i64, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut ins = tx.prepare("INSERT INTO entities_fts(rowid, names) VALUES (?1, ?2)")?;
+    for (rowid, names) in rows {
+        ins.execute(params![rowid, text::index_terms(&names)])?;
+    }
+    Ok(())
+}
+
+/// The extraction index for accepted entities.
+pub fn load(conn: &Connection) -> Result<Gazetteer> {
+    let mut st = conn.prepare(
+        "SELECT a.entity_id, a.alias, a.kind FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+         WHERE e.status = 'accepted' AND e.merged_into IS NULL ORDER BY a.entity_id, a.alias",
+    )?;
+    let aliases: Vec<(String, String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare("SELECT entity_id, word FROM entity_not_near")?;
+    let not_near: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare("SELECT name_ar FROM entities WHERE status = 'rejected'")?;
+    let rejected: Vec<String> = st
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Gazetteer::build(aliases, not_near, rejected))
+}
+
+/// Write an article's mentions, candidates and sentences.
+pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
+    for s in &x.sentences {
+        tx.prepare_cached(
+            "INSERT INTO sentences(article_id, field, idx, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            article_id,
+            s.field.as_str(),
+            s.idx as i64,
+            s.start as i64,
+            s.end as i64
+        ])?;
+        let id = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO sentences_fts(rowid, text) VALUES (?1, ?2)")?
+            .execute(params![id, s.terms])?;
+    }
+    for m in &x.mentions {
+        tx.prepare_cached(
+            "INSERT INTO mentions(article_id, entity_id, field, start, end, surface, sentence, how)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?
+        .execute(params![
+            article_id,
+            m.entity,
+            m.field.as_str(),
+            m.start as i64,
+            m.end as i64,
+            m.surface,
+            m.sentence as i64,
+            m.how
+        ])?;
+    }
+    for c in &x.candidates {
+        let id = candidate_id(&c.key);
+        let added = tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO entities(id, type, name_ar, status, created_at) VALUES (?1, 'person', ?2, 'candidate', ?3)",
+            )?
+            .execute(params![id, c.surface, now()])?;
+        if added > 0 {
+            add_alias(tx, &id, &c.surface, "name")?;
+        }
+        let status: String = tx
+            .prepare_cached("SELECT status FROM entities WHERE id = ?1")?
+            .query_row([&id], |r| r.get(0))?;
+        if status != "candidate" {
+            continue;
+        }
+        tx.prepare_cached(
+            "INSERT INTO mentions(article_id, entity_id, field, start, end, surface, sentence, how)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'discovered')",
+        )?
+        .execute(params![
+            article_id,
+            id,
+            c.field.as_str(),
+            c.start as i64,
+            c.end as i64,
+            c.surface,
+            c.sentence as i64
+        ])?;
+    }
+    Ok(())
+}
+
+/// Redo every article's mentions with the current gazetteer. Idempotent.
+/// Returns (articles, mentions).
+pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
+    use rayon::prelude::*;
+    let g = load(conn)?;
+    let tx = conn.transaction()?;
+    tx.execute_batch(
+        "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM sentences_fts;
+         DELETE FROM entity_aliases WHERE entity_id IN (SELECT id FROM entities WHERE status = 'candidate');
+         DELETE FROM entities WHERE status = 'candidate';",
+    )?;
+    let ids: Vec<i64> = tx
+        .prepare("SELECT id FROM articles ORDER BY id")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for chunk in ids.chunks(2000) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        {
+            let mut st = tx.prepare_cached("SELECT title, body FROM articles WHERE id = ?1")?;
+            for id in chunk {
+                let (t, b): (String, String) =
+                    st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+                rows.push((*id, t, b));
+            }
+        }
+        let extracted: Vec<(i64, Extraction)> = rows
+            .par_iter()
+            .map(|(id, t, b)| (*id, extract(&g, t, b)))
+            .collect();
+        for (id, x) in &extracted {
+            write(&tx, *id, x)?;
+        }
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
+    Ok((ids.len() as i64, mentions))
+}
+
+/// The entity a NAME means: its id, an Arabic or English name, or an alias.
+pub fn resolve(conn: &Connection, name: &str) -> Result<String> {
+    if let Some(id) = conn
+        .query_row("SELECT id FROM entities WHERE id = ?1", [name], |r| {
+            r.get(0)
+        })
+        .optional()?
+    {
+        return Ok(follow_merge(conn, id)?);
+    }
+    let n = text::normalize(name);
+    let mut st = conn.prepare(
+        "SELECT DISTINCT a.entity_id FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+         WHERE (a.normalized = ?1 OR lower(a.alias) = lower(?2)) AND e.status != 'rejected'
+         ORDER BY (a.kind = 'name') DESC, (e.status = 'accepted') DESC, a.entity_id",
+    )?;
+    let ids: Vec<String> = st
+        .query_map(params![n, name], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    match ids.first() {
+        Some(id) => follow_merge(conn, id.clone()),
+        None => Err(Error::NotFound(format!(
+            "entity {name:?}: no id, name or alias matches; list them with `marsad entities` or add one with `marsad entity add`"
+        ))),
+    }
+}
+
+fn follow_merge(conn: &Connection, mut id: String) -> Result<String> {
+    for _ in 0..16 {
+        let next: Option<String> = conn
+            .query_row(
+                "SELECT merged_into FROM entities WHERE id = ?1",
+                [&id],
+                |r| r.get(0),
+            )
+            .optional()?
+            .flatten();
+        match next {
+            Some(n) => id = n,
+            None => break,
+        }
+    }
+    Ok(id)
+}
+
+/// Add an alias to an entity (kind 'alias' or 'short').
+pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+    let tx = conn.transaction()?;
+    add_alias(&tx, id, alias, kind)?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Merge `from` into `into`: its aliases move, its mentions are re-pointed,
+/// and it stays as a pointer so old ids still resolve.
+pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
+    if from == into {
+        return Err(Error::Invalid(format!("cannot merge {from} into itself")));
+    }
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT OR IGNORE INTO entity_aliases(entity_id, alias, kind, normalized)
+         SELECT ?2, alias, CASE kind WHEN 'name' THEN 'alias' ELSE kind END, normalized FROM entity_aliases WHERE entity_id = ?1",
+        params![from, into],
+    )?;
+    tx.execute("DELETE FROM entity_aliases WHERE entity_id = ?1", [from])?;
+    tx.execute(
+        "UPDATE mentions SET entity_id = ?2 WHERE entity_id = ?1",
+        params![from, into],
+    )?;
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
+        params![from, into],
+    )?;
+    tx.execute(
+        "UPDATE entities SET status = 'accepted' WHERE id = ?1",
+        [into],
+    )?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Set an entity's status ('accepted' or 'rejected').
+pub fn set_status(conn: &mut Connection, id: &str, status: &str) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE entities SET status = ?2 WHERE id = ?1",
+        params![id, status],
+    )?;
+    if status == "rejected" {
+        tx.execute("DELETE FROM mentions WHERE entity_id = ?1", [id])?;
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Rename an entity (its Arabic and/or English name); old names stay aliases.
+pub fn rename(
+    conn: &mut Connection,
+    id: &str,
+    name_ar: Option<&str>,
+    name_en: Option<&str>,
+) -> Result<()> {
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE entity_aliases SET kind = 'alias' WHERE entity_id = ?1 AND kind = 'name'",
+        [id],
+    )?;
+    if let Some(n) = name_ar {
+        tx.execute(
+            "UPDATE entities SET name_ar = ?2 WHERE id = ?1",
+            params![id, n],
+        )?;
+    }
+    if let Some(n) = name_en {
+        tx.execute(
+            "UPDATE entities SET name_en = ?2 WHERE id = ?1",
+            params![id, n],
+        )?;
+    }
+    let (ar, en): (String, Option<String>) = tx.query_row(
+        "SELECT name_ar, name_en FROM entities WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    add_alias(&tx, id, &ar, "name")?;
+    if let Some(en) = en {
+        add_alias(&tx, id, &en, "name")?;
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}

@@ -1,0 +1,423 @@
+//! Entities through the real binary: the seeds' expected entities, offsets,
+//! disambiguation, discovery, editing the gazetteer, the JSON shapes.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::*;
+
+fn entities_in(a: &Archive, seed_prefix: &str) -> HashSet<String> {
+    let conn = a.conn();
+    let mut st = conn
+        .prepare(
+            "SELECT DISTINCT m.entity_id FROM mentions m JOIN sightings s ON s.article_id = m.article_id
+             WHERE s.origin LIKE '%/' || ?1 || '%' AND m.how != 'discovered'",
+        )
+        .unwrap();
+    st.query_map([seed_prefix], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn surfaces(a: &Archive, seed_prefix: &str, entity: &str) -> Vec<(String, String)> {
+    let conn = a.conn();
+    let mut st = conn
+        .prepare(
+            "SELECT m.surface, m.how FROM mentions m JOIN sightings s ON s.article_id = m.article_id
+             WHERE s.origin LIKE '%/' || ?1 || '%' AND m.entity_id = ?2 ORDER BY m.field DESC, m.start",
+        )
+        .unwrap();
+    st.query_map([seed_prefix, entity], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn seed_articles_have_their_entities() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let expected: [(&str, &[&str]); 5] = [
+        (
+            "000_",
+            &[
+                "andrei-belousov",
+                "khaled-haftar",
+                "saddam-haftar",
+                "khalifa-haftar",
+                "yunus-bek-yevkurov",
+                "lna",
+                "russian-mod",
+                "moscow",
+                "russia",
+                "libya",
+                "turkey",
+                "united-states",
+                "uae",
+                "rajma",
+                "turkish-intelligence",
+                "house-of-representatives",
+                "benghazi",
+                "sirte",
+                "tripoli",
+                "jeremy-berndt",
+                "benghazi-university",
+                "mahmoud-al-kadiki",
+                "ibrahim-nasser",
+                "security-studies-platform",
+                "bashar-al-assad",
+                "syria",
+                "egypt",
+                "mohamed-abdelkarim",
+                "abdulrazek-al-nadoori",
+                "maria-zakharova",
+                "russian-mfa",
+                "eastern-economic-forum",
+                "soviet-union",
+                "vladimir-putin",
+                "africa",
+            ],
+        ),
+        (
+            "001_",
+            &[
+                "russia",
+                "libya",
+                "khalifa-haftar",
+                "moscow",
+                "gna",
+                "ahmed-al-mismari",
+                "mattia-toaldo",
+                "ecfr",
+                "lna",
+                "europe",
+                "united-states",
+            ],
+        ),
+        (
+            "002_",
+            &[
+                "yunus-bek-yevkurov",
+                "benghazi",
+                "khalifa-haftar",
+                "khaled-haftar",
+                "khairi-al-tamimi",
+                "ahmid-houma",
+                "faraj-gaim",
+                "house-of-representatives",
+                "benina-airport",
+                "wagner-group",
+                "jufra-base",
+                "kharruba-base",
+                "rajma",
+                "africa-corps",
+                "us-state-department",
+                "the-times",
+                "sirte",
+                "ras-lanuf",
+                "febrayer-channel",
+                "tariq-bin-ziyad-brigade",
+                "saddam-haftar",
+                "port-of-tobruk",
+                "unsmil",
+                "stephanie-khoury",
+                "tunisia",
+                "kremlin",
+                "afp",
+                "mikhail-metzel",
+                "tripoli",
+                "moscow",
+                "russia",
+                "libya",
+            ],
+        ),
+        (
+            "003_",
+            &[
+                "france-24",
+                "khalifa-haftar",
+                "moscow",
+                "vladimir-putin",
+                "sergei-shoigu",
+                "kremlin",
+                "derna",
+                "lna",
+                "facebook",
+                "dmitry-peskov",
+                "tass",
+                "benghazi",
+                "wagner-group",
+                "ukraine",
+                "turkey",
+                "uae",
+                "saddam-haftar",
+                "al-rewaya-al-oula",
+                "disaster-authority",
+            ],
+        ),
+        (
+            "004_",
+            &[
+                "tripoli",
+                "lna",
+                "khalifa-haftar",
+                "vladimir-putin",
+                "sergei-shoigu",
+                "benghazi",
+                "wagner-group",
+                "africa",
+                "yunus-bek-yevkurov",
+                "kremlin",
+                "michael-langley",
+                "africom",
+                "russia",
+                "moscow",
+                "libya",
+            ],
+        ),
+    ];
+    for (prefix, ids) in expected {
+        let found = entities_in(&a, prefix);
+        let missing: Vec<&&str> = ids.iter().filter(|id| !found.contains(**id)).collect();
+        assert!(
+            missing.is_empty(),
+            "{prefix}: missing {missing:?}; found {found:?}"
+        );
+    }
+    // 001's byline (author and outlet) is metadata, not text; the gazetteer
+    // still knows both names.
+    for name in ["عبدالعزيز الروَّاف", "إرم نيوز"] {
+        assert!(a.run(&["entity", name]).status.success(), "{name}");
+    }
+    // Spelling variants and diacritics.
+    assert!(
+        surfaces(&a, "000_", "andrei-belousov")
+            .iter()
+            .any(|(s, _)| s == "بيلاسوف")
+    );
+    assert!(
+        surfaces(&a, "004_", "yunus-bek-yevkurov")
+            .iter()
+            .any(|(s, _)| s == "يونس يفكيروف")
+    );
+    assert!(
+        surfaces(&a, "002_", "saddam-haftar")
+            .iter()
+            .any(|(s, _)| s == "صدّام حفتر")
+    );
+    // A bare حفتر is Khalifa; lone first names after the full name are the sons.
+    assert!(
+        surfaces(&a, "002_", "khalifa-haftar")
+            .iter()
+            .any(|(s, _)| s == "حفتر")
+    );
+    assert!(surfaces(&a, "000_", "khaled-haftar").contains(&("خالد".into(), "short".into())));
+    assert!(surfaces(&a, "000_", "saddam-haftar").contains(&("صدام".into(), "short".into())));
+    // "خالد، نجل حفتر" in 002: a first name introduced by kinship.
+    assert!(
+        surfaces(&a, "002_", "khaled-haftar")
+            .iter()
+            .any(|(s, _)| s == "خالد")
+    );
+
+    // Offsets slice the published text exactly.
+    let bad = a.count(
+        "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE substr(CASE m.field WHEN 'title' THEN a.title ELSE a.body END, m.start + 1, m.end - m.start) != m.surface",
+    );
+    assert_eq!(bad, 0);
+    assert!(a.count("SELECT count(*) FROM entities WHERE status = 'accepted'") >= 120);
+}
+
+#[test]
+fn commands_and_json_shapes() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let out = a.run(&["entities", "--format", "json", "--limit", "5"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for k in ["id", "name_ar", "name_en", "type", "articles", "mentions"] {
+        assert!(v[0].get(k).is_some(), "entities JSON lacks {k}");
+    }
+    // NAME by id, Arabic name, English name or alias.
+    for name in [
+        "yunus-bek-yevkurov",
+        "يونس بك يفكيروف",
+        "Yunus-Bek Yevkurov",
+        "يفكيروف",
+        "يونس يفكيروف",
+    ] {
+        let out = a.run(&["entity", name, "--format", "json"]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(p["id"], "yunus-bek-yevkurov");
+        assert_eq!(p["articles"], 3);
+    }
+    let out = a.run(&[
+        "mentions",
+        "يفكيروف",
+        "--with",
+        "بنغازي",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert!(!rows.is_empty());
+    for k in [
+        "article_id",
+        "external_id",
+        "origin",
+        "entity_id",
+        "surface",
+        "start",
+        "end",
+        "sentence",
+    ] {
+        assert!(rows[0].get(k).is_some(), "mentions JSON lacks {k}");
+    }
+    for r in rows {
+        assert!(r["sentence"].as_str().unwrap().contains("بنغازي"), "{r}");
+    }
+    let out = a.run(&["cooccur", "بوتين", "شويغو", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 2);
+    // 003 names both in one sentence; 004 in neighbouring ones.
+    let with_sentence = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| !r["sentences"].as_array().unwrap().is_empty())
+        .count();
+    assert_eq!(with_sentence, 1);
+    let out = a.run(&["search", "موسكو", "--entity", "بيلاوسوف", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), 1);
+    let out = a.run(&["entity", "لا أحد بهذا الاسم"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no id, name or alias"));
+    let profile = a.run(&["entity", "حفتر"]);
+    assert!(
+        stdout(&profile).contains("monthly articles"),
+        "{}",
+        stdout(&profile)
+    );
+}
+
+#[test]
+fn editing_the_gazetteer_and_reextracting() {
+    let a = Archive::new();
+    let f = a.path("a.txt");
+    std::fs::write(
+        &f,
+        "عنوان\n\nقال المتحدث باسم الخارجية الأمريكية نيد برايس إن حفتر التقى برايس في بنغازي.",
+    )
+    .unwrap();
+    a.ingest_json(&[&f]);
+    let out = a.run(&["entities", "--candidates", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        v.as_array().unwrap().is_empty(),
+        "نيد is not a listed given name: {v}"
+    );
+
+    let out = a.run(&[
+        "entity",
+        "add",
+        "ned-price",
+        "--type",
+        "person",
+        "--ar",
+        "نيد برايس",
+        "--en",
+        "Ned Price",
+        "--alias",
+        "برايس",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(
+        a.count("SELECT count(*) FROM mentions WHERE entity_id = 'ned-price'"),
+        2
+    );
+    // Idempotent.
+    let before = a.count("SELECT count(*) FROM mentions");
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(a.count("SELECT count(*) FROM mentions"), before);
+
+    assert!(
+        a.run(&["entity", "merge", "ned-price", "khalifa-haftar"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM mentions WHERE entity_id = 'ned-price'"),
+        0
+    );
+    let out = a.run(&["entity", "ned-price", "--format", "json"]);
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        p["id"], "khalifa-haftar",
+        "a merged id resolves to its target"
+    );
+    assert!(a.run(&["check"]).status.success());
+}
+
+#[test]
+fn discovered_candidates_can_be_accepted_or_rejected() {
+    let a = Archive::new();
+    let f = a.path("a.txt");
+    std::fs::write(
+        &f,
+        "عنوان\n\nوقال وزير الخارجية الأمريكي مايك بومبيو إن بلاده تتابع الوضع في ليبيا.",
+    )
+    .unwrap();
+    a.ingest_json(&[&f]);
+    let out = a.run(&["entities", "--candidates", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["name_ar"], "مايك بومبيو", "{v}");
+    let id = v[0]["id"].as_str().unwrap().to_string();
+    assert!(a.run(&["entity", "reject", &id]).status.success());
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE status = 'candidate'"),
+        0,
+        "a rejected name is not proposed again"
+    );
+}
+
+#[test]
+fn corpus_offsets_and_football_wagner() {
+    let Some(corpus) = shared_corpus("ant-multisource-2018.jsonl.gz") else {
+        eprintln!("skipping: shared corpus not present");
+        return;
+    };
+    let a = Archive::new();
+    a.ingest_json(&[&corpus]);
+    // Every mention's offsets slice the published text to its surface form.
+    let bad = a.count(
+        "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE substr(CASE m.field WHEN 'title' THEN a.title ELSE a.body END, m.start + 1, m.end - m.start) != m.surface",
+    );
+    assert_eq!(bad, 0);
+    assert!(a.count("SELECT count(*) FROM mentions") > 100_000);
+    // فاغنر in sport articles is a footballer or a coach, not the Wagner Group.
+    let sport_with_wagner = a.count(
+        "SELECT count(*) FROM articles WHERE json_extract(extra, '$.category') = 'sport'
+         AND (body LIKE '%فاغنر%' OR body LIKE '%فاجنر%')",
+    );
+    assert!(
+        sport_with_wagner >= 5,
+        "the corpus has football articles naming فاغنر"
+    );
+    let tagged = a.count(
+        "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE m.entity_id = 'wagner-group' AND json_extract(a.extra, '$.category') IN ('sport', 'culture')",
+    );
+    assert_eq!(tagged, 0);
+    assert!(
+        a.count("SELECT count(*) FROM mentions WHERE entity_id = 'wagner-group'") >= 10,
+        "the group itself is still found"
+    );
+}
