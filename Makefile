@@ -21,6 +21,10 @@ demo: build
 	@echo
 	$(BIN) --db $(DB) analyze 'والوزير لروسيا بنغازي'
 	@echo
+	$(BIN) --db $(DB) entity 'يفكيروف'
+	@echo
+	$(BIN) --db $(DB) mentions 'صدام حفتر' --limit 5
+	@echo
 	$(BIN) --db $(DB) check
 
 test:

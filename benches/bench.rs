@@ -235,6 +235,35 @@ fn main() {
         "31k: unchanged re-run".into(),
         format!("{:.3} s ({:.2}% of full)", rerun, 100.0 * rerun / full),
     ));
+    let t = Instant::now();
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .arg("reextract")
+        .output()
+        .expect("run marsad reextract");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    rows.push((
+        "31k: reextract entities (whole archive)".into(),
+        format!("{:.2} s", t.elapsed().as_secs_f64()),
+    ));
+    let (mentions, with_mention): (i64, i64) = Store::open(&db)
+        .unwrap()
+        .conn
+        .query_row(
+            "SELECT count(*), count(DISTINCT article_id) FROM mentions WHERE how != 'discovered'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    rows.push((
+        "31k: gazetteer mentions / articles with one".into(),
+        format!("{mentions} / {with_mention}"),
+    ));
     let size = std::fs::metadata(&db).unwrap().len() as f64 / 1e6;
     rows.push((
         "31k: archive size / raw text".into(),

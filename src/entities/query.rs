@@ -181,8 +181,9 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
             ))
         },
     )?;
-    let mut st =
-        conn.prepare("SELECT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY kind, alias")?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY kind, alias",
+    )?;
     let aliases = st
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
