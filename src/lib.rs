@@ -4,14 +4,18 @@
 //! stemming), [`ingest`] (reading inputs into the archive), [`store`] (the
 //! SQLite file, migrations, locking), [`search`] (query language, ranking,
 //! snippets), [`entities`] (gazetteer, mentions, candidates), [`check`]
-//! (integrity verification), [`articles`] (reading articles back out).
+//! (integrity verification), [`articles`] (reading articles back out),
+//! [`sql`] (read-only SQL), [`queries`] (saved queries), [`export`].
 
 pub mod articles;
 pub mod check;
 pub mod entities;
 pub mod error;
+pub mod export;
 pub mod ingest;
+pub mod queries;
 pub mod search;
+pub mod sql;
 pub mod store;
 pub mod text;
 

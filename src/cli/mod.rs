@@ -6,15 +6,20 @@ mod check;
 mod cooccur;
 mod entities;
 mod entity;
+mod export;
 mod info;
 mod ingest;
 mod mentions;
 mod migrate;
 mod output;
+mod queries;
 mod reextract;
 mod reindex;
+mod run;
 mod search;
 mod show;
+mod sql;
+mod views;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -70,6 +75,16 @@ pub enum Command {
     Cooccur(cooccur::Args),
     /// Redo all mentions after the gazetteer changed.
     Reextract(reextract::Args),
+    /// The saved SQL views and what each holds.
+    Views(views::Args),
+    /// Run one read-only SQL statement (-p name=value binds :name).
+    Sql(sql::Args),
+    /// List saved queries (--datasette: as Datasette canned queries).
+    Queries(queries::Args),
+    /// Run a saved query: marsad run NAME [--param value ...].
+    Run(run::Args),
+    /// Stream articles, mentions or entities as JSON Lines or CSV.
+    Export(export::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -88,6 +103,11 @@ pub fn main() -> ExitCode {
         Command::Mentions(a) => mentions::run(&cli.db, a),
         Command::Cooccur(a) => cooccur::run(&cli.db, a),
         Command::Reextract(a) => reextract::run(&cli.db, a),
+        Command::Views(a) => views::run(&cli.db, a),
+        Command::Sql(a) => sql::run(&cli.db, a),
+        Command::Queries(a) => queries::run(&cli.db, a),
+        Command::Run(a) => run::run(&cli.db, a),
+        Command::Export(a) => export::run(&cli.db, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

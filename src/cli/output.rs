@@ -124,3 +124,60 @@ pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<(
     }
     Ok(())
 }
+
+/// Rows written one at a time, for exports and SQL results of any size:
+/// JSON Lines and CSV stream; JSON and the table collect first.
+pub struct RowWriter {
+    format: Format,
+    columns: Vec<String>,
+    csv: Option<csv::Writer<std::io::Stdout>>,
+    held: Vec<serde_json::Map<String, Value>>,
+}
+
+impl RowWriter {
+    pub fn new(format: Format, columns: &[String]) -> anyhow::Result<RowWriter> {
+        let mut csv = None;
+        if format == Format::Csv {
+            let mut w = csv::Writer::from_writer(std::io::stdout());
+            w.write_record(columns)?;
+            csv = Some(w);
+        }
+        Ok(RowWriter {
+            format,
+            columns: columns.to_vec(),
+            csv,
+            held: Vec::new(),
+        })
+    }
+
+    pub fn write(&mut self, row: serde_json::Map<String, Value>) -> anyhow::Result<()> {
+        match self.format {
+            Format::Jsonl => {
+                let mut out = std::io::stdout().lock();
+                serde_json::to_writer(&mut out, &row)?;
+                writeln!(out)?;
+            }
+            Format::Csv => {
+                if let Some(w) = &mut self.csv {
+                    w.write_record(self.columns.iter().map(|c| cell(row.get(c))))?;
+                }
+            }
+            Format::Json | Format::Table => self.held.push(row),
+        }
+        Ok(())
+    }
+
+    pub fn finish(mut self) -> anyhow::Result<()> {
+        if let Some(w) = &mut self.csv {
+            w.flush()?;
+        }
+        if matches!(self.format, Format::Json | Format::Table) {
+            let cols: Vec<&str> = self.columns.iter().map(String::as_str).collect();
+            print_rows(self.format, &cols, &self.held)?;
+            if self.format == Format::Table && self.held.is_empty() {
+                eprintln!("no rows");
+            }
+        }
+        Ok(())
+    }
+}

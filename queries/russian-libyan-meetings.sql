@@ -1,0 +1,18 @@
+-- name: russian-libyan-meetings
+-- description: Russian officials meeting Libyan actors, by month: sentences naming one of each with a meeting word.
+-- param: russians = vladimir-putin,sergei-shoigu,andrei-belousov,yunus-bek-yevkurov,sergey-lavrov,mikhail-bogdanov,dmitry-peskov,maria-zakharova,valery-gerasimov,yevgeny-prigozhin,andrei-averyanov,dmitry-medvedev,nikolai-patrushev
+-- param: libyans = khalifa-haftar,khaled-haftar,saddam-haftar,belgasem-haftar,saddiq-haftar,abdul-hamid-dbeibah,fayez-al-sarraj,aguila-saleh,osama-hammad,mohamed-menfi,khaled-al-mishri,fathi-bashagha,saif-al-islam-gaddafi,abdulrazek-al-nadoori,ahmed-al-mismari
+-- param: meeting = تق OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ* OR مباحث*
+SELECT substr(a.published_at, 1, 7) AS month,
+       r.entity_id AS russian, l.entity_id AS libyan,
+       count(DISTINCT s.id) AS sentences, count(DISTINCT a.id) AS articles
+FROM mentions r
+JOIN mentions l ON l.article_id = r.article_id AND l.field = r.field AND l.sentence = r.sentence
+JOIN sentences s ON s.article_id = r.article_id AND s.field = r.field AND s.idx = r.sentence
+JOIN sentences_fts f ON f.rowid = s.id
+JOIN articles a ON a.id = r.article_id
+WHERE instr(',' || :russians || ',', ',' || r.entity_id || ',') > 0
+  AND instr(',' || :libyans || ',', ',' || l.entity_id || ',') > 0
+  AND sentences_fts MATCH :meeting
+GROUP BY month, russian, libyan
+ORDER BY month DESC, sentences DESC;

@@ -1,0 +1,56 @@
+//! `marsad export articles|mentions|entities`: stream rows as JSON Lines or CSV.
+
+use std::path::Path;
+
+use marsad::export::{self, What};
+use marsad::store::Store;
+
+use super::output::{Format, RowWriter};
+
+#[derive(clap::Args)]
+pub struct Args {
+    what: What,
+    #[arg(long)]
+    from: Option<String>,
+    #[arg(long)]
+    to: Option<String>,
+    /// Exact outlet name.
+    #[arg(long)]
+    outlet: Option<String>,
+    /// Only articles (or mentions) of this entity: id, name or alias.
+    #[arg(long)]
+    entity: Option<String>,
+    /// jsonl or csv.
+    #[arg(long, value_enum, default_value = "jsonl")]
+    format: Format,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    if !matches!(a.format, Format::Jsonl | Format::Csv) {
+        anyhow::bail!("export writes jsonl or csv (it streams; use `marsad sql` for tables)");
+    }
+    let store = Store::open(db)?;
+    let entity = a
+        .entity
+        .as_deref()
+        .map(|n| marsad::entities::store::resolve(&store.conn, n))
+        .transpose()?;
+    let f = export::Filters {
+        from: a.from,
+        to: a.to,
+        outlet: a.outlet,
+        entity,
+    };
+    let cols: Vec<String> = export::columns(a.what)
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    let mut w = RowWriter::new(a.format, &cols)?;
+    let n = export::export(&store.conn, a.what, &f, |row| {
+        w.write(row)
+            .map_err(|e| marsad::Error::Invalid(e.to_string()))
+    })?;
+    w.finish()?;
+    eprintln!("exported {n} rows");
+    Ok(0)
+}

@@ -1,0 +1,89 @@
+//! `marsad queries`: list saved queries (or print them as Datasette canned
+//! queries with --datasette).
+
+use std::path::{Path, PathBuf};
+
+use marsad::queries;
+use serde_json::json;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Folder of your own saved queries (default: queries/ next to the archive).
+    #[arg(long)]
+    pub queries: Option<PathBuf>,
+    /// Print a Datasette metadata file exposing them as canned queries.
+    #[arg(long)]
+    datasette: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// The user's query folder: --queries, or queries/ beside the archive.
+pub fn user_dir(db: &Path, given: Option<PathBuf>) -> PathBuf {
+    given.unwrap_or_else(|| {
+        db.parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .join("queries")
+    })
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let all = queries::all(Some(&user_dir(db, a.queries)))?;
+    if a.datasette {
+        let canned: serde_json::Map<String, serde_json::Value> = all
+            .iter()
+            .map(|q| {
+                (
+                    q.name.clone(),
+                    json!({"sql": q.sql, "title": q.name, "description": q.description}),
+                )
+            })
+            .collect();
+        let name = db
+            .file_stem()
+            .map_or("marsad".into(), |s| s.to_string_lossy().to_string());
+        let meta = json!({
+            "title": "marsad",
+            "databases": { name: {
+                "tables": { "articles": { "fts_table": "articles_fts", "fts_pk": "id" } },
+                "queries": canned
+            }}
+        });
+        println!("{}", serde_json::to_string_pretty(&meta)?);
+        return Ok(0);
+    }
+    #[derive(serde::Serialize)]
+    struct Row {
+        name: String,
+        description: String,
+        params: String,
+        source: String,
+    }
+    let rows: Vec<Row> = all
+        .into_iter()
+        .map(|q| Row {
+            params: q
+                .params
+                .iter()
+                .map(|p| match &p.default {
+                    Some(d) if d.chars().count() <= 20 => format!("{}={d}", p.name),
+                    Some(_) => format!("{}=…", p.name),
+                    None => p.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join(" "),
+            name: q.name,
+            description: q.description,
+            source: q.source,
+        })
+        .collect();
+    output::print_rows(
+        a.format,
+        &["name", "description", "params", "source"],
+        &rows,
+    )?;
+    Ok(0)
+}

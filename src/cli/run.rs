@@ -1,0 +1,61 @@
+//! `marsad run NAME [--param value ...]`: run a saved query.
+
+use std::path::{Path, PathBuf};
+
+use marsad::queries;
+
+use super::output::Format;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The saved query's name (see `marsad queries`).
+    name: String,
+    /// Folder of your own saved queries (default: queries/ next to the archive).
+    #[arg(long)]
+    queries: Option<PathBuf>,
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+    /// The query's parameters, as --name value.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "--PARAM VALUE"
+    )]
+    params: Vec<String>,
+}
+
+pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
+    let all = queries::all(Some(&super::queries::user_dir(db, a.queries)))?;
+    let q = all.iter().find(|q| q.name == a.name).ok_or_else(|| {
+        anyhow::anyhow!("no saved query {:?}; `marsad queries` lists them", a.name)
+    })?;
+    let mut given = Vec::new();
+    let mut it = a.params.iter();
+    while let Some(flag) = it.next() {
+        let Some(name) = flag.strip_prefix("--") else {
+            anyhow::bail!("expected --PARAM VALUE, found {flag:?}")
+        };
+        let (name, value) = match name.split_once('=') {
+            Some((n, v)) => (n.to_string(), v.to_string()),
+            None => (
+                name.to_string(),
+                it.next()
+                    .ok_or_else(|| anyhow::anyhow!("--{name} needs a value"))?
+                    .clone(),
+            ),
+        };
+        // marsad's own options may follow the query's parameters.
+        match name.as_str() {
+            "format" => {
+                a.format = <Format as clap::ValueEnum>::from_str(&value, true)
+                    .map_err(anyhow::Error::msg)?
+            }
+            "timeout" => a.timeout = value.parse()?,
+            _ => given.push((name, value)),
+        }
+    }
+    let params = queries::bind(q, &given)?;
+    super::sql::print_query(db, &q.sql, &params, a.timeout, a.format)
+}

@@ -1,0 +1,60 @@
+//! `marsad sql "SELECT ..." [-p name=value ...]`: read-only SQL.
+
+use std::path::Path;
+use std::time::Duration;
+
+use marsad::store::Store;
+
+use super::output::{Format, RowWriter};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// One SQL statement that only reads (SELECT, WITH, read-only PRAGMA).
+    query: String,
+    /// A named parameter, bound as a value (write :name in the SQL).
+    #[arg(short = 'p', long = "param", value_name = "NAME=VALUE")]
+    params: Vec<String>,
+    /// Stop the query after this many seconds.
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+/// Run `sql` read-only and print it; shared with `marsad run`.
+pub fn print_query(
+    db: &Path,
+    sql: &str,
+    params: &[(String, String)],
+    timeout: u64,
+    format: Format,
+) -> anyhow::Result<u8> {
+    // Migrate (and seed) through a writable open first, then read only.
+    drop(Store::open(db)?);
+    let conn = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
+    let mut writer: Option<RowWriter> = None;
+    let err = |e: anyhow::Error| marsad::Error::Invalid(e.to_string());
+    marsad::sql::query(&conn, sql, params, |cols, values| {
+        match (values, &mut writer) {
+            (None, _) => {
+                writer = Some(RowWriter::new(format, cols).map_err(err)?);
+                Ok(())
+            }
+            (Some(v), Some(w)) => w.write(cols.iter().cloned().zip(v).collect()).map_err(err),
+            (Some(_), None) => unreachable!("the header comes first"),
+        }
+    })?;
+    if let Some(w) = writer {
+        w.finish()?;
+    }
+    Ok(0)
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let params = a
+        .params
+        .iter()
+        .map(|p| marsad::sql::parse_param(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    print_query(db, &a.query, &params, a.timeout, a.format)
+}

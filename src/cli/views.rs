@@ -1,0 +1,45 @@
+//! `marsad views`: the saved views and what each one holds.
+
+use std::path::Path;
+
+use marsad::store::Store;
+use serde::Serialize;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+#[derive(Serialize)]
+struct View {
+    name: String,
+    description: String,
+    example: String,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let store = Store::open(db)?;
+    let mut st = store
+        .conn
+        .prepare("SELECT name, description, example FROM view_docs ORDER BY name")?;
+    let views: Vec<View> = st
+        .query_map([], |r| {
+            Ok(View {
+                name: r.get(0)?,
+                description: r.get(1)?,
+                example: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if a.format == Format::Table {
+        for v in &views {
+            println!("{:<20} {}", v.name, v.description);
+        }
+        return Ok(0);
+    }
+    output::print_rows(a.format, &["name", "description", "example"], &views)?;
+    Ok(0)
+}

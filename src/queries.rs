@@ -1,0 +1,165 @@
+//! Saved queries: `.sql` files whose header comment gives a name, a
+//! description and parameters with defaults. The shipped ones (queries/ in
+//! the repository) are built into the binary; an analyst's own come from a
+//! folder and override shipped ones of the same name.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+
+/// The queries shipped in queries/.
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "russian-libyan-meetings.sql",
+        include_str!("../queries/russian-libyan-meetings.sql"),
+    ),
+    (
+        "who-met-whom.sql",
+        include_str!("../queries/who-met-whom.sql"),
+    ),
+    (
+        "top-entities-week.sql",
+        include_str!("../queries/top-entities-week.sql"),
+    ),
+    (
+        "new-entities.sql",
+        include_str!("../queries/new-entities.sql"),
+    ),
+    (
+        "outlets-covering-entity.sql",
+        include_str!("../queries/outlets-covering-entity.sql"),
+    ),
+];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Param {
+    pub name: String,
+    pub default: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedQuery {
+    pub name: String,
+    pub description: String,
+    pub params: Vec<Param>,
+    /// Where it came from: `shipped` or a file path.
+    pub source: String,
+    pub sql: String,
+}
+
+/// Parse a saved query's header (`-- name:`, `-- description:`,
+/// `-- param: name = default`).
+pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
+    let mut q = SavedQuery {
+        name: String::new(),
+        description: String::new(),
+        params: vec![],
+        source: source.into(),
+        sql: text.into(),
+    };
+    for line in text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| l.starts_with("--"))
+    {
+        let body = line.trim_start_matches('-').trim();
+        let Some((key, value)) = body.split_once(':') else {
+            continue;
+        };
+        let value = value.trim();
+        match key.trim() {
+            "name" => q.name = value.to_string(),
+            "description" => q.description = value.to_string(),
+            "param" => {
+                let (n, d) = match value.split_once('=') {
+                    Some((n, d)) => (n.trim(), Some(d.trim().to_string())),
+                    None => (value, None),
+                };
+                q.params.push(Param {
+                    name: n.to_string(),
+                    default: d,
+                });
+            }
+            _ => {}
+        }
+    }
+    if q.name.is_empty() {
+        return Err(Error::Invalid(format!(
+            "{source}: saved query has no `-- name:` line in its header"
+        )));
+    }
+    Ok(q)
+}
+
+/// All saved queries: shipped ones, then those in `dir` (which override).
+pub fn all(dir: Option<&Path>) -> Result<Vec<SavedQuery>> {
+    let mut out: Vec<SavedQuery> = SHIPPED
+        .iter()
+        .map(|(f, t)| parse(t, &format!("shipped:{f}")))
+        .collect::<Result<_>>()?;
+    if let Some(dir) = dir.filter(|d| d.is_dir()) {
+        let mut files: Vec<_> = std::fs::read_dir(dir)
+            .map_err(|e| Error::io(dir, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
+            let q = parse(&text, &f.display().to_string())?;
+            out.retain(|x| x.name != q.name);
+            out.push(q);
+        }
+    }
+    Ok(out)
+}
+
+/// Parameter values for a run: the given ones, then defaults. Unknown or
+/// missing parameters are errors that name them.
+pub fn bind(q: &SavedQuery, given: &[(String, String)]) -> Result<Vec<(String, String)>> {
+    for (k, _) in given {
+        if !q.params.iter().any(|p| &p.name == k) {
+            let known: Vec<&str> = q.params.iter().map(|p| p.name.as_str()).collect();
+            return Err(Error::Invalid(format!(
+                "{}: no parameter {k:?} (it takes: {})",
+                q.name,
+                known.join(", ")
+            )));
+        }
+    }
+    q.params
+        .iter()
+        .map(|p| {
+            let v = given
+                .iter()
+                .find(|(k, _)| k == &p.name)
+                .map(|(_, v)| v.clone())
+                .or_else(|| p.default.clone());
+            v.map(|v| (p.name.clone(), v)).ok_or_else(|| {
+                Error::Invalid(format!(
+                    "{}: parameter {} has no default; pass --{} VALUE",
+                    q.name, p.name, p.name
+                ))
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_queries_parse() {
+        let qs = all(None).unwrap();
+        assert_eq!(qs.len(), 5);
+        let q = qs
+            .iter()
+            .find(|q| q.name == "outlets-covering-entity")
+            .unwrap();
+        assert_eq!(q.params[0].default.as_deref(), Some("khalifa-haftar"));
+        assert!(bind(q, &[("nope".into(), "1".into())]).is_err());
+    }
+}

@@ -1,0 +1,180 @@
+//! Read-only SQL for analysts: one statement, on a connection opened
+//! read-only with `query_only` on and an authorizer that allows reading
+//! and nothing else, with named parameters bound (never interpolated) and
+//! a time limit.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::{Connection, OpenFlags, types::ValueRef};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+
+/// Pragmas whose argument names what to read, not a value to set.
+const READ_PRAGMAS: &[&str] = &[
+    "table_info",
+    "table_xinfo",
+    "table_list",
+    "index_list",
+    "index_info",
+    "index_xinfo",
+    "foreign_key_list",
+    "foreign_key_check",
+    "integrity_check",
+    "quick_check",
+    "function_list",
+    "pragma_list",
+    "compile_options",
+];
+
+/// Open the archive for reading only; queries on it stop `timeout` after
+/// opening (one connection serves one command).
+pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Connection> {
+    if !path.exists() {
+        return Err(Error::NotFound(format!(
+            "{}: no archive here; run `marsad ingest` first",
+            path.display()
+        )));
+    }
+    let mut conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA query_only = ON")?;
+    conn.authorizer(Some(|ctx: AuthContext<'_>| match ctx.action {
+        AuthAction::Select
+        | AuthAction::Read { .. }
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive => Authorization::Allow,
+        // Reading pragmas is fine; setting one is not.
+        AuthAction::Pragma {
+            pragma_value: None, ..
+        } => Authorization::Allow,
+        AuthAction::Pragma { pragma_name, .. }
+            if READ_PRAGMAS.contains(&pragma_name.to_lowercase().as_str()) =>
+        {
+            Authorization::Allow
+        }
+        _ => Authorization::Deny,
+    }))?;
+    let deadline = Instant::now() + timeout;
+    conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
+    Ok(conn)
+}
+
+/// A parameter value from the command line: integers and reals are bound as
+/// numbers (so `-p limit=10` works with LIMIT), anything else as text.
+fn bind_value(v: &str) -> rusqlite::types::Value {
+    if let Ok(i) = v.parse::<i64>() {
+        if i.to_string() == v {
+            return rusqlite::types::Value::Integer(i);
+        }
+    }
+    match v.parse::<f64>() {
+        Ok(f) if v.contains('.') && f.is_finite() => rusqlite::types::Value::Real(f),
+        _ => rusqlite::types::Value::Text(v.to_string()),
+    }
+}
+
+fn to_json(v: ValueRef) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => i.into(),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+        ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
+    }
+}
+
+fn refuse(sql: &str, e: rusqlite::Error) -> Error {
+    let msg = e.to_string();
+    if matches!(e, rusqlite::Error::MultipleStatement) {
+        return Error::Invalid("only one SQL statement at a time".into());
+    }
+    if msg.contains("not authorized") || msg.contains("readonly") || msg.contains("read-only") {
+        return Error::Invalid(format!(
+            "refused: marsad sql only reads (no writes, ATTACH, or PRAGMA that sets a value): {}",
+            sql.trim().chars().take(80).collect::<String>()
+        ));
+    }
+    Error::Invalid(format!("SQL error: {msg}"))
+}
+
+/// Run one read-only statement with named parameters (`:name`, `@name` or
+/// `$name` in the SQL). `each` is called with the column names and `None`
+/// once before any row, then with `Some(row)` for each row. Rows stream:
+/// nothing is collected here.
+pub fn query(
+    conn: &Connection,
+    sql: &str,
+    params: &[(String, String)],
+    mut each: impl FnMut(&[String], Option<Vec<Value>>) -> Result<()>,
+) -> Result<()> {
+    let mut st = conn.prepare(sql).map_err(|e| refuse(sql, e))?;
+    if !st.readonly() {
+        return Err(refuse(
+            sql,
+            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(8), Some("readonly".into())),
+        ));
+    }
+    for (name, value) in params {
+        let idx = [":", "@", "$"]
+            .iter()
+            .find_map(|p| st.parameter_index(&format!("{p}{name}")).ok().flatten())
+            .ok_or_else(|| {
+                Error::Invalid(format!(
+                    "parameter {name:?} does not appear in the query (write it as :{name})"
+                ))
+            })?;
+        st.raw_bind_parameter(idx, bind_value(value))?;
+    }
+    let missing: Vec<String> = (1..=st.parameter_count())
+        .filter_map(|i| {
+            st.parameter_name(i)
+                .map(|n| n.trim_start_matches([':', '@', '$']).to_string())
+        })
+        .filter(|n| !params.iter().any(|(p, _)| p == n))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Invalid(format!(
+            "missing parameters: {} (give them as -p name=value)",
+            missing.join(", ")
+        )));
+    }
+    let columns: Vec<String> = st.column_names().map(|c| c.to_string()).collect();
+    each(&columns, None)?;
+    let mut rows = st.raw_query();
+    (|| -> Result<()> {
+        while let Some(r) = rows.next().map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+            {
+                Error::Invalid("query stopped: it ran past its time limit (raise --timeout)".into())
+            }
+            e => refuse(sql, e),
+        })? {
+            let values = (0..columns.len())
+                .map(|i| r.get_ref(i).map(to_json))
+                .collect::<rusqlite::Result<_>>()?;
+            each(&columns, Some(values))?;
+        }
+        Ok(())
+    })()
+}
+
+/// Parse `name=value`.
+pub fn parse_param(s: &str) -> Result<(String, String)> {
+    let (k, v) = s
+        .split_once('=')
+        .ok_or_else(|| Error::Invalid(format!("parameter {s:?} should be name=value")))?;
+    let k = k.trim().trim_start_matches([':', '@', '$']);
+    if k.is_empty() || !k.chars().all(|c| c.is_alphanumeric() || c == '_') {
+        return Err(Error::Invalid(format!(
+            "parameter name {k:?} should be letters, digits or _"
+        )));
+    }
+    Ok((k.to_string(), v.to_string()))
+}

@@ -1,0 +1,277 @@
+//! Views, read-only SQL, saved queries and export, through the real binary.
+
+mod common;
+
+use common::*;
+
+fn json(a: &Archive, args: &[&str]) -> serde_json::Value {
+    let out = a.run(args);
+    assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stdout(&out)))
+}
+
+#[test]
+fn every_view_is_documented_and_answers_on_the_seeds() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let views = json(&a, &["views", "--format", "json"]);
+    let names: Vec<String> = views
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap().to_string())
+        .collect();
+    let in_schema = a.count(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name LIKE 'v\\_%' ESCAPE '\\'",
+    );
+    assert_eq!(
+        names.len() as i64,
+        in_schema,
+        "every view has a line in view_docs"
+    );
+    assert!(names.len() >= 9);
+    for v in views.as_array().unwrap() {
+        // Each documented example runs and returns rows on the seeds.
+        let rows = json(
+            &a,
+            &["sql", v["example"].as_str().unwrap(), "--format", "json"],
+        );
+        let _ = rows;
+    }
+    let stats = json(
+        &a,
+        &[
+            "sql",
+            "SELECT articles FROM v_entity_stats WHERE entity_id = 'khalifa-haftar'",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(stats[0]["articles"], 5);
+    let pair = json(
+        &a,
+        &[
+            "sql",
+            "SELECT same_sentence, same_article FROM v_cooccurrence WHERE entity_a = 'sergei-shoigu' AND entity_b = 'vladimir-putin'",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        (
+            pair[0]["same_article"].as_i64(),
+            pair[0]["same_sentence"].as_i64().unwrap() >= 1
+        ),
+        (Some(2), true)
+    );
+    let dup = a.path("copy.txt");
+    std::fs::copy(seeds_dir().join("001_b2265ed832da592c.txt"), &dup).unwrap();
+    a.ingest_json(&[&dup]);
+    let groups = json(
+        &a,
+        &[
+            "sql",
+            "SELECT article_id, copies FROM v_duplicate_groups",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(groups.as_array().unwrap().len(), 2);
+    assert_eq!(groups[0]["copies"], 2);
+    let runs = json(
+        &a,
+        &[
+            "sql",
+            "SELECT run_id, new_articles, status FROM v_runs ORDER BY run_id",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(runs[0]["new_articles"], 5);
+}
+
+#[test]
+fn sql_is_read_only_and_binds_parameters() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    for bad in [
+        "DELETE FROM articles",
+        "UPDATE articles SET title = 'x'",
+        "INSERT INTO outlets(name) VALUES ('x')",
+        "DROP VIEW v_articles",
+        "CREATE TABLE t(x)",
+        "ATTACH '/tmp/marsad-attach-test.db' AS x",
+        "PRAGMA journal_mode=DELETE",
+        "PRAGMA query_only=0",
+        "SELECT 1; DELETE FROM articles",
+        "VACUUM",
+    ] {
+        let out = a.run(&["sql", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad} was not refused");
+        let err = stderr(&out);
+        assert!(
+            err.contains("refused") || err.contains("one SQL statement"),
+            "{bad}: {err}"
+        );
+    }
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 5);
+    assert!(!std::path::Path::new("/tmp/marsad-attach-test.db").exists());
+    // Read pragmas work.
+    assert!(
+        a.run(&["sql", "PRAGMA table_info(articles)"])
+            .status
+            .success()
+    );
+
+    // A value that would be an injection if interpolated is just a value.
+    let hostile = "x' OR '1'='1";
+    let rows = json(
+        &a,
+        &[
+            "sql",
+            "SELECT count(*) AS n FROM articles WHERE title = :t",
+            "-p",
+            &format!("t={hostile}"),
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rows.as_array().map(|r| r.len()).unwrap_or(0), 1);
+    assert_eq!(rows[0]["n"], 0);
+    let rows = json(
+        &a,
+        &[
+            "sql",
+            "SELECT id FROM articles WHERE id = :id",
+            "-p",
+            "id=2",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(rows[0]["id"], 2);
+    let out = a.run(&["sql", "SELECT :a, :b", "-p", "a=1"]);
+    assert!(
+        stderr(&out).contains("missing parameters: b"),
+        "{}",
+        stderr(&out)
+    );
+    let out = a.run(&["sql", "SELECT 1", "-p", "zz=1"]);
+    assert!(stderr(&out).contains("does not appear"), "{}", stderr(&out));
+}
+
+#[test]
+fn shipped_queries_run_on_the_seeds() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let qs = json(&a, &["queries", "--format", "json"]);
+    assert_eq!(qs.as_array().unwrap().len(), 5);
+    let meet = json(&a, &["run", "russian-libyan-meetings", "--format", "json"]);
+    assert!(
+        meet.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["russian"] == "yunus-bek-yevkurov" && r["libyan"] == "khalifa-haftar"),
+        "{meet}"
+    );
+    let who = json(
+        &a,
+        &["run", "who-met-whom", "--limit", "5", "--format", "json"],
+    );
+    assert!(who.as_array().unwrap().len() <= 5 && !who.as_array().unwrap().is_empty());
+    let top = json(&a, &["run", "top-entities-week", "--format", "json"]);
+    assert_eq!(
+        top[0]["this_week"], 1,
+        "the 2024-05-31 article is the latest week: {top}"
+    );
+    let new = json(
+        &a,
+        &["run", "new-entities", "--days", "3650", "--format", "json"],
+    );
+    assert!(
+        new.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["entity_id"] == "yunus-bek-yevkurov")
+    );
+    let outlets = json(
+        &a,
+        &[
+            "run",
+            "outlets-covering-entity",
+            "--entity",
+            "khalifa-haftar",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        outlets
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["outlet"] == "إرم نيوز")
+    );
+    let out = a.run(&["run", "outlets-covering-entity", "--nope", "1"]);
+    assert!(stderr(&out).contains("no parameter"), "{}", stderr(&out));
+
+    // A user's own query beside the archive.
+    std::fs::create_dir(a.path("queries")).unwrap();
+    std::fs::write(
+        a.path("queries/mine.sql"),
+        "-- name: mine\n-- description: count\n-- param: n = 2\nSELECT :n + 1 AS v;\n",
+    )
+    .unwrap();
+    let mine = json(&a, &["run", "mine", "--format", "json"]);
+    assert_eq!(mine[0]["v"], 3);
+}
+
+#[test]
+fn export_round_trips_through_ingest() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let out = a.run(&["export", "articles", "--format", "jsonl"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = a.path("export.jsonl");
+    std::fs::write(&file, &out.stdout).unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 5);
+
+    let b = Archive::new();
+    let (s, code, err) = b.ingest_json(&[&file]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(s["new"], 5);
+    let hashes = |x: &Archive| -> Vec<String> {
+        let c = x.conn();
+        let mut st = c.prepare("SELECT content_sha256 || title || coalesce(published_at, '') FROM articles ORDER BY content_sha256").unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(hashes(&a), hashes(&b));
+
+    let out = a.run(&[
+        "export",
+        "mentions",
+        "--entity",
+        "يفكيروف",
+        "--format",
+        "csv",
+    ]);
+    let csv = stdout(&out);
+    assert!(csv.starts_with(
+        "article_id,external_id,origin,entity_id,field,surface,start,end,sentence,how"
+    ));
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.contains("yunus-bek-yevkurov"))
+    );
+    assert_eq!(
+        csv.lines().count() as i64 - 1,
+        a.count("SELECT count(*) FROM mentions WHERE entity_id = 'yunus-bek-yevkurov'")
+    );
+    let out = a.run(&["export", "entities", "--format", "jsonl"]);
+    assert!(String::from_utf8_lossy(&out.stdout).lines().count() >= 120);
+}
