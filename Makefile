@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIN   := target/release/marsad
 DB    ?= marsad.db
 
-.PHONY: build demo test bench clean
+.PHONY: build demo test bench serve clean
 
 build:
 	$(CARGO) build --release --locked
@@ -25,6 +25,10 @@ demo: build
 	@echo
 	$(BIN) --db $(DB) mentions 'صدام حفتر' --limit 5
 	@echo
+	$(BIN) --db $(DB) views
+	$(BIN) --db $(DB) sql 'SELECT name_ar, articles, mentions FROM v_entity_stats ORDER BY mentions DESC LIMIT 5'
+	$(BIN) --db $(DB) run who-met-whom --limit 3
+	@echo
 	$(BIN) --db $(DB) check
 
 test:
@@ -32,6 +36,12 @@ test:
 
 bench: build
 	$(CARGO) bench --locked --bench bench
+
+# Datasette on 127.0.0.1:8001 over ./marsad.db, with the saved queries as canned queries.
+serve: build
+	test -x .venv/bin/datasette || (python3 -m venv .venv && .venv/bin/pip install --quiet datasette)
+	$(BIN) --db $(DB) queries --datasette > target/datasette-metadata.json
+	.venv/bin/datasette serve $(DB) -m target/datasette-metadata.json -h 127.0.0.1 -p 8001
 
 clean:
 	$(CARGO) clean
