@@ -5,10 +5,12 @@
 //! SQLite file, migrations, locking), [`search`] (query language, ranking,
 //! snippets), [`entities`] (gazetteer, mentions, candidates), [`check`]
 //! (integrity verification), [`articles`] (reading articles back out),
-//! [`sql`] (read-only SQL), [`queries`] (saved queries), [`export`].
+//! [`sql`] (read-only SQL), [`queries`] (saved queries), [`export`],
+//! [`dedup`] (near-duplicates and stories).
 
 pub mod articles;
 pub mod check;
+pub mod dedup;
 pub mod entities;
 pub mod error;
 pub mod export;

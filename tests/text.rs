@@ -130,3 +130,18 @@ fn index_terms_and_offsets_round_trip() {
     }
     assert_eq!(text::index_terms("بالمشير"), "مشير");
 }
+
+#[test]
+fn normalisation_fast_path_agrees_with_nfkc() {
+    use unicode_normalization::UnicodeNormalization;
+    // Every code point of the Arabic block, alone and after a letter.
+    for cp in 0x0600u32..=0x06FF {
+        let Some(c) = char::from_u32(cp) else {
+            continue;
+        };
+        for s in [c.to_string(), format!("ب{c}")] {
+            let slow: String = normalize(&s.nfkc().collect::<String>());
+            assert_eq!(normalize(&s), slow, "U+{cp:04X}");
+        }
+    }
+}

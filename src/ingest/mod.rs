@@ -188,6 +188,8 @@ struct Prepared {
     fts_title: String,
     fts_body: String,
     extraction: Extraction,
+    /// MinHash signature of the body (None when too short to compare).
+    signature: Option<Vec<u32>>,
     rec: Record,
 }
 
@@ -405,6 +407,7 @@ fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, rec: Reco
         fts_title: text::index_terms(&rec.title),
         fts_body: text::index_terms(&rec.body),
         extraction: entities::extract(g, &rec.title, &rec.body),
+        signature: crate::dedup::signature(&rec.body),
         rec,
     }))
 }

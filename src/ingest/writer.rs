@@ -48,15 +48,19 @@ pub struct Writer<'c> {
     run_id: i64,
     default_outlet: Option<String>,
     outlets: HashMap<String, i64>,
+    dedup_threshold: f64,
 }
 
 impl<'c> Writer<'c> {
     pub fn new(conn: &'c mut Connection, run_id: i64, default_outlet: Option<String>) -> Self {
+        let dedup_threshold =
+            crate::dedup::threshold(conn).unwrap_or(crate::dedup::DEFAULT_THRESHOLD);
         Writer {
             conn,
             run_id,
             default_outlet,
             outlets: HashMap::new(),
+            dedup_threshold,
         }
     }
 
@@ -88,17 +92,23 @@ impl<'c> Writer<'c> {
                         .optional()?;
                     let (article_id, is_new) = match existing {
                         Some(id) => (id, false),
-                        None => (
-                            insert_article(
+                        None => {
+                            let id = insert_article(
                                 &tx,
                                 &mut self.outlets,
                                 self.default_outlet.as_deref(),
                                 self.run_id,
                                 &p,
                                 &at,
-                            )?,
-                            true,
-                        ),
+                            )?;
+                            crate::dedup::add(
+                                &tx,
+                                id,
+                                p.signature.as_deref(),
+                                self.dedup_threshold,
+                            )?;
+                            (id, true)
+                        }
                     };
                     let added = tx
                         .prepare_cached(

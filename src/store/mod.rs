@@ -41,6 +41,7 @@ impl Store {
         store.migrate(None)?;
         store.sync_index()?;
         crate::entities::store::seed_if_empty(&mut store.conn)?;
+        crate::dedup::ensure_built(&mut store.conn)?;
         Ok(store)
     }
 

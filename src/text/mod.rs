@@ -52,6 +52,7 @@ fn fold(c: char) -> Option<char> {
         '٠'..='٩' => char::from(b'0' + (c as u32 - 0x0660) as u8),
         '۰'..='۹' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
         'A'..='Z' => c.to_ascii_lowercase(),
+        c if c.is_ascii() || is_arabic_letter(c) => c,
         c if c.is_uppercase() => c.to_lowercase().next().unwrap_or(c),
         c => c,
     })
@@ -61,14 +62,37 @@ fn fold(c: char) -> Option<char> {
 /// Arabic folds listed in the README (alef forms, yeh, teh marbuta, kaf,
 /// digits), deletion of marks and invisible controls, lower-case Latin.
 pub fn normalize(s: &str) -> String {
-    s.nfkc().filter_map(fold).collect()
+    // Most text is ASCII and basic Arabic, which NFKC leaves as it is (the
+    // combining hamza and madda U+0653–U+0655 and the high-hamza letters
+    // U+0675–U+0678 aside): skip it there.
+    if s.chars().all(|c| {
+        c.is_ascii()
+            || (('\u{0600}'..='\u{06FF}').contains(&c)
+                && !matches!(c, '\u{0653}'..='\u{0655}' | '\u{0675}'..='\u{0678}'))
+    }) {
+        s.chars().filter_map(fold).collect()
+    } else {
+        s.nfkc().filter_map(fold).collect()
+    }
+}
+
+/// Arabic letters and digits of the basic block, answered without Unicode
+/// table lookups (the hot path of tokenising).
+fn is_arabic_letter(c: char) -> bool {
+    matches!(c, '\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}')
 }
 
 /// True for characters that belong inside a word of the original text.
 /// Marks and joiners count as word characters so that a word with harakat or
 /// a tatweel stays one token; normalisation deletes them afterwards.
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || is_deleted(c) || matches!(c, '\u{0653}'..='\u{0655}')
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    is_arabic_letter(c)
+        || is_deleted(c)
+        || matches!(c, '\u{0653}'..='\u{0655}')
+        || c.is_alphanumeric()
 }
 
 /// One word of the original text.
@@ -116,10 +140,10 @@ fn push_token<'a>(
     be: usize,
 ) {
     let surface = &text[bs..be];
-    if surface
-        .chars()
-        .all(|c| is_deleted(c) || !c.is_alphanumeric())
-    {
+    let has_content = |c: char| {
+        is_arabic_letter(c) || c.is_ascii_alphanumeric() || (!is_deleted(c) && c.is_alphanumeric())
+    };
+    if !surface.chars().any(has_content) {
         return;
     }
     out.push(Token {
