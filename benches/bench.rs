@@ -251,6 +251,27 @@ fn main() {
         "31k: reextract entities (whole archive)".into(),
         format!("{:.2} s", t.elapsed().as_secs_f64()),
     ));
+    let t = Instant::now();
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["dedup", "--rebuild"])
+        .output()
+        .expect("run marsad dedup");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dedup = t.elapsed().as_secs_f64();
+    rows.push((
+        "31k: dedup rebuild (signatures, LSH, links, stories)".into(),
+        format!(
+            "{dedup:.2} s, {:.0} µs/article; {}",
+            dedup * 1e6 / records.max(1.0),
+            String::from_utf8_lossy(&out.stdout).trim()
+        ),
+    ));
     let (mentions, with_mention): (i64, i64) = Store::open(&db)
         .unwrap()
         .conn

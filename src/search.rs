@@ -10,7 +10,7 @@
 
 use std::collections::HashSet;
 
-use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
+use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use crate::articles::ORIGIN_SQL;
@@ -444,6 +444,8 @@ pub struct Filters {
     pub entity: Option<String>,
     pub limit: usize,
     pub offset: usize,
+    /// Show every copy of a story, not just the best-ranked one.
+    pub all: bool,
 }
 
 /// One search result.
@@ -458,6 +460,10 @@ pub struct Hit {
     pub url: Option<String>,
     pub score: f64,
     pub snippet: Snippet,
+    /// The story this article belongs to, and how many other outlets carry it.
+    pub story_id: i64,
+    pub copies: i64,
+    pub also_in_outlets: i64,
 }
 
 /// Title matches weigh this much more than body matches in bm25.
@@ -468,6 +474,34 @@ const TITLE_WEIGHT: f64 = 5.0;
 /// Two steps: rank ids on the index and the small article columns only,
 /// then read the full rows (body, origin) of the page that is shown.
 pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
+    if f.all {
+        let ranked = rank(conn, q, f)?;
+        return details(conn, q, ranked);
+    }
+    // One hit per story: rank more than a page, keep each story's best copy.
+    let wide = Filters {
+        offset: 0,
+        limit: (f.offset + f.limit) * 3 + 20,
+        ..f.clone()
+    };
+    let mut seen = std::collections::HashSet::new();
+    let mut story = conn.prepare_cached("SELECT story_id FROM stories WHERE article_id = ?1")?;
+    let mut page = Vec::new();
+    for (id, score) in rank(conn, q, &wide)? {
+        let sid: i64 = story
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .unwrap_or(id);
+        if seen.insert(sid) {
+            page.push((id, score));
+        }
+    }
+    let page = page.into_iter().skip(f.offset).take(f.limit).collect();
+    details(conn, q, page)
+}
+
+/// Ranked (id, score) for a page of results, copies included.
+fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
     let exists = |t: &str| {
         conn.prepare_cached("SELECT 1 FROM articles_vocab WHERE term = ?1")
             .and_then(|mut st| st.exists([t]))
@@ -482,7 +516,7 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
     let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some() || f.entity.is_some();
     if !filtered {
         if let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
-            return details(conn, q, ranked);
+            return Ok(ranked);
         }
     }
     let mut sql = format!(
@@ -533,7 +567,7 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
         .query_map(params_from_iter(args), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
 
-    details(conn, q, ranked)
+    Ok(ranked)
 }
 
 /// Without filters, rank on the index alone, reading article rows only for
@@ -593,8 +627,13 @@ fn rank_unfiltered(conn: &Connection, expr: &str, f: &Filters) -> Result<Option<
 /// Full rows and snippets for a ranked page of ids.
 fn details(conn: &Connection, q: &Query, ranked: Vec<(i64, f64)>) -> Result<Vec<Hit>> {
     let mut detail = conn.prepare_cached(&format!(
-        "SELECT a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url, a.body
-         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?1"
+        "SELECT a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url, a.body,
+                coalesce(st.story_id, a.id),
+                (SELECT count(*) FROM stories x WHERE x.story_id = st.story_id),
+                (SELECT count(DISTINCT y.outlet_id) FROM stories x JOIN articles y ON y.id = x.article_id
+                  WHERE x.story_id = st.story_id AND y.outlet_id IS NOT a.outlet_id)
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id LEFT JOIN stories st ON st.article_id = a.id
+         WHERE a.id = ?1"
     ))?;
     let mut hits = Vec::with_capacity(ranked.len());
     for (id, score) in ranked {
@@ -614,6 +653,9 @@ fn details(conn: &Connection, q: &Query, ranked: Vec<(i64, f64)>) -> Result<Vec<
                         start: 0,
                         matches: vec![],
                     },
+                    story_id: r.get(7)?,
+                    copies: r.get::<_, Option<i64>>(8)?.unwrap_or(1).max(1),
+                    also_in_outlets: r.get::<_, Option<i64>>(9)?.unwrap_or(0),
                 },
                 r.get::<_, String>(6)?,
             ))

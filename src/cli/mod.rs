@@ -4,6 +4,8 @@
 mod analyze;
 mod check;
 mod cooccur;
+mod dedup;
+mod duplicates;
 mod entities;
 mod entity;
 mod export;
@@ -85,6 +87,10 @@ pub enum Command {
     Run(run::Args),
     /// Stream articles, mentions or entities as JSON Lines or CSV.
     Export(export::Args),
+    /// Stories with their near-duplicate copies.
+    Duplicates(duplicates::Args),
+    /// Recompute near-duplicates (--rebuild [--threshold X]).
+    Dedup(dedup::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -108,6 +114,8 @@ pub fn main() -> ExitCode {
         Command::Queries(a) => queries::run(&cli.db, a),
         Command::Run(a) => run::run(&cli.db, a),
         Command::Export(a) => export::run(&cli.db, a),
+        Command::Duplicates(a) => duplicates::run(&cli.db, a),
+        Command::Dedup(a) => dedup::run(&cli.db, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

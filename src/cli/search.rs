@@ -26,6 +26,9 @@ pub struct Args {
     /// Only articles that mention this entity (id, name or alias).
     #[arg(long)]
     entity: Option<String>,
+    /// Show every copy of a story (by default, one hit per story).
+    #[arg(long)]
+    all: bool,
     #[arg(long, default_value_t = 20)]
     limit: usize,
     #[arg(long, default_value_t = 0)]
@@ -50,6 +53,8 @@ struct Row<'a> {
     outlet: Option<&'a str>,
     title: &'a str,
     snippet: String,
+    #[serde(skip)]
+    also: String,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
@@ -72,6 +77,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         entity,
         limit: a.limit,
         offset: a.offset,
+        all: a.all,
     };
     let hits = search::search(&store.conn, &q, &f)?;
     match a.format {
@@ -85,6 +91,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     date: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
                     outlet: h.outlet.as_deref(),
                     title: &h.title,
+                    also: match (h.copies, h.also_in_outlets) {
+                        (c, 0) if c > 1 => format!("  (also {} other copies)", c - 1),
+                        (_, 0) => String::new(),
+                        (_, n) => format!("  (also in {n} outlets)"),
+                    },
                     snippet: h
                         .snippet
                         .marked(open, close)
@@ -101,13 +112,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 )?;
             } else {
                 for r in &rows {
-                    println!(
-                        "#{}  {}  {}  {}",
-                        r.id,
-                        r.date.unwrap_or("-"),
-                        r.outlet.unwrap_or("-"),
-                        r.title
-                    );
+                    let date = r.date.unwrap_or("-");
+                    let outlet = r.outlet.unwrap_or("-");
+                    println!("#{}  {date}  {outlet}  {}{}", r.id, r.title, r.also);
                     println!("    {}\n", r.snippet);
                 }
                 if rows.is_empty() {

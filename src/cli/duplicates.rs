@@ -1,0 +1,50 @@
+//! `marsad duplicates`: stories with their copies.
+
+use std::path::Path;
+
+use marsad::store::Store;
+
+use super::output::{self, Format};
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Only this story.
+    #[arg(long)]
+    story: Option<i64>,
+    /// Only stories whose links all reach this similarity (0–1).
+    #[arg(long, default_value_t = 0.0)]
+    min_similarity: f64,
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+    #[arg(long, value_enum, default_value = "table")]
+    format: Format,
+}
+
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    let store = Store::open(db)?;
+    let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
+    if a.format != Format::Table {
+        return output::print_rows(a.format, &["story_id", "canonical_id", "members"], &stories)
+            .map(|()| 0);
+    }
+    for s in &stories {
+        println!("story {}  ({} copies)", s.story_id, s.members.len());
+        for m in &s.members {
+            println!(
+                "  {} #{:<6} {:<10} {:<14} {:>5}  {}",
+                if m.canonical { "*" } else { " " },
+                m.article_id,
+                m.published_at
+                    .as_deref()
+                    .map_or("-", |d| d.get(..10).unwrap_or(d)),
+                m.outlet.as_deref().unwrap_or("-"),
+                m.similarity.map_or("-".into(), |x| format!("{x:.2}")),
+                m.title
+            );
+        }
+    }
+    if stories.is_empty() {
+        eprintln!("no stories with more than one copy");
+    }
+    Ok(0)
+}
