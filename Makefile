@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIN   := target/release/marsad
 DB    ?= marsad.db
 
-.PHONY: build demo test bench serve clean
+.PHONY: build demo test bench serve soak clean
 
 build:
 	$(CARGO) build --release --locked
@@ -45,3 +45,7 @@ serve: build
 
 clean:
 	$(CARGO) clean
+
+# The kill test with 200 kills instead of 20.
+soak:
+	MARSAD_KILLS=200 $(CARGO) test --locked --release --test kill -- --nocapture

@@ -201,6 +201,23 @@ fn bad_inputs_are_reported_recorded_and_the_batch_completes() {
         "<html><body><script>var a=1;</script></body></html>",
     )
     .unwrap();
+    let utf16 = "عنوان بترميز UTF-16\n\nنص عن حفتر في بنغازي.";
+    let mut le = vec![0xFF, 0xFE];
+    le.extend(utf16.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    fs::write(d.join("utf16le.txt"), le).unwrap();
+    let mut be = vec![0xFE, 0xFF];
+    be.extend(
+        format!("{utf16} BE")
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes()),
+    );
+    fs::write(d.join("utf16be.txt"), be).unwrap();
+    fs::write(d.join("bidi.txt"), "عنوان \u{202B}Wagner\u{202C} و\u{200F}NATO\n\nقال \u{2067}Sergei Shoigu\u{2069} إن فاغنر باقية.").unwrap();
+    let mut big = String::from("عنوان كبير جدا\n\n");
+    while big.len() <= 51 * 1024 * 1024 {
+        big.push_str("نص طويل جدا عن حفتر وروسيا وقاعدة الخادم في شرق ليبيا. ");
+    }
+    fs::write(d.join("big.txt"), big).unwrap();
     let arabic_dir = d.join("مجلد فيه مسافات");
     fs::create_dir(&arabic_dir).unwrap();
     fs::write(
@@ -216,10 +233,15 @@ fn bad_inputs_are_reported_recorded_and_the_batch_completes() {
         "exit code 3 when some inputs failed; stderr: {err}"
     );
     assert_eq!(
-        s["new"], 4,
-        "good.txt, two good JSON lines, the Arabic-named file"
+        s["new"], 7,
+        "good.txt, two good JSON lines, the Arabic-named file, UTF-16 LE and BE, bidi"
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles WHERE title LIKE '%UTF-16%'"),
+        2
     );
     for name in [
+        "big.txt",
         "bad-utf8.txt",
         "empty.txt",
         "blank.txt",

@@ -2,6 +2,7 @@
 //! struct and a `run` function, plus shared output formatting.
 
 mod analyze;
+mod backup;
 mod check;
 mod cooccur;
 mod dedup;
@@ -91,6 +92,8 @@ pub enum Command {
     Duplicates(duplicates::Args),
     /// Recompute near-duplicates (--rebuild [--threshold X]).
     Dedup(dedup::Args),
+    /// A consistent copy of the archive (safe while an ingest runs), checked.
+    Backup(backup::Args),
 }
 
 pub fn main() -> ExitCode {
@@ -116,11 +119,19 @@ pub fn main() -> ExitCode {
         Command::Export(a) => export::run(&cli.db, a),
         Command::Duplicates(a) => duplicates::run(&cli.db, a),
         Command::Dedup(a) => dedup::run(&cli.db, a),
+        Command::Backup(a) => backup::run(&cli.db, a),
     };
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("marsad: {e:#}");
+            let msg = format!("{e:#}");
+            if msg.contains("disk is full") {
+                eprintln!(
+                    "marsad: {msg}: free some space and run again; everything committed before this batch is kept"
+                );
+            } else {
+                eprintln!("marsad: {msg}");
+            }
             let locked = matches!(
                 e.downcast_ref::<marsad::Error>(),
                 Some(marsad::Error::Locked { .. })

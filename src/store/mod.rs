@@ -218,6 +218,26 @@ impl Store {
     }
 }
 
+/// Copy the archive to `dest` with SQLite's online backup, in steps, so a
+/// running ingest is not blocked for long; the copy is one consistent
+/// snapshot. `dest` must not exist.
+pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Result<()> {
+    if dest.exists() {
+        return Err(Error::Invalid(format!(
+            "{}: already exists; choose a new file for the backup",
+            dest.display()
+        )));
+    }
+    let mut out = Connection::open(dest)?;
+    {
+        let b = rusqlite::backup::Backup::new(conn, &mut out)?;
+        b.run_to_completion(256, pause, None)?;
+    }
+    // The copy is a single file, not WAL, so it can be moved as it is.
+    let _: String = out.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
     // journal_mode returns a row, so it is read rather than executed.

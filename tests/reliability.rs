@@ -1,0 +1,268 @@
+//! Unattended operation: readers during an ingest, two ingests at once,
+//! backup while ingesting, a full disk, hostile arguments, and property
+//! tests of the query parser and the normaliser.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// The Jawhara corpus as plain JSON Lines (about 10k articles).
+fn feed(a: &Archive) -> Option<std::path::PathBuf> {
+    let gz = shared_corpus("ant-jawharafm-2013-2017.jsonl.gz")?;
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(gz).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let p = a.path("feed.jsonl");
+    std::fs::write(&p, text).unwrap();
+    Some(p)
+}
+
+fn spawn_ingest(a: &Archive, input: &std::path::Path, extra: &[&str]) -> Child {
+    Command::new(assert_cmd::cargo::cargo_bin("marsad"))
+        .arg("--db")
+        .arg(&a.db)
+        .arg("ingest")
+        .args(extra)
+        .arg(input)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn articles_so_far(a: &Archive) -> i64 {
+    rusqlite::Connection::open(&a.db)
+        .and_then(|c| c.query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0)))
+        .unwrap_or(0)
+}
+
+/// Wait (bounded) until the ingest has written some articles.
+fn wait_for_progress(a: &Archive, child: &mut Child) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while articles_so_far(a) < 200 {
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "ingest ended before the test could act"
+        );
+        assert!(Instant::now() < deadline, "no progress");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn sqlite3_reader_sees_a_consistent_snapshot_during_ingest() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let a = Archive::new();
+    let Some(input) = feed(&a) else { return };
+    let mut ingest = spawn_ingest(&a, &input, &["--quiet"]);
+    wait_for_progress(&a, &mut ingest);
+    // One read transaction, many queries: every count must be the same.
+    let mut script = String::from(".bail on\nBEGIN;\n");
+    for _ in 0..300 {
+        script.push_str("SELECT count(*) FROM articles; SELECT count(*) FROM articles_fts;\n");
+    }
+    script.push_str("COMMIT;\n");
+    let mut reader = Command::new(&sqlite3)
+        .arg(&a.db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    reader
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let out = reader.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "reader failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let counts: Vec<&str> = std::str::from_utf8(&out.stdout).unwrap().lines().collect();
+    assert_eq!(counts.len(), 600);
+    assert!(
+        counts.iter().all(|c| *c == counts[0]),
+        "the snapshot moved: {:?}",
+        &counts[..4]
+    );
+    let status = ingest.wait().unwrap();
+    assert!(
+        matches!(status.code(), Some(0) | Some(3)),
+        "ingest failed while being read"
+    );
+    assert!(a.run(&["check"]).status.success());
+}
+
+#[test]
+fn a_second_ingest_waits_or_exits_with_its_own_code() {
+    let a = Archive::new();
+    let Some(input) = feed(&a) else { return };
+    let mut first = spawn_ingest(&a, &input, &["--quiet"]);
+    wait_for_progress(&a, &mut first);
+    let out = a.run(&["ingest", "--wait", "0", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(4));
+    let err = stderr(&out);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("another marsad ingest is running") && !err.contains("database is locked"),
+        "{err}"
+    );
+    // With --wait it runs after the first one and finds nothing new.
+    let second = spawn_ingest(&a, &input, &["--wait", "300", "--json"]);
+    let first_status = first.wait().unwrap();
+    let out = second.wait_with_output().unwrap();
+    assert!(matches!(first_status.code(), Some(0) | Some(3)));
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(0), Some(1)),
+        "{s}"
+    );
+}
+
+#[test]
+fn backup_during_ingest_is_consistent() {
+    let a = Archive::new();
+    let Some(input) = feed(&a) else { return };
+    let mut ingest = spawn_ingest(&a, &input, &["--quiet"]);
+    wait_for_progress(&a, &mut ingest);
+    let dest = a.path("backup.db");
+    let out = a.run(&["backup", dest.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    ingest.wait().unwrap();
+    let copy = Archive {
+        dir: tempfile::tempdir().unwrap(),
+        db: dest,
+    };
+    assert!(copy.run(&["check"]).status.success());
+    assert!(copy.count("SELECT count(*) FROM articles") >= 200);
+    // A backup never overwrites.
+    let again = a.run(&["backup", copy.db.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+}
+
+#[test]
+fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
+    // A small tmpfs needs root; without it this test cannot create a full disk.
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=1200k", "tmpfs"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(dir.path().to_path_buf());
+    let a = Archive {
+        db: dir.path().join("marsad.db"),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let (s, code, _) = a.ingest_json(&[&seeds_dir()]);
+    assert_eq!((code, s["new"].as_u64()), (0, Some(5)));
+    let Some(input) = feed(&a) else { return };
+    let out = a.run(&["ingest", input.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("full") || err.contains("disk"),
+        "unclear message: {err}"
+    );
+    let check = a.run(&["check"]);
+    assert!(check.status.success(), "{}", stdout(&check));
+    assert!(a.count("SELECT count(*) FROM articles") >= 5);
+}
+
+#[test]
+fn hostile_arguments_never_leak_sqlite_errors_or_write() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let long = "ح".repeat(50_000);
+    let inputs = [
+        "\"",
+        "'; DROP TABLE articles; --",
+        "حفتر\u{202e}روسيا",
+        "NEAR(a b)",
+        "title:",
+        "*",
+        "%",
+        "_",
+        long.as_str(),
+    ];
+    for s in inputs {
+        for args in [
+            vec!["mentions", "--", s],
+            vec!["entity", "--", s],
+            vec!["cooccur", "--", s, "حفتر"],
+            vec!["search", "--entity", s, "--", "حفتر"],
+        ] {
+            let out = a.run(&args);
+            let err = stderr(&out);
+            assert!(
+                !err.contains("SQL") && !err.contains("fts5") && !err.contains("syntax"),
+                "{args:?}: {err}"
+            );
+        }
+        let out = a.run(&[
+            "sql",
+            "SELECT count(*) AS n FROM articles WHERE title = :t",
+            "-p",
+            &format!("t={s}"),
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 5);
+}
+
+mod properties {
+    use marsad::search::Query;
+    use marsad::text::{normalize, tokens};
+    use proptest::prelude::*;
+
+    fn fts() -> rusqlite::Connection {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        c.execute_batch("CREATE VIRTUAL TABLE f USING fts5(title, body); INSERT INTO f VALUES ('حفتر', 'روسيا');").unwrap();
+        c
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+        #[test]
+        fn any_query_is_valid_fts5(s in "[\\PC\"*:^(){}+\\-ا-يOR NEAR AND]{0,40}") {
+            let c = fts();
+            if let Some(expr) = Query::parse(&s).to_fts() {
+                let r: rusqlite::Result<i64> = c.query_row("SELECT count(*) FROM f WHERE f MATCH ?1", [&expr], |r| r.get(0));
+                prop_assert!(r.is_ok(), "{s:?} gave {expr:?}: {r:?}");
+            }
+        }
+
+        #[test]
+        fn normalise_is_idempotent_and_tokens_slice(s in "\\PC{0,60}") {
+            let n = normalize(&s);
+            prop_assert_eq!(normalize(&n), n.clone());
+            for t in tokens(&s) {
+                let sliced: String = s.chars().skip(t.start).take(t.end - t.start).collect();
+                prop_assert_eq!(sliced, t.surface);
+            }
+        }
+    }
+}
