@@ -187,6 +187,21 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     let check = a.run(&["check"]);
     assert!(check.status.success(), "{}", stdout(&check));
     assert!(a.count("SELECT count(*) FROM articles") >= 5);
+
+    // The same file system made read-only: a clear refusal, nothing changed.
+    assert!(
+        Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .success()
+    );
+    let before = std::fs::read(&a.db).unwrap();
+    let out = a.run(&["ingest", seeds_dir().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert_eq!(before, std::fs::read(&a.db).unwrap());
 }
 
 #[test]

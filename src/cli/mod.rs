@@ -124,7 +124,11 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            let msg = format!("{e:#}");
+            // marsad's own errors already name their cause; others get their chain.
+            let msg = match e.downcast_ref::<marsad::Error>() {
+                Some(m) => m.to_string(),
+                None => format!("{e:#}"),
+            };
             if msg.contains("disk is full") {
                 eprintln!(
                     "marsad: {msg}: free some space and run again; everything committed before this batch is kept"

@@ -21,7 +21,13 @@ impl IngestLock {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| Error::io(&lock_path, e))?;
+            .map_err(|e| match e.raw_os_error() {
+                Some(30) => Error::Input(format!(
+                    "{}: the archive's folder is on a read-only file system; marsad needs to write there. Nothing was changed.",
+                    db.display()
+                )),
+                _ => Error::io(&lock_path, e),
+            })?;
         let started = Instant::now();
         loop {
             match file.try_lock() {

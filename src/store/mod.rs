@@ -56,8 +56,23 @@ impl Store {
                 )));
             }
         }
-        let conn = Connection::open(path)?;
-        configure(&conn)?;
+        let read_only = |e: &rusqlite::Error| {
+            matches!(e, rusqlite::Error::SqliteFailure(f, _)
+                if matches!(f.code, rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly))
+        };
+        let refuse = || {
+            Error::Input(format!(
+                "{}: cannot open the archive for writing: the file or its folder is read-only \
+                 (marsad writes a WAL journal beside it); it was not changed",
+                path.display()
+            ))
+        };
+        let conn =
+            Connection::open(path).map_err(|e| if read_only(&e) { refuse() } else { e.into() })?;
+        match configure(&conn) {
+            Err(Error::Sql(e)) if read_only(&e) => return Err(refuse()),
+            r => r?,
+        }
         Ok(Store {
             conn,
             path: path.to_path_buf(),
