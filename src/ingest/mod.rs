@@ -739,7 +739,206 @@ impl Producer<'_> {
 
     /// A JSON Lines input, in batches of lines, resuming where the archive
     /// knows the file was complete.
+    /// A JSON Lines input: streamed from disk in batches of lines, so memory
+    /// does not grow with the file. A JSON array, stdin, or a file that is
+    /// not text goes through [`Producer::jsonl_loaded`].
     fn jsonl(&mut self, input: &Input) {
+        let Some(path) = input.path.clone() else {
+            return self.jsonl_loaded(input);
+        };
+        let gz = input.display.to_lowercase().ends_with(".gz");
+        let looks_like_lines = open_reader(&path, gz).ok().and_then(|(mut r, _)| {
+            let mut head = vec![0u8; 4096];
+            let n = read_some(&mut r, &mut head).ok()?;
+            head.truncate(n);
+            let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+            let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
+            (*first == b'{' && !head.contains(&0)).then_some(())
+        });
+        if looks_like_lines.is_none() {
+            return self.jsonl_loaded(input);
+        }
+        let name = input.display.clone();
+        if let Err(m) = self.jsonl_stream(input, &path, gz) {
+            self.send(Batch {
+                items: vec![err(&name, None, m)],
+                inputs: 1,
+                ..Batch::default()
+            });
+        }
+    }
+
+    fn jsonl_stream(
+        &mut self,
+        input: &Input,
+        path: &std::path::Path,
+        gz: bool,
+    ) -> std::result::Result<(), String> {
+        let name = &input.display;
+        let meta = std::fs::metadata(path).map_err(|e| vanished(&e))?;
+        let (size, mtime) = (meta.len() as i64, mtime_ns(&meta));
+        let state = self.ctx.states.get(name);
+        if state.is_some_and(|s| s.size == size && s.mtime_ns == mtime) {
+            self.send(Batch {
+                unchanged: 1,
+                ..Batch::default()
+            });
+            return Ok(());
+        }
+        if let Some(s) = state.filter(|s| s.size == size) {
+            // Touched, maybe not changed: compare the bytes' hash first.
+            let (mut r, hash) = open_reader(path, false)?;
+            std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| format!("cannot read: {e}"))?;
+            if hex(&hash.lock().expect("hash").clone().finalize()) == s.raw_sha256 {
+                self.send(Batch {
+                    unchanged: 1,
+                    states: self.ctx.touched_state(input).into_iter().collect(),
+                    ..Batch::default()
+                });
+                return Ok(());
+            }
+        }
+        let known = self.known_lines(name);
+        let (mut reader, raw_hash) = open_reader(path, gz)?;
+        let mut line_no = 0i64;
+        let mut done = 0u64; // bytes of complete, processed lines
+        let mut prefix = Sha256::new();
+        // Resume after the part already ingested, if the file only grew.
+        if let (Some(s), false) = (state, gz) {
+            let target = s.done_bytes as u64;
+            let mut buf = Vec::new();
+            while done < target {
+                buf.clear();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| format!("cannot read: {e}"))?;
+                if n == 0 || !buf.ends_with(b"\n") {
+                    break;
+                }
+                prefix.update(&buf);
+                done += n as u64;
+                line_no += 1;
+            }
+            if done != target || hex(&prefix.clone().finalize()) != s.done_sha256 {
+                // Not a file that only grew: read it all again (known lines are skipped).
+                let (reader, hash) = open_reader(path, gz)?;
+                return self.stream_from(
+                    input,
+                    reader,
+                    hash,
+                    0,
+                    0,
+                    Sha256::new(),
+                    size,
+                    mtime,
+                    &known,
+                );
+            }
+        }
+        self.stream_from(
+            input, reader, raw_hash, line_no, done, prefix, size, mtime, &known,
+        )
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn stream_from(
+        &mut self,
+        input: &Input,
+        mut reader: Box<dyn std::io::BufRead>,
+        raw_hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
+        mut line_no: i64,
+        mut done: u64,
+        mut prefix: Sha256,
+        size: i64,
+        mtime: i64,
+        known: &std::collections::HashSet<(i64, String)>,
+    ) -> std::result::Result<(), String> {
+        let name = &input.display;
+        loop {
+            let mut lines: Vec<(i64, Vec<u8>)> = Vec::with_capacity(LINES_PER_BATCH);
+            let mut eof = false;
+            while lines.len() < LINES_PER_BATCH {
+                let mut buf = Vec::new();
+                let n = reader
+                    .read_until(b'\n', &mut buf)
+                    .map_err(|e| format!("cannot read: {e}"))?;
+                if n == 0 {
+                    eof = true;
+                    break;
+                }
+                line_no += 1;
+                lines.push((line_no, buf));
+            }
+            let mut items: Vec<Item> = lines
+                .par_iter()
+                .filter_map(|(n, l)| {
+                    let body = l.strip_suffix(b"\n").unwrap_or(l);
+                    self.ctx.json_line(name, *n, body, Some(known))
+                })
+                .collect();
+            let mut batch_bytes = 0u64;
+            for (i, (n, l)) in lines.iter().enumerate() {
+                batch_bytes += l.len() as u64;
+                // A last line without its newline that does not parse may still
+                // be being written: report it, but resume before it next time.
+                let unterminated = !l.ends_with(b"\n") && i + 1 == lines.len();
+                if unterminated
+                    && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(*n))
+                {
+                    if let Some(Item::Error(x)) = items.last_mut() {
+                        x.message =
+                            format!("{} (the last line has no newline: truncated?)", x.message);
+                    }
+                    continue;
+                }
+                prefix.update(l);
+                done += l.len() as u64;
+            }
+            let finished = eof || lines.len() < LINES_PER_BATCH;
+            let state = if finished {
+                // Drain what the reader has not asked for, so the raw hash covers the file.
+                std::io::copy(&mut reader, &mut std::io::sink())
+                    .map_err(|e| format!("cannot read: {e}"))?;
+                let after = std::fs::metadata(input.path.as_ref().expect("a file"))
+                    .map_err(|e| vanished(&e))?;
+                let unchanged_meanwhile = after.len() as i64 == size && mtime_ns(&after) == mtime;
+                StateUpdate {
+                    path: name.clone(),
+                    // Grown while being read: resume from `done` next time.
+                    size: if unchanged_meanwhile { size } else { -1 },
+                    mtime_ns: mtime,
+                    raw_sha256: hex(&raw_hash.lock().expect("hash").clone().finalize()),
+                    done_bytes: done as i64,
+                    done_sha256: hex(&prefix.clone().finalize()),
+                }
+            } else {
+                StateUpdate {
+                    path: name.clone(),
+                    // Not complete yet: a size that never matches, so a run
+                    // killed here reads the file again, from done_bytes.
+                    size: -1,
+                    mtime_ns: mtime,
+                    raw_sha256: String::new(),
+                    done_bytes: done as i64,
+                    done_sha256: hex(&prefix.clone().finalize()),
+                }
+            };
+            self.send(Batch {
+                items: std::mem::take(&mut items),
+                states: vec![state],
+                inputs: u64::from(finished),
+                bytes: batch_bytes,
+                unchanged: 0,
+            });
+            if finished {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A JSON input read whole: stdin, a JSON array, or a file that may not
+    /// be text at all (so the decoder can say what it is).
+    fn jsonl_loaded(&mut self, input: &Input) {
         let name = &input.display;
         let loaded = match self.ctx.load(input) {
             Ok(Some(l)) => l,
@@ -887,6 +1086,56 @@ impl Producer<'_> {
             }
         }
     }
+}
+
+/// A reader that hashes every byte it passes on (the raw file's SHA-256).
+struct Hashing<R> {
+    inner: R,
+    hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.lock().expect("hash").update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+type SharedHash = std::sync::Arc<std::sync::Mutex<Sha256>>;
+
+/// Open a file for line reading (through gzip if `gz`), hashing its raw bytes.
+fn open_reader(
+    path: &std::path::Path,
+    gz: bool,
+) -> std::result::Result<(Box<dyn std::io::BufRead>, SharedHash), String> {
+    let file = std::fs::File::open(path).map_err(|e| vanished(&e))?;
+    let hash: SharedHash = Default::default();
+    let raw = Hashing {
+        inner: file,
+        hash: hash.clone(),
+    };
+    let reader: Box<dyn std::io::BufRead> = if gz {
+        Box::new(std::io::BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(raw),
+        ))
+    } else {
+        Box::new(std::io::BufReader::with_capacity(1 << 20, raw))
+    };
+    Ok((reader, hash))
+}
+
+/// Read up to `buf.len()` bytes (fewer only at the end).
+fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(n)
 }
 
 fn memchr_nl(b: &[u8]) -> Option<usize> {
