@@ -96,6 +96,25 @@ pub fn run(conn: &Connection) -> Result<Vec<String>> {
     for (m, a) in bad {
         problems.push(format!("mention {m} in article {a}: offsets do not slice to its surface form (run `marsad reextract`)"));
     }
+    // The sentence and entity indexes cover exactly their source rows.
+    for (fts, source) in [
+        ("sentences_fts", "sentences"),
+        (
+            "entities_fts",
+            "(SELECT rowid FROM entities WHERE status != 'rejected')",
+        ),
+    ] {
+        let q = format!(
+            "SELECT (SELECT count(*) FROM {fts} WHERE rowid NOT IN (SELECT rowid FROM {source}))
+                  + (SELECT count(*) FROM {source} WHERE rowid NOT IN (SELECT rowid FROM {fts}))"
+        );
+        let off: i64 = conn.query_row(&q, [], |r| r.get(0))?;
+        if off > 0 {
+            problems.push(format!(
+                "{fts}: {off} rows out of step with their source (run `marsad reextract`)"
+            ));
+        }
+    }
     let dangling: i64 = conn.query_row(
         "SELECT count(*) FROM mentions WHERE entity_id NOT IN (SELECT id FROM entities)",
         [],

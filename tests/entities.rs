@@ -378,6 +378,10 @@ fn discovered_candidates_can_be_accepted_or_rejected() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["name_ar"], "مايك بومبيو", "{v}");
     let id = v[0]["id"].as_str().unwrap().to_string();
+    assert!(
+        a.run(&["check"]).status.success(),
+        "candidates are in entities_fts too"
+    );
     assert!(a.run(&["entity", "reject", &id]).status.success());
     assert!(a.run(&["reextract"]).status.success());
     assert_eq!(

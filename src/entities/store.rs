@@ -167,6 +167,11 @@ pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
             .execute(params![id, c.surface, now()])?;
         if added > 0 {
             add_alias(tx, &id, &c.surface, "name")?;
+            let rowid: i64 = tx
+                .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
+                .query_row([&id], |r| r.get(0))?;
+            tx.prepare_cached("INSERT INTO entities_fts(rowid, names) VALUES (?1, ?2)")?
+                .execute(params![rowid, text::index_terms(&c.surface)])?;
         }
         let status: String = tx
             .prepare_cached("SELECT status FROM entities WHERE id = ?1")?
