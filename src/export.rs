@@ -150,13 +150,12 @@ pub fn export(
                 },
             );
         }
-        if what == What::Articles {
-            if let Some(extra) = r.get::<_, Option<String>>(cols.len())? {
-                if let Ok(Value::Object(m)) = serde_json::from_str(&extra) {
-                    for (k, v) in m {
-                        obj.entry(k).or_insert(v);
-                    }
-                }
+        if what == What::Articles
+            && let Some(extra) = r.get::<_, Option<String>>(cols.len())?
+            && let Ok(Value::Object(m)) = serde_json::from_str(&extra)
+        {
+            for (k, v) in m {
+                obj.entry(k).or_insert(v);
             }
         }
         row(obj)?;

@@ -139,10 +139,10 @@ fn quote(s: &str) -> String {
 fn prefix_term(p: &str) -> String {
     let n = text::normalize(p);
     for art in ["وال", "بال", "كال", "فال", "ال", "لل"] {
-        if let Some(rest) = n.strip_prefix(art) {
-            if rest.chars().count() >= 2 {
-                return rest.to_string();
-            }
+        if let Some(rest) = n.strip_prefix(art)
+            && rest.chars().count() >= 2
+        {
+            return rest.to_string();
         }
     }
     n
@@ -236,25 +236,25 @@ fn lex(input: &str) -> Vec<Piece> {
             title_only = true;
             j += 6;
         }
-        if chars[j] == '"' {
-            if let Some(close) = chars[j + 1..].iter().position(|&c| c == '"') {
-                let inner: String = chars[j + 1..j + 1 + close].iter().collect();
-                let words: Vec<String> = text::tokens(&inner)
-                    .iter()
-                    .map(|t| t.surface.to_string())
-                    .collect();
-                if !words.is_empty() {
-                    out.push(Piece::Term(
-                        Term {
-                            kind: TermKind::Phrase(words),
-                            title_only,
-                        },
-                        neg,
-                    ));
-                }
-                i = j + close + 2;
-                continue;
+        if chars[j] == '"'
+            && let Some(close) = chars[j + 1..].iter().position(|&c| c == '"')
+        {
+            let inner: String = chars[j + 1..j + 1 + close].iter().collect();
+            let words: Vec<String> = text::tokens(&inner)
+                .iter()
+                .map(|t| t.surface.to_string())
+                .collect();
+            if !words.is_empty() {
+                out.push(Piece::Term(
+                    Term {
+                        kind: TermKind::Phrase(words),
+                        title_only,
+                    },
+                    neg,
+                ));
             }
+            i = j + close + 2;
+            continue;
         }
         // A bare run up to the next space.
         let end = chars[j..]
@@ -514,10 +514,8 @@ fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
         return Ok(Vec::new());
     }
     let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some() || f.entity.is_some();
-    if !filtered {
-        if let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
-            return Ok(ranked);
-        }
+    if !filtered && let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
+        return Ok(ranked);
     }
     let mut sql = format!(
         "SELECT a.id, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score

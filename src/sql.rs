@@ -68,10 +68,10 @@ pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Connection> {
 /// A parameter value from the command line: integers and reals are bound as
 /// numbers (so `-p limit=10` works with LIMIT), anything else as text.
 fn bind_value(v: &str) -> rusqlite::types::Value {
-    if let Ok(i) = v.parse::<i64>() {
-        if i.to_string() == v {
-            return rusqlite::types::Value::Integer(i);
-        }
+    if let Ok(i) = v.parse::<i64>()
+        && i.to_string() == v
+    {
+        return rusqlite::types::Value::Integer(i);
     }
     match v.parse::<f64>() {
         Ok(f) if v.contains('.') && f.is_finite() => rusqlite::types::Value::Real(f),

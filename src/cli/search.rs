@@ -127,13 +127,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
 }
 
 fn is_date_prefix(d: &str) -> bool {
-    let ok_shape = matches!(d.len(), 4 | 7 | 10)
+    (matches!(d.len(), 4 | 7 | 10)
         && d.chars().enumerate().all(|(i, c)| {
             if i == 4 || i == 7 {
                 c == '-'
             } else {
                 c.is_ascii_digit()
             }
-        });
-    ok_shape
+        }))
 }

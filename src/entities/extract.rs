@@ -386,10 +386,9 @@ fn best_match<'g>(
                 Some((blen, bp, _)) if blen == len => {
                     // Same length: a full name beats a short form, and among
                     // short forms the most recently named entity wins.
-                    (bp.how == "short" && p.how != "short")
-                        || (bp.how == "short"
-                            && p.how == "short"
-                            && seen_full.get(&p.entity) > seen_full.get(&bp.entity))
+                    bp.how == "short"
+                        && (p.how != "short"
+                            || seen_full.get(&p.entity) > seen_full.get(&bp.entity))
                 }
                 Some(_) => true,
             };
@@ -447,7 +446,7 @@ fn trigger_tokens() -> &'static Vec<Vec<String>> {
     T.get_or_init(|| {
         let mut v: Vec<Vec<String>> = TRIGGERS
             .iter()
-            .map(|t| t.split(' ').map(|w| text::normalize(w)).collect())
+            .map(|t| t.split(' ').map(text::normalize).collect())
             .collect();
         v.sort_by_key(|t| std::cmp::Reverse(t.len()));
         v

@@ -243,7 +243,7 @@ pub fn resolve(conn: &Connection, name: &str) -> Result<String> {
         })
         .optional()?
     {
-        return Ok(follow_merge(conn, id)?);
+        return follow_merge(conn, id);
     }
     let n = text::normalize(name);
     let mut st = conn.prepare(

@@ -224,10 +224,10 @@ fn parse_named(n: &str) -> Option<ParsedDate> {
     let (month, used) = month_at(&toks, i)?;
     i += used;
     // A second name of the same month in another series: مايو/ أيار.
-    if let Some((m2, used2)) = month_at(&toks, i) {
-        if m2 == month {
-            i += used2;
-        }
+    if let Some((m2, used2)) = month_at(&toks, i)
+        && m2 == month
+    {
+        i += used2;
     }
     let year: i32 = toks
         .get(i)?

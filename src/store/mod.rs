@@ -47,14 +47,14 @@ impl Store {
 
     /// Open without migrating; used by tests that build old archives.
     pub fn open_unmigrated(path: &Path) -> Result<Store> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            if !dir.exists() {
-                return Err(Error::Input(format!(
-                    "{}: folder {} does not exist; create it or choose another --db",
-                    path.display(),
-                    dir.display()
-                )));
-            }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+            && !dir.exists()
+        {
+            return Err(Error::Input(format!(
+                "{}: folder {} does not exist; create it or choose another --db",
+                path.display(),
+                dir.display()
+            )));
         }
         let read_only = |e: &rusqlite::Error| {
             matches!(e, rusqlite::Error::SqliteFailure(f, _)

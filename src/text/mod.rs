@@ -226,10 +226,10 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
         forms.push(format!("{n}ا"));
     }
     // Teh marbuta becomes teh before suffixes: قاعده → قاعدته، قاعدتين.
-    if let Some(base) = n.strip_suffix('ه') {
-        if base.chars().count() >= 2 {
-            forms.push(format!("{base}ته"));
-        }
+    if let Some(base) = n.strip_suffix('ه')
+        && base.chars().count() >= 2
+    {
+        forms.push(format!("{base}ته"));
     }
     let base = stem(&n);
     let mut seen = HashSet::new();

@@ -72,10 +72,11 @@ pub fn stem(word: &str) -> String {
         return word.to_string();
     }
     for c in NAME_CLITICS {
-        if let Some(rest) = word.strip_prefix(c) {
-            if rest.chars().count() >= 3 && names.contains(rest) {
-                return rest.to_string();
-            }
+        if let Some(rest) = word.strip_prefix(c)
+            && rest.chars().count() >= 3
+            && names.contains(rest)
+        {
+            return rest.to_string();
         }
     }
     lucene_stem(word)
