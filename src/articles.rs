@@ -2,7 +2,7 @@
 //! `external_id`, `origin`, `title`, `published_at`, `outlet`) and the full
 //! view with body and sightings.
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension, types::Value as SqlValue};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -39,6 +39,60 @@ pub struct Article {
     pub extra: Option<serde_json::Value>,
     pub body: String,
     pub sightings: Vec<Sighting>,
+}
+
+/// Filters on articles shared by search and export. Values are bound,
+/// never pasted into SQL.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleFilter {
+    /// Publication date prefix bounds (YYYY, YYYY-MM or YYYY-MM-DD), inclusive.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    /// An outlet's exact name or part of it.
+    pub outlet: Option<String>,
+    /// Only articles that mention this entity id.
+    pub entity: Option<String>,
+}
+
+impl ArticleFilter {
+    pub fn is_empty(&self) -> bool {
+        self.from.is_none() && self.to.is_none() && self.outlet.is_none() && self.entity.is_none()
+    }
+
+    /// ` AND ...` conditions on the alias `a` (articles), appending their
+    /// values to `args` (placeholders are numbered after what is there).
+    pub fn sql(&self, args: &mut Vec<SqlValue>) -> String {
+        let mut w = String::new();
+        let bind = |args: &mut Vec<SqlValue>, v: &str| {
+            args.push(SqlValue::Text(v.to_string()));
+            args.len()
+        };
+        if let Some(d) = &self.from {
+            let n = bind(args, d);
+            w.push_str(&format!(
+                " AND substr(a.published_at, 1, length(?{n})) >= ?{n}"
+            ));
+        }
+        if let Some(d) = &self.to {
+            let n = bind(args, d);
+            w.push_str(&format!(
+                " AND substr(a.published_at, 1, length(?{n})) <= ?{n}"
+            ));
+        }
+        if let Some(o) = &self.outlet {
+            let n = bind(args, o);
+            w.push_str(&format!(
+                " AND a.outlet_id IN (SELECT id FROM outlets WHERE name = ?{n} OR instr(lower(name), lower(?{n})) > 0)"
+            ));
+        }
+        if let Some(e) = &self.entity {
+            let n = bind(args, e);
+            w.push_str(&format!(
+                " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?{n})"
+            ));
+        }
+        w
+    }
 }
 
 /// SQL expression for an article's origin: its first sighting's path or URL.

@@ -5,6 +5,7 @@
 use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
 use serde_json::{Map, Value};
 
+use crate::articles::ArticleFilter;
 use crate::error::Result;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -12,15 +13,6 @@ pub enum What {
     Articles,
     Mentions,
     Entities,
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub outlet: Option<String>,
-    /// An entity id.
-    pub entity: Option<String>,
 }
 
 /// The columns each export has, in order.
@@ -56,45 +48,12 @@ pub fn columns(what: What) -> &'static [&'static str] {
     }
 }
 
-fn article_filters(f: &Filters, args: &mut Vec<SqlValue>) -> String {
-    let mut w = String::from("1 = 1");
-    if let Some(d) = &f.from {
-        args.push(SqlValue::Text(d.clone()));
-        w.push_str(&format!(
-            " AND substr(a.published_at, 1, length(?{n})) >= ?{n}",
-            n = args.len()
-        ));
-    }
-    if let Some(d) = &f.to {
-        args.push(SqlValue::Text(d.clone()));
-        w.push_str(&format!(
-            " AND substr(a.published_at, 1, length(?{n})) <= ?{n}",
-            n = args.len()
-        ));
-    }
-    if let Some(o) = &f.outlet {
-        args.push(SqlValue::Text(o.clone()));
-        w.push_str(&format!(
-            " AND a.outlet_id IN (SELECT id FROM outlets WHERE name = ?{})",
-            args.len()
-        ));
-    }
-    if let Some(e) = &f.entity {
-        args.push(SqlValue::Text(e.clone()));
-        w.push_str(&format!(
-            " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?{})",
-            args.len()
-        ));
-    }
-    w
-}
-
 /// Call `row` for every exported row, as a JSON object with [`columns`] keys
 /// (articles also carry the fields kept in `extra`).
 pub fn export(
     conn: &Connection,
     what: What,
-    f: &Filters,
+    f: &ArticleFilter,
     mut row: impl FnMut(Map<String, Value>) -> Result<()>,
 ) -> Result<u64> {
     let mut args = Vec::new();
@@ -102,11 +61,11 @@ pub fn export(
         What::Articles => format!(
             "SELECT coalesce(a.external_id, 'marsad-' || a.id), a.title, a.body, coalesce(a.published_at, a.date_raw), o.name,
                     a.author, a.url, a.language, a.id, a.content_sha256, a.extra
-             FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE {} ORDER BY a.id",
-            article_filters(f, &mut args)
+             FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE 1 = 1{} ORDER BY a.id",
+            f.sql(&mut args)
         ),
         What::Mentions => {
-            let w = article_filters(f, &mut args);
+            let w = f.sql(&mut args);
             let only = match &f.entity {
                 Some(e) => {
                     args.push(SqlValue::Text(e.clone()));
@@ -121,7 +80,7 @@ pub fn export(
                         (SELECT substr(CASE s.field WHEN 'title' THEN a.title ELSE a.body END, s.start + 1, s.end - s.start)
                            FROM sentences s WHERE s.article_id = m.article_id AND s.field = m.field AND s.idx = m.sentence),
                         m.how
-                 FROM mentions m JOIN articles a ON a.id = m.article_id WHERE {w}{only} ORDER BY m.id"
+                 FROM mentions m JOIN articles a ON a.id = m.article_id WHERE 1 = 1{w}{only} ORDER BY m.id"
             )
         }
         What::Entities => "SELECT e.id, e.type, e.name_ar, e.name_en, e.wikidata, e.status,

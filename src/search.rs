@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use crate::articles::ORIGIN_SQL;
+use crate::articles::{ArticleFilter, ORIGIN_SQL};
 use crate::error::Result;
 use crate::text;
 
@@ -437,11 +437,7 @@ pub fn snippet(body: &str, q: &Query) -> Snippet {
 /// Filters and paging for [`search`].
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub outlet: Option<String>,
-    /// Only articles that mention this entity id.
-    pub entity: Option<String>,
+    pub filter: ArticleFilter,
     pub limit: usize,
     pub offset: usize,
     /// Show every copy of a story, not just the best-ranked one.
@@ -513,8 +509,9 @@ fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
     if f.limit == 0 {
         return Ok(Vec::new());
     }
-    let filtered = f.from.is_some() || f.to.is_some() || f.outlet.is_some() || f.entity.is_some();
-    if !filtered && let Some(ranked) = rank_unfiltered(conn, &expr, f)? {
+    if f.filter.is_empty()
+        && let Some(ranked) = rank_unfiltered(conn, &expr, f)?
+    {
         return Ok(ranked);
     }
     let mut sql = format!(
@@ -523,36 +520,7 @@ fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
          WHERE articles_fts MATCH ?1"
     );
     let mut args: Vec<SqlValue> = vec![SqlValue::Text(expr)];
-    if let Some(from) = &f.from {
-        args.push(SqlValue::Text(from.clone()));
-        sql.push_str(&format!(
-            " AND substr(a.published_at, 1, {}) >= ?{}",
-            from.len(),
-            args.len()
-        ));
-    }
-    if let Some(to) = &f.to {
-        args.push(SqlValue::Text(to.clone()));
-        sql.push_str(&format!(
-            " AND substr(a.published_at, 1, {}) <= ?{}",
-            to.len(),
-            args.len()
-        ));
-    }
-    if let Some(outlet) = &f.outlet {
-        args.push(SqlValue::Text(outlet.clone()));
-        sql.push_str(&format!(
-            " AND a.outlet_id IN (SELECT id FROM outlets WHERE name = ?{n} OR instr(lower(name), lower(?{n})) > 0)",
-            n = args.len()
-        ));
-    }
-    if let Some(entity) = &f.entity {
-        args.push(SqlValue::Text(entity.clone()));
-        sql.push_str(&format!(
-            " AND a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?{})",
-            args.len()
-        ));
-    }
+    sql.push_str(&f.filter.sql(&mut args));
     args.push(SqlValue::Integer(f.limit as i64));
     args.push(SqlValue::Integer(f.offset as i64));
     sql.push_str(&format!(

@@ -14,7 +14,7 @@ pub struct Args {
     from: Option<String>,
     #[arg(long)]
     to: Option<String>,
-    /// Exact outlet name.
+    /// An outlet's exact name or part of it.
     #[arg(long)]
     outlet: Option<String>,
     /// Only articles (or mentions) of this entity: id, name or alias.
@@ -35,7 +35,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .as_deref()
         .map(|n| marsad::entities::store::resolve(&store.conn, n))
         .transpose()?;
-    let f = export::Filters {
+    let f = marsad::articles::ArticleFilter {
         from: a.from,
         to: a.to,
         outlet: a.outlet,

@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
 use marsad::store::Store;
 use serde::Serialize;
@@ -71,10 +72,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .map(|n| marsad::entities::store::resolve(&store.conn, n))
         .transpose()?;
     let f = Filters {
-        from: a.from,
-        to: a.to,
-        outlet: a.outlet,
-        entity,
+        filter: ArticleFilter {
+            from: a.from,
+            to: a.to,
+            outlet: a.outlet,
+            entity,
+        },
         limit: a.limit,
         offset: a.offset,
         all: a.all,
