@@ -22,6 +22,22 @@ pub struct EntityRow {
     pub last_seen: Option<String>,
 }
 
+/// An [`EntityRow`] from columns id, name_ar, name_en, type, status,
+/// articles, mentions, first_seen, last_seen (in that order).
+fn entity_row(r: &rusqlite::Row) -> rusqlite::Result<EntityRow> {
+    Ok(EntityRow {
+        id: r.get(0)?,
+        name_ar: r.get(1)?,
+        name_en: r.get(2)?,
+        etype: r.get(3)?,
+        status: r.get(4)?,
+        articles: r.get(5)?,
+        mentions: r.get(6)?,
+        first_seen: r.get(7)?,
+        last_seen: r.get(8)?,
+    })
+}
+
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct ListFilter {
@@ -58,19 +74,7 @@ pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(
         params![status, f.etype, f.from, f.to, f.limit as i64],
-        |r| {
-            Ok(EntityRow {
-                id: r.get(0)?,
-                name_ar: r.get(1)?,
-                name_en: r.get(2)?,
-                etype: r.get(3)?,
-                status: r.get(4)?,
-                articles: r.get(5)?,
-                mentions: r.get(6)?,
-                first_seen: r.get(7)?,
-                last_seen: r.get(8)?,
-            })
-        },
+        entity_row,
     )?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -166,17 +170,7 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
         [id],
         |r| {
             Ok((
-                EntityRow {
-                    id: r.get(0)?,
-                    name_ar: r.get(1)?,
-                    name_en: r.get(2)?,
-                    etype: r.get(3)?,
-                    status: r.get(4)?,
-                    articles: r.get(5)?,
-                    mentions: r.get(6)?,
-                    first_seen: r.get(7)?,
-                    last_seen: r.get(8)?,
-                },
+                entity_row(r)?,
                 r.get::<_, Option<String>>(9)?,
             ))
         },
