@@ -51,17 +51,17 @@ fn coefficients() -> &'static [(u64, u64); PERMUTATIONS] {
 
 /// The MinHash signature of a body, or `None` if it is too short to judge.
 pub fn signature(body: &str) -> Option<Vec<u32>> {
-    let words: Vec<String> = text::tokens(body)
-        .iter()
-        .map(|t| text::normalize(t.surface))
-        .filter(|w| !w.is_empty())
-        .collect();
+    signature_of(&text::words(body))
+}
+
+/// [`signature`] of a body already split into words.
+pub fn signature_of(words: &[text::Word]) -> Option<Vec<u32>> {
     if words.len() < MIN_WORDS {
         return None;
     }
     let mut sig = vec![u32::MAX; PERMUTATIONS];
     let coef = coefficients();
-    let word_hashes: Vec<u64> = words.iter().map(|w| fnv(w.as_bytes())).collect();
+    let word_hashes: Vec<u64> = words.iter().map(|w| fnv(w.norm.as_bytes())).collect();
     for w in word_hashes.windows(SHINGLE) {
         // Order matters in a shingle: rotate each word's hash by its place.
         let h = w

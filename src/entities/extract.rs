@@ -154,13 +154,13 @@ fn is_break(gap: &str, prev_digit: bool, next_digit: bool) -> bool {
         || (gap.contains('.') && !(prev_digit && next_digit && gap == "."))
 }
 
-fn field_tokens(text: &str) -> Vec<Tok<'_>> {
-    let raw = text::tokens(text);
-    let mut out: Vec<Tok> = Vec::with_capacity(raw.len());
+fn field_tokens<'a>(text: &'a str, words: &[text::Word<'a>]) -> Vec<Tok<'a>> {
+    let mut out: Vec<Tok> = Vec::with_capacity(words.len());
     let mut sentence = 0;
-    for (i, t) in raw.iter().enumerate() {
+    for (i, w) in words.iter().enumerate() {
+        let t = &w.token;
         if i > 0 {
-            let prev = &raw[i - 1];
+            let prev = &words[i - 1].token;
             let gap = &text[prev.byte_end..t.byte_start];
             let digit = |s: &str, last: bool| {
                 if last {
@@ -180,7 +180,7 @@ fn field_tokens(text: &str) -> Vec<Tok<'_>> {
         }
         out.push(Tok {
             t: t.clone(),
-            norm: text::normalize(t.surface),
+            norm: w.norm.clone(),
             sentence,
             joined_next: false,
         });
@@ -233,16 +233,28 @@ struct FieldScan<'a> {
 
 /// Extract mentions, candidates and their sentences from an article.
 pub fn extract(g: &Gazetteer, title: &str, body: &str) -> Extraction {
+    extract_words(g, title, &text::words(title), body, &text::words(body))
+}
+
+/// [`extract`] on a title and body already split into words (as ingest
+/// does once for indexing, extraction and signatures alike).
+pub fn extract_words<'a>(
+    g: &Gazetteer,
+    title: &'a str,
+    title_words: &[text::Word<'a>],
+    body: &'a str,
+    body_words: &[text::Word<'a>],
+) -> Extraction {
     let fields = [
         FieldScan {
             field: Field::Title,
             text: title,
-            toks: field_tokens(title),
+            toks: field_tokens(title, title_words),
         },
         FieldScan {
             field: Field::Body,
             text: body,
-            toks: field_tokens(body),
+            toks: field_tokens(body, body_words),
         },
     ];
     // Stems of the whole article, computed only if a vetoable name appears.
@@ -326,13 +338,20 @@ pub fn extract(g: &Gazetteer, title: &str, body: &str) -> Extraction {
         idxs.sort_unstable();
         for idx in idxs {
             let (start, end) = by_sentence[&idx];
-            let sentence: String = f.text.chars().skip(start).take(end - start).collect();
+            // The sentence's words are already normalised: stem them.
+            let terms = f
+                .toks
+                .iter()
+                .filter(|t| t.sentence == idx)
+                .map(|t| text::stem(&t.norm))
+                .collect::<Vec<_>>()
+                .join(" ");
             out.sentences.push(SentenceSpan {
                 field: f.field,
                 idx,
                 start,
                 end,
-                terms: text::index_terms(&sentence),
+                terms,
             });
         }
     }

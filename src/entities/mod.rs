@@ -7,7 +7,7 @@ mod gazetteer;
 pub mod query;
 pub mod store;
 
-pub use extract::{Candidate, Extraction, Field, Mention, SentenceSpan, extract};
+pub use extract::{Candidate, Extraction, Field, Mention, SentenceSpan, extract, extract_words};
 pub use gazetteer::{EntityDef, Gazetteer, parse_tsv};
 
 /// The gazetteer shipped with marsad, imported into a new archive.

@@ -399,15 +399,22 @@ fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Str
 /// worker threads).
 fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
     let content_sha256 = content_sha256(&rec.title, &rec.body);
+    // Tokenise and normalise once; index, entities and signature share it.
+    let title_words = text::words(&rec.title);
+    let body_words = text::words(&rec.body);
+    let fts_title = text::terms(&title_words);
+    let fts_body = text::terms(&body_words);
+    let extraction = entities::extract_words(g, &rec.title, &title_words, &rec.body, &body_words);
+    let signature = crate::dedup::signature_of(&body_words);
     Item::Article(Box::new(Prepared {
         origin: origin.to_string(),
         line,
         raw_sha256,
         content_sha256,
-        fts_title: text::index_terms(&rec.title),
-        fts_body: text::index_terms(&rec.body),
-        extraction: entities::extract(g, &rec.title, &rec.body),
-        signature: crate::dedup::signature(&rec.body),
+        fts_title,
+        fts_body,
+        extraction,
+        signature,
         rec,
     }))
 }

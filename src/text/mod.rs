@@ -183,21 +183,42 @@ pub fn analyze(text: &str) -> Vec<Analysis> {
         .collect()
 }
 
-/// The text stored in the full-text index for `text`: the stems of its words,
-/// separated by spaces, in order (so phrase queries work on stems).
-pub fn index_terms(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for t in tokens(text) {
-        let n = normalize(t.surface);
-        if n.is_empty() {
-            continue;
-        }
+/// A word of the original text with its normalised form: tokenised and
+/// normalised once, then shared by indexing, entity matching and
+/// near-duplicate signatures.
+#[derive(Debug, Clone)]
+pub struct Word<'a> {
+    pub token: Token<'a>,
+    pub norm: String,
+}
+
+/// The words of a text whose normalised form is not empty.
+pub fn words(text: &str) -> Vec<Word<'_>> {
+    tokens(text)
+        .into_iter()
+        .filter_map(|token| {
+            let norm = normalize(token.surface);
+            (!norm.is_empty()).then_some(Word { token, norm })
+        })
+        .collect()
+}
+
+/// The index text for already analysed words: their stems, separated by
+/// spaces, in order (so phrase queries work on stems).
+pub fn terms(words: &[Word]) -> String {
+    let mut out = String::new();
+    for w in words {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&stem(&n));
+        out.push_str(&stem(&w.norm));
     }
     out
+}
+
+/// The text stored in the full-text index for `text`.
+pub fn index_terms(text: &str) -> String {
+    terms(&words(text))
 }
 
 /// Single-letter and article proclitics that a query word may carry in the
