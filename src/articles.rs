@@ -55,6 +55,37 @@ pub struct ArticleFilter {
 }
 
 impl ArticleFilter {
+    /// A filter from command-line values. Dates are prefixes of ISO 8601:
+    /// YYYY, YYYY-MM or YYYY-MM-DD; anything else is refused by name.
+    pub fn new(
+        from: Option<String>,
+        to: Option<String>,
+        outlet: Option<String>,
+        entity: Option<String>,
+    ) -> Result<Self> {
+        for d in [&from, &to].into_iter().flatten() {
+            let shape = matches!(d.len(), 4 | 7 | 10)
+                && d.chars().enumerate().all(|(i, c)| {
+                    if i == 4 || i == 7 {
+                        c == '-'
+                    } else {
+                        c.is_ascii_digit()
+                    }
+                });
+            if !shape {
+                return Err(Error::Invalid(format!(
+                    "--from/--to take a date as YYYY, YYYY-MM or YYYY-MM-DD, not {d:?}"
+                )));
+            }
+        }
+        Ok(ArticleFilter {
+            from,
+            to,
+            outlet,
+            entity,
+        })
+    }
+
     pub fn is_empty(&self) -> bool {
         self.from.is_none() && self.to.is_none() && self.outlet.is_none() && self.entity.is_none()
     }

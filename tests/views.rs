@@ -272,6 +272,15 @@ fn export_round_trips_through_ingest() {
         csv.lines().count() as i64 - 1,
         a.count("SELECT count(*) FROM mentions WHERE entity_id = 'yunus-bek-yevkurov'")
     );
+    // Dates are checked the same way in export as in search.
+    for cmd in [
+        vec!["export", "articles", "--from", "May 2024"],
+        vec!["search", "حفتر", "--to", "2024/05"],
+    ] {
+        let out = a.run(&cmd);
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        assert!(stderr(&out).contains("YYYY-MM-DD"), "{}", stderr(&out));
+    }
     let out = a.run(&["export", "entities", "--format", "jsonl"]);
     assert!(String::from_utf8_lossy(&out.stdout).lines().count() >= 120);
 }

@@ -35,12 +35,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .as_deref()
         .map(|n| marsad::entities::store::resolve(&store.conn, n))
         .transpose()?;
-    let f = marsad::articles::ArticleFilter {
-        from: a.from,
-        to: a.to,
-        outlet: a.outlet,
-        entity,
-    };
+    let f = marsad::articles::ArticleFilter::new(a.from, a.to, a.outlet, entity)?;
     let cols: Vec<String> = export::columns(a.what)
         .iter()
         .map(|c| c.to_string())

@@ -59,11 +59,6 @@ struct Row<'a> {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    for d in [&a.from, &a.to].into_iter().flatten() {
-        if !is_date_prefix(d) {
-            anyhow::bail!("--from/--to take a date as YYYY, YYYY-MM or YYYY-MM-DD, not {d:?}");
-        }
-    }
     let store = Store::open(db)?;
     let q = Query::parse(&a.query);
     let entity = a
@@ -72,12 +67,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .map(|n| marsad::entities::store::resolve(&store.conn, n))
         .transpose()?;
     let f = Filters {
-        filter: ArticleFilter {
-            from: a.from,
-            to: a.to,
-            outlet: a.outlet,
-            entity,
-        },
+        filter: ArticleFilter::new(a.from, a.to, a.outlet, entity)?,
         limit: a.limit,
         offset: a.offset,
         all: a.all,
@@ -127,15 +117,4 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
-}
-
-fn is_date_prefix(d: &str) -> bool {
-    (matches!(d.len(), 4 | 7 | 10)
-        && d.chars().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                c == '-'
-            } else {
-                c.is_ascii_digit()
-            }
-        }))
 }
