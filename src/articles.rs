@@ -126,6 +126,40 @@ impl ArticleFilter {
     }
 }
 
+/// Walk every article in id order, a chunk at a time: `compute` runs on
+/// rayon's threads on (id, title, body), `write` on this thread on each
+/// result, in id order. Used by the whole-archive rebuilds (index,
+/// entities, near-duplicates). Returns the number of articles.
+pub fn for_each<T: Send>(
+    conn: &Connection,
+    compute: impl Fn(i64, &str, &str) -> T + Sync,
+    mut write: impl FnMut(i64, T) -> Result<()>,
+) -> Result<i64> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 2000;
+    let mut st = conn.prepare("SELECT id, title, body FROM articles ORDER BY id")?;
+    let mut rows = st.query([])?;
+    let mut n = 0;
+    loop {
+        let mut chunk: Vec<(i64, String, String)> = Vec::with_capacity(CHUNK);
+        while chunk.len() < CHUNK {
+            let Some(r) = rows.next()? else { break };
+            chunk.push((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+        if chunk.is_empty() {
+            return Ok(n);
+        }
+        n += chunk.len() as i64;
+        let done: Vec<(i64, T)> = chunk
+            .par_iter()
+            .map(|(id, t, b)| (*id, compute(*id, t, b)))
+            .collect();
+        for (id, x) in done {
+            write(id, x)?;
+        }
+    }
+}
+
 /// SQL expression for an article's origin: its first sighting's path or URL.
 pub const ORIGIN_SQL: &str =
     "(SELECT s.origin FROM sightings s WHERE s.article_id = a.id ORDER BY s.id LIMIT 1)";

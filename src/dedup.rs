@@ -195,7 +195,6 @@ pub fn ensure_built(conn: &mut Connection) -> Result<()> {
 /// Recompute signatures, links and stories for the whole archive (after a
 /// threshold change). Returns (articles, links).
 pub fn rebuild(conn: &mut Connection, new_threshold: Option<f64>) -> Result<(i64, i64)> {
-    use rayon::prelude::*;
     let tx = conn.transaction()?;
     if let Some(t) = new_threshold {
         tx.execute(
@@ -207,33 +206,18 @@ pub fn rebuild(conn: &mut Connection, new_threshold: Option<f64>) -> Result<(i64
     tx.execute_batch(
         "DELETE FROM lsh; DELETE FROM minhash; DELETE FROM near_duplicates; DELETE FROM stories;",
     )?;
-    let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM articles ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for chunk in ids.chunks(2000) {
-        let mut bodies = Vec::with_capacity(chunk.len());
-        {
-            let mut st = tx.prepare_cached("SELECT body FROM articles WHERE id = ?1")?;
-            for id in chunk {
-                bodies.push((*id, st.query_row([id], |r| r.get::<_, String>(0))?));
-            }
-        }
-        let sigs: Vec<(i64, Option<Vec<u32>>)> = bodies
-            .par_iter()
-            .map(|(id, b)| (*id, signature(b)))
-            .collect();
-        for (id, sig) in &sigs {
-            add(&tx, *id, sig.as_deref(), t)?;
-        }
-    }
+    let articles = crate::articles::for_each(
+        &tx,
+        |_, _, body| signature(body),
+        |id, sig| add(&tx, id, sig.as_deref(), t),
+    )?;
     tx.execute(
         "INSERT OR REPLACE INTO meta(key, value) VALUES ('dedup_version', ?1)",
         [DEDUP_VERSION],
     )?;
     tx.commit()?;
     let links: i64 = conn.query_row("SELECT count(*) FROM near_duplicates", [], |r| r.get(0))?;
-    Ok((ids.len() as i64, links))
+    Ok((articles, links))
 }
 
 #[cfg(test)]

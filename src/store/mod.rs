@@ -151,20 +151,13 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM articles_fts", [])?;
         {
-            let mut read = tx.prepare("SELECT id, title, body FROM articles ORDER BY id")?;
             let mut write =
                 tx.prepare("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
-            let mut rows = read.query([])?;
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let title: String = r.get(1)?;
-                let body: String = r.get(2)?;
-                write.execute(params![
-                    id,
-                    text::index_terms(&title),
-                    text::index_terms(&body)
-                ])?;
-            }
+            crate::articles::for_each(
+                &tx,
+                |_, title, body| (text::index_terms(title), text::index_terms(body)),
+                |id, (title, body)| Ok(write.execute(params![id, title, body]).map(|_| ())?),
+            )?;
         }
         tx.execute(
             "INSERT INTO meta(key, value) VALUES ('analyzer_version', ?1)
