@@ -382,6 +382,16 @@ fn discovered_candidates_can_be_accepted_or_rejected() {
         a.run(&["check"]).status.success(),
         "candidates are in entities_fts too"
     );
+    // Re-extracting rediscovers the same candidate under the same id.
+    let out = a.run(&["reextract"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        a.count(&format!(
+            "SELECT count(*) FROM entities WHERE id = '{id}' AND status = 'candidate'"
+        )),
+        1
+    );
+    assert!(a.run(&["check"]).status.success());
     assert!(a.run(&["entity", "reject", &id]).status.success());
     assert!(a.run(&["reextract"]).status.success());
     assert_eq!(

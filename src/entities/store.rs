@@ -170,7 +170,7 @@ pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
             let rowid: i64 = tx
                 .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
                 .query_row([&id], |r| r.get(0))?;
-            tx.prepare_cached("INSERT INTO entities_fts(rowid, names) VALUES (?1, ?2)")?
+            tx.prepare_cached("INSERT OR REPLACE INTO entities_fts(rowid, names) VALUES (?1, ?2)")?
                 .execute(params![rowid, text::index_terms(&c.surface)])?;
         }
         let status: String = tx
@@ -199,40 +199,19 @@ pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
 /// Redo every article's mentions with the current gazetteer. Idempotent.
 /// Returns (articles, mentions).
 pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
-    use rayon::prelude::*;
     let g = load(conn)?;
     let tx = conn.transaction()?;
     tx.execute_batch(
-        "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM sentences_fts;
+        "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM sentences_fts; DELETE FROM entities_fts;
          DELETE FROM entity_aliases WHERE entity_id IN (SELECT id FROM entities WHERE status = 'candidate');
          DELETE FROM entities WHERE status = 'candidate';",
     )?;
-    let ids: Vec<i64> = tx
-        .prepare("SELECT id FROM articles ORDER BY id")?
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    for chunk in ids.chunks(2000) {
-        let mut rows = Vec::with_capacity(chunk.len());
-        {
-            let mut st = tx.prepare_cached("SELECT title, body FROM articles WHERE id = ?1")?;
-            for id in chunk {
-                let (t, b): (String, String) =
-                    st.query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-                rows.push((*id, t, b));
-            }
-        }
-        let extracted: Vec<(i64, Extraction)> = rows
-            .par_iter()
-            .map(|(id, t, b)| (*id, extract(&g, t, b)))
-            .collect();
-        for (id, x) in &extracted {
-            write(&tx, *id, x)?;
-        }
-    }
+    let articles =
+        crate::articles::for_each(&tx, |_, t, b| extract(&g, t, b), |id, x| write(&tx, id, &x))?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
-    Ok((ids.len() as i64, mentions))
+    Ok((articles, mentions))
 }
 
 /// The entity a NAME means: its id, an Arabic or English name, or an alias.
