@@ -450,7 +450,6 @@ struct Loaded {
     raw_sha256: String,
     size: i64,
     mtime_ns: i64,
-    gz: bool,
 }
 
 impl Ctx<'_> {
@@ -474,7 +473,6 @@ impl Ctx<'_> {
                 bytes,
                 raw_sha256,
                 mtime_ns: 0,
-                gz: false,
             }));
         };
         let before = std::fs::metadata(path).map_err(|e| vanished(&e))?;
@@ -520,7 +518,6 @@ impl Ctx<'_> {
             raw_sha256,
             size,
             mtime_ns: mtime,
-            gz,
         }))
     }
 
@@ -1013,85 +1010,30 @@ impl Producer<'_> {
             return;
         }
 
-        // Resume after the part already ingested, if the file only grew.
-        let mut start = 0usize;
-        let mut line_no = 0i64;
-        let mut hasher = Sha256::new();
-        if let (Some(s), false) = (self.ctx.states.get(name), loaded.gz) {
-            let done = s.done_bytes as usize;
-            if done > 0 && done <= bytes.len() && sha256_hex(&bytes[..done]) == s.done_sha256 {
-                start = done;
-                line_no = bytecount(&bytes[..done]);
-                hasher.update(&bytes[..done]);
+        // Not an array: JSON Lines. Files stream (and resume where the archive
+        // knew them complete); stdin is parsed whole.
+        if let Some(path) = input.path.clone() {
+            let gz = name.to_lowercase().ends_with(".gz");
+            let name = name.clone();
+            if let Err(m) = self.jsonl_stream(input, &path, gz) {
+                self.send(Batch {
+                    items: vec![err(&name, None, m)],
+                    inputs: 1,
+                    ..Batch::default()
+                });
             }
+            return;
         }
-        let known = self.known_lines(name);
-        let mut pos = start;
-        let mut first_batch = true;
-        while pos < bytes.len() || first_batch {
-            first_batch = false;
-            // Up to LINES_PER_BATCH complete lines.
-            let mut lines: Vec<(i64, usize, usize)> = Vec::with_capacity(LINES_PER_BATCH);
-            let mut p = pos;
-            while p < bytes.len() && lines.len() < LINES_PER_BATCH {
-                let end = memchr_nl(&bytes[p..]).map_or(bytes.len(), |i| p + i);
-                line_no += 1;
-                lines.push((line_no, p, end));
-                p = (end + 1).min(bytes.len());
-                if end == bytes.len() {
-                    break;
-                }
-            }
-            let complete_end = p;
-            let mut items: Vec<Item> = lines
-                .par_iter()
-                .filter_map(|&(n, s, e)| self.ctx.json_line(name, n, &bytes[s..e], Some(&known)))
-                .collect();
-            // A last line without its newline that does not parse may still
-            // be being written: report it, but resume before it next time.
-            let mut done_end = complete_end;
-            if let Some(&(n, s, e)) = lines.last() {
-                let unterminated = e == bytes.len() && (e == 0 || bytes[e - 1] != b'\n');
-                if unterminated && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(n))
-                {
-                    done_end = s;
-                    if let Some(Item::Error(x)) = items.last_mut() {
-                        x.message =
-                            format!("{} (the last line has no newline: truncated?)", x.message);
-                    }
-                }
-            }
-            hasher.update(&bytes[pos..done_end]);
-            let done_sha = hex(&hasher.clone().finalize());
-            let finished = complete_end >= bytes.len();
-            let state = if finished {
-                self.ctx
-                    .final_state(input, &loaded, done_end as i64, done_sha)
-            } else {
-                input.path.as_ref().map(|_| StateUpdate {
-                    path: name.clone(),
-                    // Not complete yet: a size that never matches, so a run
-                    // killed here reads the file again, from done_bytes.
-                    size: -1,
-                    mtime_ns: loaded.mtime_ns,
-                    raw_sha256: String::new(),
-                    done_bytes: done_end as i64,
-                    done_sha256: done_sha,
-                })
-            };
-            let batch_bytes = (complete_end - pos) as u64;
-            self.send(Batch {
-                items: std::mem::take(&mut items),
-                states: state.into_iter().collect(),
-                inputs: u64::from(finished),
-                bytes: batch_bytes,
-                unchanged: 0,
-            });
-            pos = complete_end;
-            if lines.is_empty() {
-                break;
-            }
-        }
+        let items = match decode::decode(bytes) {
+            Ok((text, _)) => self.ctx.json_text(name, &text, &loaded.raw_sha256),
+            Err(m) => vec![err(name, None, m)],
+        };
+        self.send(Batch {
+            items,
+            inputs: 1,
+            bytes: bytes.len() as u64,
+            ..Batch::default()
+        });
     }
 }
 
@@ -1143,14 +1085,6 @@ fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
         }
     }
     Ok(n)
-}
-
-fn memchr_nl(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n')
-}
-
-fn bytecount(b: &[u8]) -> i64 {
-    b.iter().filter(|&&c| c == b'\n').count() as i64
 }
 
 fn vanished(e: &std::io::Error) -> String {
