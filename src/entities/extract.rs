@@ -4,6 +4,7 @@
 //! resolved by what the article named in full; vetoes by context; and
 //! candidate names discovered after titles and roles.
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
@@ -142,7 +143,8 @@ const CONNECTORS: &[&str] = &["عبد", "ابو", "بن", "بك", "ولد", "ا�
 
 struct Tok<'a> {
     t: Token<'a>,
-    norm: String,
+    norm: &'a str,
+    stem: &'a str,
     sentence: usize,
     /// Only white space (or a hyphen) separates this token from the next.
     joined_next: bool,
@@ -154,7 +156,7 @@ fn is_break(gap: &str, prev_digit: bool, next_digit: bool) -> bool {
         || (gap.contains('.') && !(prev_digit && next_digit && gap == "."))
 }
 
-fn field_tokens<'a>(text: &'a str, words: &[text::Word<'a>]) -> Vec<Tok<'a>> {
+fn field_tokens<'a>(text: &'a str, words: &'a [text::Word<'a>]) -> Vec<Tok<'a>> {
     let mut out: Vec<Tok> = Vec::with_capacity(words.len());
     let mut sentence = 0;
     for (i, w) in words.iter().enumerate() {
@@ -180,7 +182,8 @@ fn field_tokens<'a>(text: &'a str, words: &[text::Word<'a>]) -> Vec<Tok<'a>> {
         }
         out.push(Tok {
             t: t.clone(),
-            norm: w.norm.clone(),
+            norm: &w.norm,
+            stem: w.stem(),
             sentence,
             joined_next: false,
         });
@@ -190,18 +193,22 @@ fn field_tokens<'a>(text: &'a str, words: &[text::Word<'a>]) -> Vec<Tok<'a>> {
 
 /// Ways to read a token's start: as it is, or without a proclitic. The
 /// number is how many normalised characters the proclitic takes.
-fn first_forms(norm: &str) -> Vec<(String, usize)> {
-    let mut v = vec![(norm.to_string(), 0)];
+fn first_forms(norm: &str) -> Vec<(Cow<'_, str>, usize)> {
+    let mut v = vec![(Cow::Borrowed(norm), 0)];
+    // Every clitic starts with one of these letters; most words stop here.
+    if !norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك']) {
+        return v;
+    }
     for c in CLITICS {
         if let Some(rest) = norm.strip_prefix(c) {
-            if rest.chars().count() < 2 {
+            if rest.chars().nth(1).is_none() {
                 continue;
             }
             let n = c.chars().count();
-            v.push((rest.to_string(), n));
+            v.push((Cow::Borrowed(rest), n));
             // لل is ل + the article whose alef is dropped: للجيش = ل + الجيش.
             if c.ends_with("لل") {
-                v.push((format!("ال{rest}"), n - 1));
+                v.push((Cow::Owned(format!("ال{rest}")), n - 1));
             }
         }
     }
@@ -241,9 +248,9 @@ pub fn extract(g: &Gazetteer, title: &str, body: &str) -> Extraction {
 pub fn extract_words<'a>(
     g: &Gazetteer,
     title: &'a str,
-    title_words: &[text::Word<'a>],
+    title_words: &'a [text::Word<'a>],
     body: &'a str,
-    body_words: &[text::Word<'a>],
+    body_words: &'a [text::Word<'a>],
 ) -> Extraction {
     let fields = [
         FieldScan {
@@ -258,11 +265,11 @@ pub fn extract_words<'a>(
         },
     ];
     // Stems of the whole article, computed only if a vetoable name appears.
-    let article_stems: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
+    let article_stems: std::cell::OnceCell<HashSet<&str>> = std::cell::OnceCell::new();
     let all_stems = || {
         fields
             .iter()
-            .flat_map(|f| f.toks.iter().map(|t| text::stem(&t.norm)))
+            .flat_map(|f| f.toks.iter().map(|t| t.stem))
             .collect()
     };
     let mut out = Extraction::default();
@@ -274,7 +281,7 @@ pub fn extract_words<'a>(
     for f in &fields {
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
-        let mut sentence_stems: HashMap<usize, HashSet<String>> = HashMap::new();
+        let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::new();
         let mut i = 0;
         while i < toks.len() {
             let Some((len, p, clitic)) = best_match(g, toks, i, &seen_full, |entity, sentence| {
@@ -286,7 +293,7 @@ pub fn extract_words<'a>(
                         sentence_stems.entry(sentence).or_insert_with(|| {
                             toks.iter()
                                 .filter(|t| t.sentence == sentence)
-                                .map(|t| text::stem(&t.norm))
+                                .map(|t| t.stem)
                                 .collect()
                         }),
                     )
@@ -343,7 +350,7 @@ pub fn extract_words<'a>(
                 .toks
                 .iter()
                 .filter(|t| t.sentence == idx)
-                .map(|t| text::stem(&t.norm))
+                .map(|t| t.stem)
                 .collect::<Vec<_>>()
                 .join(" ");
             out.sentences.push(SentenceSpan {
@@ -363,14 +370,14 @@ pub fn extract_words<'a>(
 fn vetoed(
     g: &Gazetteer,
     entity: usize,
-    article: &HashSet<String>,
-    sentence: &HashSet<String>,
+    article: &HashSet<&str>,
+    sentence: &HashSet<&str>,
 ) -> bool {
     let Some(words) = g.not_near.get(&entity) else {
         return false;
     };
-    words.iter().any(|w| sentence.contains(w))
-        || words.iter().filter(|w| article.contains(*w)).count() >= 3
+    words.iter().any(|w| sentence.contains(w.as_str()))
+        || words.iter().filter(|w| article.contains(w.as_str())).count() >= 3
 }
 
 /// The longest pattern matching at token `i`: (tokens, pattern, clitic chars).
@@ -382,8 +389,8 @@ fn best_match<'g>(
     mut vetoed: impl FnMut(usize, usize) -> bool,
 ) -> Option<(usize, &'g Pattern, usize)> {
     let mut best: Option<(usize, &Pattern, usize)> = None;
-    for (form, clitic) in first_forms(&toks[i].norm) {
-        let Some(pats) = g.by_first.get(&form) else {
+    for (form, clitic) in first_forms(toks[i].norm) {
+        let Some(pats) = g.by_first.get(form.as_ref()) else {
             continue;
         };
         for p in pats {
@@ -433,7 +440,7 @@ fn kin_follows(toks: &[Tok], from: usize) -> bool {
         .skip(from)
         .take(2)
         .take_while(|t| t.sentence == first.sentence)
-        .any(|t| KIN.contains(&t.norm.as_str()))
+        .any(|t| KIN.contains(&t.norm))
 }
 
 fn given_names() -> &'static HashMap<String, bool> {
@@ -456,7 +463,7 @@ fn is_given_name(t: &Tok) -> bool {
             .find(|c| !text::normalize(c.encode_utf8(&mut [0; 4])).is_empty())
             == Some('ى');
     given_names()
-        .get(&t.norm)
+        .get(t.norm)
         .is_some_and(|&listed| listed || !maqsura)
 }
 
@@ -486,7 +493,7 @@ fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Candidate> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let forms = first_forms(&toks[i].norm);
+        let forms = first_forms(toks[i].norm);
         let trig = trigger_tokens().iter().find(|trig| {
             i + trig.len() <= toks.len()
                 && forms.iter().any(|(form, _)| *form == trig[0])
@@ -504,7 +511,7 @@ fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Candidate> {
             && toks[j - 1].joined_next
             && !covered[j]
             && skipped < 5
-            && (toks[j].norm.starts_with("ال") || ROLE_WORDS.contains(&toks[j].norm.as_str()))
+            && (toks[j].norm.starts_with("ال") || ROLE_WORDS.contains(&toks[j].norm))
         {
             j += 1;
             skipped += 1;
@@ -523,15 +530,15 @@ fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Candidate> {
             && end - j < 3
             && toks[end].joined_next
             && !covered[end + 1]
-            && is_name_word(&toks[end + 1].norm)
-            && (end == j || CONNECTORS.contains(&toks[end].norm.as_str()))
+            && is_name_word(toks[end + 1].norm)
+            && (end == j || CONNECTORS.contains(&toks[end].norm))
         {
             end += 1;
         }
         if end > j && toks[j].sentence == toks[end].sentence {
             let key = toks[j..=end]
                 .iter()
-                .map(|t| t.norm.as_str())
+                .map(|t| t.norm)
                 .collect::<Vec<_>>()
                 .join(" ");
             if !g.rejected.contains(&key) {

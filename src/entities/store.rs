@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::{EntityDef, Extraction, Gazetteer, extract};
 use crate::error::{Error, Result};
+use crate::store::FtsQueue;
 use crate::text;
 
 fn now() -> String {
@@ -126,8 +127,9 @@ pub fn load(conn: &Connection) -> Result<Gazetteer> {
 }
 
 /// Write an article's mentions, candidates and sentences.
-pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
-    for s in &x.sentences {
+/// Their full-text rows go to `fts`, which the caller flushes.
+pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue) -> Result<()> {
+    for s in x.sentences {
         tx.prepare_cached(
             "INSERT INTO sentences(article_id, field, idx, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?
@@ -138,9 +140,7 @@ pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
             s.start as i64,
             s.end as i64
         ])?;
-        let id = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO sentences_fts(rowid, text) VALUES (?1, ?2)")?
-            .execute(params![id, s.terms])?;
+        fts.sentence(tx.last_insert_rowid(), s.terms);
     }
     for m in &x.mentions {
         tx.prepare_cached(
@@ -170,8 +170,7 @@ pub fn write(tx: &Connection, article_id: i64, x: &Extraction) -> Result<()> {
             let rowid: i64 = tx
                 .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
                 .query_row([&id], |r| r.get(0))?;
-            tx.prepare_cached("INSERT OR REPLACE INTO entities_fts(rowid, names) VALUES (?1, ?2)")?
-                .execute(params![rowid, text::index_terms(&c.surface)])?;
+            fts.entity(rowid, text::index_terms(&c.surface));
         }
         let status: String = tx
             .prepare_cached("SELECT status FROM entities WHERE id = ?1")?
@@ -206,8 +205,19 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
          DELETE FROM entity_aliases WHERE entity_id IN (SELECT id FROM entities WHERE status = 'candidate');
          DELETE FROM entities WHERE status = 'candidate';",
     )?;
-    let articles =
-        crate::articles::for_each(&tx, |_, t, b| extract(&g, t, b), |id, x| write(&tx, id, &x))?;
+    let mut fts = FtsQueue::default();
+    let articles = crate::articles::for_each(
+        &tx,
+        |_, t, b| extract(&g, t, b),
+        |id, x| {
+            write(&tx, id, x, &mut fts)?;
+            if fts.len() >= 20_000 {
+                fts.flush(&tx)?;
+            }
+            Ok(())
+        },
+    )?;
+    fts.flush(&tx)?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;

@@ -366,8 +366,23 @@ fn hex(d: &[u8]) -> String {
 /// The text an article's identity is computed from: NFC, boilerplate already
 /// removed, every run of white space one space.
 pub fn canonical_text(title: &str, body: &str) -> String {
-    let joined: String = format!("{title}\n{body}").nfc().collect();
-    joined.split_whitespace().collect::<Vec<_>>().join(" ")
+    let nfc = |s: &str| -> String {
+        // Most scraped text is already NFC; the quick check skips the copy.
+        if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+            s.to_string()
+        } else {
+            s.nfc().collect()
+        }
+    };
+    let (title, body) = (nfc(title), nfc(body));
+    let mut out = String::with_capacity(title.len() + body.len() + 1);
+    for w in title.split_whitespace().chain(body.split_whitespace()) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 /// SHA-256 of [`canonical_text`].

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::{Batch, InputError, Item, Prepared, Summary, now};
 use crate::error::Result;
+use crate::store::FtsQueue;
 
 /// Open a run record (committed at once, so even a killed run is listed).
 pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {
@@ -43,6 +44,9 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
     Ok(())
 }
 
+/// WAL length (pages) between automatic checkpoints while ingesting.
+const WAL_PAGES: i64 = 16384;
+
 pub struct Writer<'c> {
     conn: &'c mut Connection,
     run_id: i64,
@@ -55,6 +59,9 @@ impl<'c> Writer<'c> {
     pub fn new(conn: &'c mut Connection, run_id: i64, default_outlet: Option<String>) -> Self {
         let dedup_threshold =
             crate::dedup::threshold(conn).unwrap_or(crate::dedup::DEFAULT_THRESHOLD);
+        // A bulk load rewrites the same index pages batch after batch; a
+        // longer WAL copies each of them back to the file less often.
+        let _ = conn.pragma_update(None, "wal_autocheckpoint", WAL_PAGES);
         Writer {
             conn,
             run_id,
@@ -72,6 +79,7 @@ impl<'c> Writer<'c> {
     ) -> Result<()> {
         let tx = self.conn.transaction()?;
         let at = now();
+        let mut fts = FtsQueue::default();
         for item in batch.items {
             match item {
                 Item::Seen => {
@@ -84,7 +92,7 @@ impl<'c> Writer<'c> {
                     summary.errors += 1;
                     on_error(&e);
                 }
-                Item::Article(p) => {
+                Item::Article(mut p) => {
                     summary.records += 1;
                     let existing: Option<i64> = tx
                         .prepare_cached("SELECT id FROM articles WHERE content_sha256 = ?1")?
@@ -107,6 +115,13 @@ impl<'c> Writer<'c> {
                                 p.signature.as_deref(),
                                 self.dedup_threshold,
                             )?;
+                            let extraction = std::mem::take(&mut p.extraction);
+                            crate::entities::store::write(&tx, id, extraction, &mut fts)?;
+                            fts.article(
+                                id,
+                                std::mem::take(&mut p.fts_title),
+                                std::mem::take(&mut p.fts_body),
+                            );
                             (id, true)
                         }
                     };
@@ -136,6 +151,8 @@ impl<'c> Writer<'c> {
                 }
             }
         }
+        // Last, so that FTS5 writes one segment per batch (see FtsQueue).
+        fts.flush(&tx)?;
         for s in batch.states {
             tx.prepare_cached(
                 "INSERT INTO inputs(path, size, mtime_ns, raw_sha256, done_bytes, done_sha256, run_id)
@@ -206,9 +223,5 @@ fn insert_article(
         at,
         run_id
     ])?;
-    let id = tx.last_insert_rowid();
-    tx.prepare_cached("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?
-        .execute(params![id, p.fts_title, p.fts_body])?;
-    crate::entities::store::write(tx, id, &p.extraction)?;
-    Ok(id)
+    Ok(tx.last_insert_rowid())
 }

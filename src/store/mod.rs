@@ -2,6 +2,7 @@
 //! derived state (the full-text index) in step with the analyser, the
 //! one-ingest-at-a-time lock, and the summary queries behind `info`.
 
+mod fts;
 mod lock;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::text;
 
+pub use fts::FtsQueue;
 pub use lock::IngestLock;
 
 mod embedded {

@@ -190,6 +190,15 @@ pub fn analyze(text: &str) -> Vec<Analysis> {
 pub struct Word<'a> {
     pub token: Token<'a>,
     pub norm: String,
+    /// The index stem, a slice of `norm` (stemming only cuts).
+    stem: std::ops::Range<usize>,
+}
+
+impl Word<'_> {
+    /// The word's index term, as [`stem`] gives it.
+    pub fn stem(&self) -> &str {
+        &self.norm[self.stem.clone()]
+    }
 }
 
 /// The words of a text whose normalised form is not empty.
@@ -198,7 +207,13 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
         .into_iter()
         .filter_map(|token| {
             let norm = normalize(token.surface);
-            (!norm.is_empty()).then_some(Word { token, norm })
+            if norm.is_empty() {
+                return None;
+            }
+            let s = stem::stem_str(&norm);
+            let start = s.as_ptr() as usize - norm.as_ptr() as usize;
+            let stem = start..start + s.len();
+            Some(Word { token, norm, stem })
         })
         .collect()
 }
@@ -206,12 +221,12 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
 /// The index text for already analysed words: their stems, separated by
 /// spaces, in order (so phrase queries work on stems).
 pub fn terms(words: &[Word]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(words.iter().map(|w| w.norm.len() + 1).sum());
     for w in words {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&stem(&w.norm));
+        out.push_str(w.stem());
     }
     out
 }

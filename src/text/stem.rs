@@ -40,46 +40,59 @@ fn protected() -> &'static HashSet<String> {
 /// Lucene's ArabicStemmer: strip the first matching prefix, then every
 /// matching suffix in list order, each only if enough of the word remains.
 pub fn lucene_stem(word: &str) -> String {
-    let chars: Vec<char> = word.chars().collect();
-    let mut s: &[char] = &chars;
+    lucene_stem_str(word).to_string()
+}
+
+/// [`lucene_stem`] as a slice of `word`: stemming only ever cuts, so the
+/// hot path (one call per token of every article) allocates nothing.
+fn lucene_stem_str(word: &str) -> &str {
+    let mut s = word;
+    // Lengths are counted in characters, as Lucene counts them.
+    let mut n = word.chars().count();
     for p in PREFIXES {
-        let pc: Vec<char> = p.chars().collect();
-        let long_enough = if pc.len() == 1 {
-            s.len() >= 4
-        } else {
-            s.len() >= pc.len() + 2
-        };
-        if long_enough && s.starts_with(&pc) {
-            s = &s[pc.len()..];
+        let pn = p.chars().count();
+        let long_enough = if pn == 1 { n >= 4 } else { n >= pn + 2 };
+        if long_enough && let Some(rest) = s.strip_prefix(p) {
+            s = rest;
+            n -= pn;
             break;
         }
     }
     for suf in SUFFIXES {
-        let sc: Vec<char> = suf.chars().collect();
-        if s.len() >= sc.len() + 2 && s.ends_with(&sc) {
-            s = &s[..s.len() - sc.len()];
+        let sn = suf.chars().count();
+        if n >= sn + 2 && let Some(rest) = s.strip_suffix(suf) {
+            s = rest;
+            n -= sn;
         }
     }
-    s.iter().collect()
+    s
 }
 
 /// The index's stemmer: a protected name, alone or behind proclitics, is
 /// returned whole (لبنان، وبنغازي → بنغازي); anything else is stemmed as
 /// Lucene does.
 pub fn stem(word: &str) -> String {
+    stem_str(word).to_string()
+}
+
+/// [`stem`] as a slice of `word`.
+pub fn stem_str(word: &str) -> &str {
     let names = protected();
     if names.contains(word) {
-        return word.to_string();
+        return word;
     }
-    for c in NAME_CLITICS {
-        if let Some(rest) = word.strip_prefix(c)
-            && rest.chars().count() >= 3
-            && names.contains(rest)
-        {
-            return rest.to_string();
+    // Every clitic starts with one of these letters; most words skip the loop.
+    if word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
+        for c in NAME_CLITICS {
+            if let Some(rest) = word.strip_prefix(c)
+                && names.contains(rest)
+                && rest.chars().count() >= 3
+            {
+                return rest;
+            }
         }
     }
-    lucene_stem(word)
+    lucene_stem_str(word)
 }
 
 #[cfg(test)]

@@ -1,0 +1,72 @@
+//! Full-text rows held back until the end of a batch of writes.
+//!
+//! SQLite opens a statement savepoint for every write that may abort halfway
+//! (an INSERT into a table with a UNIQUE index or a foreign key), and FTS5
+//! answers each savepoint by flushing its pending terms to a new on-disk
+//! segment. Interleaving ordinary inserts with FTS inserts, article by
+//! article, therefore writes one tiny segment per article and per FTS table,
+//! and FTS5 then spends most of the ingest merging them. Queuing the FTS rows
+//! and writing them after the ordinary rows of a batch lets FTS5 build one
+//! segment per batch instead.
+
+use rusqlite::{Connection, params};
+
+use crate::error::Result;
+
+/// Pending rows for `articles_fts`, `sentences_fts` and `entities_fts`.
+#[derive(Default)]
+pub struct FtsQueue {
+    articles: Vec<(i64, String, String)>,
+    sentences: Vec<(i64, String)>,
+    entities: Vec<(i64, String)>,
+}
+
+impl FtsQueue {
+    /// Rows queued so far; callers that write many articles in one
+    /// transaction flush when this grows, to bound memory.
+    pub fn len(&self) -> usize {
+        self.articles.len() + self.sentences.len() + self.entities.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn article(&mut self, rowid: i64, title: String, body: String) {
+        self.articles.push((rowid, title, body));
+    }
+
+    pub fn sentence(&mut self, rowid: i64, terms: String) {
+        self.sentences.push((rowid, terms));
+    }
+
+    /// A new row of `entities_fts` (an entity's analysed names).
+    pub fn entity(&mut self, rowid: i64, names: String) {
+        self.entities.push((rowid, names));
+    }
+
+    /// Write every queued row, one table after the other, and empty the queue.
+    pub fn flush(&mut self, tx: &Connection) -> Result<()> {
+        if !self.articles.is_empty() {
+            let mut st =
+                tx.prepare_cached("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
+            for (id, title, body) in self.articles.drain(..) {
+                st.execute(params![id, title, body])?;
+            }
+        }
+        if !self.sentences.is_empty() {
+            let mut st = tx.prepare_cached("INSERT INTO sentences_fts(rowid, text) VALUES (?1, ?2)")?;
+            for (id, terms) in self.sentences.drain(..) {
+                st.execute(params![id, terms])?;
+            }
+        }
+        if !self.entities.is_empty() {
+            let mut st =
+                tx.prepare_cached("INSERT OR REPLACE INTO entities_fts(rowid, names) VALUES (?1, ?2)")?;
+            for (id, names) in self.entities.drain(..) {
+                st.execute(params![id, names])?;
+            }
+        }
+        Ok(())
+    }
+}
