@@ -450,6 +450,38 @@ fn version_one_archive_migrates_without_loss() {
 }
 
 #[test]
+fn version_six_sentence_index_survives_the_move_to_contentless() {
+    let a = Archive::new();
+    {
+        let mut s = marsad::store::Store::open_unmigrated(&a.db).unwrap();
+        assert_eq!(s.migrate(Some(6)).unwrap(), 6);
+        s.conn
+            .execute_batch(
+                "INSERT INTO runs(started_at, args) VALUES ('2024-01-01T00:00:00Z', '[]');
+                 INSERT INTO articles(content_sha256, title, body, ingested_at, run_id)
+                   VALUES ('x', 'عنوان', 'زار يفكيروف قاعدة الخادم', '2024-01-01', 1);
+                 INSERT INTO sentences(id, article_id, field, idx, start, end) VALUES (7, 1, 'body', 0, 0, 25);
+                 INSERT INTO sentences_fts(rowid, text) VALUES (7, 'زار يفكيروف قاعد خادم');",
+            )
+            .unwrap();
+    }
+    let out = a.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        a.count("SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH '\"قاعد خادم\"'"),
+        7
+    );
+    // Contentless: the terms are indexed, not stored.
+    assert_eq!(
+        a.count("SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH 'يفكيروف' AND text IS NULL"),
+        1
+    );
+    a.conn()
+        .execute_batch("INSERT INTO sentences_fts(sentences_fts) VALUES ('integrity-check')")
+        .unwrap();
+}
+
+#[test]
 fn shared_corpus_sample_ingests_from_gzip() {
     let Some(corpus) = shared_corpus("ant-jawharafm-2013-2017.jsonl.gz") else {
         eprintln!("skipping: shared corpus not present");

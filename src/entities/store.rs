@@ -201,7 +201,8 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     let g = load(conn)?;
     let tx = conn.transaction()?;
     tx.execute_batch(
-        "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM sentences_fts; DELETE FROM entities_fts;
+        "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM entities_fts;
+         INSERT INTO sentences_fts(sentences_fts) VALUES ('delete-all');
          DELETE FROM entity_aliases WHERE entity_id IN (SELECT id FROM entities WHERE status = 'candidate');
          DELETE FROM entities WHERE status = 'candidate';",
     )?;

@@ -204,7 +204,7 @@ struct Batch {
 }
 
 const FILES_PER_BATCH: usize = 128;
-const LINES_PER_BATCH: usize = 1024;
+const LINES_PER_BATCH: usize = 4096;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
 /// `on_error` sees each failed input as it is recorded.
@@ -258,7 +258,7 @@ pub fn run_listed(
     let gazetteer = entities::store::load(&store.conn)?;
     let bar = opts.progress.then(|| progress_bar(total_bytes));
 
-    let (tx, rx) = mpsc::sync_channel::<Batch>(4);
+    let (tx, rx) = mpsc::sync_channel::<Batch>(1);
     let producer_opts = opts.clone();
     let db_path = store.path.clone();
     let producer = std::thread::spawn(move || {

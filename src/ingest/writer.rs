@@ -45,7 +45,7 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
 }
 
 /// WAL length (pages) between automatic checkpoints while ingesting.
-const WAL_PAGES: i64 = 16384;
+const WAL_PAGES: i64 = 4096;
 
 pub struct Writer<'c> {
     conn: &'c mut Connection,

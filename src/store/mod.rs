@@ -248,8 +248,13 @@ pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Res
     Ok(())
 }
 
+/// Page size of new archives.
+const PAGE_SIZE: i64 = 16384;
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // Only takes effect on a new, empty file (see PAGE_SIZE).
+    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     // journal_mode returns a row, so it is read rather than executed.
     let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch(
