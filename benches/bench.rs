@@ -189,6 +189,129 @@ fn raw_text_bytes(db: &Path) -> i64 {
         .unwrap()
 }
 
+/// sqlite-utils from PyPI in a virtualenv under target/bench; None (with the
+/// reason printed) when it cannot be installed, e.g. offline.
+fn sqlite_utils(dir: &Path) -> Option<PathBuf> {
+    let venv = dir.join("venv");
+    let exe = venv.join("bin/sqlite-utils");
+    if exe.exists() {
+        return Some(exe);
+    }
+    let ok = Command::new("python3")
+        .args(["-m", "venv"])
+        .arg(&venv)
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "sqlite-utils"])
+            .status()
+            .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("bench: could not install sqlite-utils from PyPI; the peer comparison is skipped");
+    }
+    ok.then_some(exe)
+}
+
+/// The 31k corpus uncompressed (sqlite-utils reads plain JSON Lines).
+fn plain_corpus(dir: &Path) -> PathBuf {
+    let out = dir.join("c31k.jsonl");
+    if !out.exists() {
+        let f = std::fs::File::open(corpus()).unwrap();
+        let mut r = flate2::read::GzDecoder::new(f);
+        let mut w = std::fs::File::create(&out).unwrap();
+        std::io::copy(&mut r, &mut w).unwrap();
+    }
+    out
+}
+
+/// The peer: `sqlite-utils insert --nl` then `enable-fts --fts5` on title
+/// and text; wall seconds for both.
+fn peer_ingest(exe: &Path, db: &Path, input: &Path) -> f64 {
+    remove_db(db);
+    let t = Instant::now();
+    let ok = Command::new(exe)
+        .arg("insert")
+        .arg(db)
+        .arg("articles")
+        .arg(input)
+        .arg("--nl")
+        .status()
+        .is_ok_and(|s| s.success())
+        && Command::new(exe)
+            .arg("enable-fts")
+            .arg(db)
+            .args(["articles", "title", "text", "--fts5"])
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(ok, "sqlite-utils failed on {}", input.display());
+    t.elapsed().as_secs_f64()
+}
+
+/// The raw limit: the archive's analysed text, already normalised and
+/// stemmed, inserted into a bare FTS5 table in one transaction (seconds for
+/// the inserts and the commit only).
+fn raw_fts(archive: &Path, dir: &Path) -> f64 {
+    let rows: Vec<(i64, String, String)> = {
+        let store = Store::open(archive).unwrap();
+        let mut st = store
+            .conn
+            .prepare("SELECT rowid, title, body FROM articles_fts ORDER BY rowid")
+            .unwrap();
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let db = dir.join("raw-fts.db");
+    remove_db(&db);
+    let mut conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
+         CREATE VIRTUAL TABLE t USING fts5(title, body, tokenize = 'unicode61 remove_diacritics 0');",
+    )
+    .unwrap();
+    let t = Instant::now();
+    let tx = conn.transaction().unwrap();
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO t(rowid, title, body) VALUES (?1, ?2, ?3)")
+            .unwrap();
+        for (id, title, body) in &rows {
+            ins.execute(rusqlite::params![id, title, body]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    let secs = t.elapsed().as_secs_f64();
+    drop(conn);
+    remove_db(&db);
+    secs
+}
+
+/// `marsad entity NAME` wall time in ms (whole process), median of 5, for
+/// a few entities from frequent to rare.
+fn entity_latency(db: &Path) -> String {
+    ["russia", "khalifa-haftar", "yunus-bek-yevkurov"]
+        .iter()
+        .map(|e| {
+            let mut ms: Vec<f64> = (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    let out = Command::new(bin())
+                        .arg("--db")
+                        .arg(db)
+                        .args(["entity", e])
+                        .output()
+                        .expect("run marsad entity");
+                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    t.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            format!("{e} {:.0} ms", median(&mut ms))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn main() {
     if !corpus().exists() {
         eprintln!(
@@ -230,6 +353,26 @@ fn main() {
     rows.push((
         "31k: peak RSS".into(),
         format!("{:.0} MB", rss as f64 / 1024.0),
+    ));
+    // The peer and the raw limit, measured in this same run.
+    let plain = plain_corpus(&dir);
+    if let Some(exe) = sqlite_utils(&dir) {
+        let peer_db = dir.join("peer.db");
+        let mut peer: Vec<f64> = (0..runs).map(|_| peer_ingest(&exe, &peer_db, &plain)).collect();
+        let peer = median(&mut peer);
+        rows.push((
+            "31k: sqlite-utils insert --nl + enable-fts --fts5 (uncompressed file)".into(),
+            format!("{peer:.2} s; marsad / sqlite-utils = {:.2}×", full / peer),
+        ));
+    }
+    let mut raw: Vec<f64> = (0..runs).map(|_| raw_fts(&db, &dir)).collect();
+    let raw = median(&mut raw);
+    rows.push((
+        "31k: raw limit, analysed text into a bare FTS5 table, one transaction".into(),
+        format!(
+            "{raw:.2} s; marsad rate / raw rate = {:.2}",
+            raw / full
+        ),
     ));
     let (rerun, _, _) = ingest(&db, &corpus());
     rows.push((
@@ -300,6 +443,10 @@ fn main() {
         ),
         format!("median {med:.1} ms, p95 {p:.1} ms"),
     ));
+    rows.push((
+        "31k: `marsad entity` profile, whole process, median of 5".into(),
+        entity_latency(&db),
+    ));
 
     // Large: the corpus `scale` times.
     let large_in = build_large(&dir, scale);
@@ -328,6 +475,10 @@ fn main() {
             qs.len()
         ),
         format!("median {med:.1} ms, p95 {p:.1} ms"),
+    ));
+    rows.push((
+        format!("{n} articles: `marsad entity` profile, median of 5"),
+        entity_latency(&db),
     ));
 
     let mut md = String::from(

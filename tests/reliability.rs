@@ -154,7 +154,7 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     // A small tmpfs needs root; without it this test cannot create a full disk.
     let dir = tempfile::tempdir().unwrap();
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1200k", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
         .arg(dir.path())
         .stderr(Stdio::null())
         .status()
