@@ -207,7 +207,9 @@ fn sqlite_utils(dir: &Path) -> Option<PathBuf> {
             .status()
             .is_ok_and(|s| s.success());
     if !ok {
-        eprintln!("bench: could not install sqlite-utils from PyPI; the peer comparison is skipped");
+        eprintln!(
+            "bench: could not install sqlite-utils from PyPI; the peer comparison is skipped"
+        );
     }
     ok.then_some(exe)
 }
@@ -302,7 +304,11 @@ fn entity_latency(db: &Path) -> String {
                         .args(["entity", e])
                         .output()
                         .expect("run marsad entity");
-                    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                    assert!(
+                        out.status.success(),
+                        "{}",
+                        String::from_utf8_lossy(&out.stderr)
+                    );
                     t.elapsed().as_secs_f64() * 1000.0
                 })
                 .collect();
@@ -358,7 +364,9 @@ fn main() {
     let plain = plain_corpus(&dir);
     if let Some(exe) = sqlite_utils(&dir) {
         let peer_db = dir.join("peer.db");
-        let mut peer: Vec<f64> = (0..runs).map(|_| peer_ingest(&exe, &peer_db, &plain)).collect();
+        let mut peer: Vec<f64> = (0..runs)
+            .map(|_| peer_ingest(&exe, &peer_db, &plain))
+            .collect();
         let peer = median(&mut peer);
         rows.push((
             "31k: sqlite-utils insert --nl + enable-fts --fts5 (uncompressed file)".into(),
@@ -369,10 +377,7 @@ fn main() {
     let raw = median(&mut raw);
     rows.push((
         "31k: raw limit, analysed text into a bare FTS5 table, one transaction".into(),
-        format!(
-            "{raw:.2} s; marsad rate / raw rate = {:.2}",
-            raw / full
-        ),
+        format!("{raw:.2} s; marsad rate / raw rate = {:.2}", raw / full),
     ));
     let (rerun, _, _) = ingest(&db, &corpus());
     rows.push((

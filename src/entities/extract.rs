@@ -367,17 +367,16 @@ pub fn extract_words<'a>(
 
 /// A veto applies when a not-near word stands in the same sentence, or when
 /// the article as a whole is about something else (three or more of them).
-fn vetoed(
-    g: &Gazetteer,
-    entity: usize,
-    article: &HashSet<&str>,
-    sentence: &HashSet<&str>,
-) -> bool {
+fn vetoed(g: &Gazetteer, entity: usize, article: &HashSet<&str>, sentence: &HashSet<&str>) -> bool {
     let Some(words) = g.not_near.get(&entity) else {
         return false;
     };
     words.iter().any(|w| sentence.contains(w.as_str()))
-        || words.iter().filter(|w| article.contains(w.as_str())).count() >= 3
+        || words
+            .iter()
+            .filter(|w| article.contains(w.as_str()))
+            .count()
+            >= 3
 }
 
 /// The longest pattern matching at token `i`: (tokens, pattern, clitic chars).

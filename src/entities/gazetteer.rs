@@ -101,7 +101,9 @@ pub(crate) struct Pattern {
 pub struct Gazetteer {
     pub(crate) ids: Vec<String>,
     /// First normalised token → patterns, longest first.
-    pub(crate) by_first: HashMap<String, Vec<Pattern>>,
+    /// FxHash: looked up once per token of every article, and the keys are
+    /// our own gazetteer, so a fast non-keyed hash is safe.
+    pub(crate) by_first: rustc_hash::FxHashMap<String, Vec<Pattern>>,
     /// Entity → stems that veto a match in the same sentence.
     pub(crate) not_near: HashMap<usize, HashSet<String>>,
     /// Normalised names of candidates an analyst rejected.

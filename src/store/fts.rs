@@ -48,21 +48,24 @@ impl FtsQueue {
     /// Write every queued row, one table after the other, and empty the queue.
     pub fn flush(&mut self, tx: &Connection) -> Result<()> {
         if !self.articles.is_empty() {
-            let mut st =
-                tx.prepare_cached("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
+            let mut st = tx.prepare_cached(
+                "INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)",
+            )?;
             for (id, title, body) in self.articles.drain(..) {
                 st.execute(params![id, title, body])?;
             }
         }
         if !self.sentences.is_empty() {
-            let mut st = tx.prepare_cached("INSERT INTO sentences_fts(rowid, text) VALUES (?1, ?2)")?;
+            let mut st =
+                tx.prepare_cached("INSERT INTO sentences_fts(rowid, text) VALUES (?1, ?2)")?;
             for (id, terms) in self.sentences.drain(..) {
                 st.execute(params![id, terms])?;
             }
         }
         if !self.entities.is_empty() {
-            let mut st =
-                tx.prepare_cached("INSERT OR REPLACE INTO entities_fts(rowid, names) VALUES (?1, ?2)")?;
+            let mut st = tx.prepare_cached(
+                "INSERT OR REPLACE INTO entities_fts(rowid, names) VALUES (?1, ?2)",
+            )?;
             for (id, names) in self.entities.drain(..) {
                 st.execute(params![id, names])?;
             }

@@ -2,7 +2,7 @@
 //! [`stem`] is the same with proper names kept whole, which is what the
 //! index uses. Both expect normalised input.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
 use super::normalize;
@@ -17,8 +17,9 @@ const NAME_CLITICS: &[&str] = &[
     "فل", "فك", "و", "ف", "ب", "ل", "ك",
 ];
 
-fn protected() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+/// FxHash: looked up for every token indexed, and the set is fixed.
+fn protected() -> &'static FxHashSet<String> {
+    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
     SET.get_or_init(|| {
         include_str!("names.txt")
             .lines()
@@ -43,6 +44,12 @@ pub fn lucene_stem(word: &str) -> String {
     lucene_stem_str(word).to_string()
 }
 
+/// Characters in an affix: every affix is Arabic letters, two bytes each
+/// in UTF-8 (a test checks this).
+const fn arabic_len(affix: &str) -> usize {
+    affix.len() / 2
+}
+
 /// [`lucene_stem`] as a slice of `word`: stemming only ever cuts, so the
 /// hot path (one call per token of every article) allocates nothing.
 fn lucene_stem_str(word: &str) -> &str {
@@ -50,7 +57,7 @@ fn lucene_stem_str(word: &str) -> &str {
     // Lengths are counted in characters, as Lucene counts them.
     let mut n = word.chars().count();
     for p in PREFIXES {
-        let pn = p.chars().count();
+        let pn = arabic_len(p);
         let long_enough = if pn == 1 { n >= 4 } else { n >= pn + 2 };
         if long_enough && let Some(rest) = s.strip_prefix(p) {
             s = rest;
@@ -59,8 +66,10 @@ fn lucene_stem_str(word: &str) -> &str {
         }
     }
     for suf in SUFFIXES {
-        let sn = suf.chars().count();
-        if n >= sn + 2 && let Some(rest) = s.strip_suffix(suf) {
+        let sn = arabic_len(suf);
+        if n >= sn + 2
+            && let Some(rest) = s.strip_suffix(suf)
+        {
             s = rest;
             n -= sn;
         }
@@ -98,6 +107,13 @@ pub fn stem_str(word: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn affixes_are_two_byte_letters() {
+        for a in PREFIXES.iter().chain(SUFFIXES) {
+            assert_eq!(arabic_len(a), a.chars().count(), "{a}");
+        }
+    }
 
     #[test]
     fn names_stay_whole() {
