@@ -53,6 +53,7 @@ pub struct Writer<'c> {
     default_outlet: Option<String>,
     outlets: HashMap<String, i64>,
     dedup_threshold: f64,
+    bands: crate::dedup::BandIndex,
 }
 
 impl<'c> Writer<'c> {
@@ -68,6 +69,7 @@ impl<'c> Writer<'c> {
             default_outlet,
             outlets: HashMap::new(),
             dedup_threshold,
+            bands: crate::dedup::BandIndex::default(),
         }
     }
 
@@ -111,6 +113,7 @@ impl<'c> Writer<'c> {
                             )?;
                             crate::dedup::add(
                                 &tx,
+                                &mut self.bands,
                                 id,
                                 p.signature.as_deref(),
                                 self.dedup_threshold,
