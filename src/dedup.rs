@@ -114,7 +114,7 @@ pub struct BandIndex {
 }
 
 /// Keys held in `recent` before they are merged into the sorted list.
-const RECENT_KEYS: usize = 1 << 20;
+const RECENT_KEYS: usize = 1 << 18;
 
 impl BandIndex {
     /// An index for an archive with no signatures yet (a rebuild).
@@ -345,22 +345,22 @@ mod tests {
     #[test]
     fn band_index_finds_sharers_before_and_after_a_merge() {
         let mut idx = BandIndex::empty();
-        // 40,000 articles of 32 keys each pass RECENT_KEYS, so some lookups
+        // 10,000 articles of 32 keys each pass RECENT_KEYS, so some lookups
         // below are answered from the merged list and some from `recent`.
         // Distinct for every (article, band), so only the shared key below is shared.
         let keys = |id: u32| -> Vec<u32> { (0..32).map(|b| (id << 5) | b).collect() };
-        for id in 1..=40_000u32 {
+        for id in 1..=10_000u32 {
             idx.insert(&keys(id), i64::from(id));
         }
         assert!(!idx.sorted.is_empty() && !idx.recent.is_empty());
         assert!(idx.sorted.windows(2).all(|w| w[0] <= w[1]));
-        for id in [1u32, 17, 32_000, 40_000] {
+        for id in [1u32, 17, 8_000, 10_000] {
             assert_eq!(idx.candidates(&keys(id)), vec![i64::from(id)]);
         }
         // A key shared by two articles finds both.
         let mut shared = keys(7);
-        shared[5] = keys(39_999)[5];
-        assert_eq!(idx.candidates(&shared), vec![7, 39_999]);
+        shared[5] = keys(9_999)[5];
+        assert_eq!(idx.candidates(&shared), vec![7, 9_999]);
         assert!(idx.candidates(&[u32::MAX - 3]).is_empty());
     }
 }
