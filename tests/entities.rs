@@ -254,6 +254,31 @@ fn commands_and_json_shapes() {
         assert_eq!(p["id"], "yunus-bek-yevkurov");
         assert_eq!(p["articles"], 3);
     }
+    // Co-mentions count shared sentences, and shared articles (never more
+    // than the entity's 3), as v_cooccurrence counts them.
+    let out = a.run(&["entity", "يفكيروف", "--format", "json"]);
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let count = |list: &str, id: &str| {
+        p[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .map(|r| r["count"].as_i64().unwrap())
+    };
+    assert_eq!(count("same_article", "khalifa-haftar"), Some(3));
+    assert_eq!(count("same_sentence", "khalifa-haftar"), Some(7));
+    assert!(
+        p["same_article"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["count"].as_i64().unwrap() <= 3)
+    );
+    assert_eq!(
+        a.count("SELECT same_article FROM v_cooccurrence WHERE entity_a = 'khalifa-haftar' AND entity_b = 'yunus-bek-yevkurov'"),
+        3
+    );
     let out = a.run(&[
         "mentions",
         "يفكيروف",

@@ -157,8 +157,8 @@ fn print_profile(p: &query::Profile) {
         }
     }
     for (label, list) in [
-        ("same sentence", &p.same_sentence),
-        ("same article", &p.same_article),
+        ("same sentence (shared sentences)", &p.same_sentence),
+        ("same article (shared articles)", &p.same_article),
     ] {
         if !list.is_empty() {
             println!("\nwith, in the {label}:");

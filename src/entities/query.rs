@@ -111,17 +111,34 @@ pub struct Profile {
     pub latest: Vec<ArticleRef>,
 }
 
+/// The entities most often named with `id`: in the same sentence (counted
+/// in shared sentences) or in the same article (counted in shared
+/// articles, as `v_cooccurrence.same_article` counts them).
 fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Related>> {
-    let join = if same_sentence {
-        "AND o.field = m.field AND o.sentence = m.sentence"
+    // The entity's own places first, without repeats, then the others named
+    // there: joining mention to mention multiplied the rows by the entity's
+    // mentions per article (1 s for Russia at 300k articles; now 0.3 s).
+    let (place, join) = if same_sentence {
+        (
+            "article_id, field, sentence",
+            "o.article_id = mine.article_id AND o.field = mine.field AND o.sentence = mine.sentence",
+        )
     } else {
-        ""
+        ("article_id", "o.article_id = mine.article_id")
     };
+    let o_place = place
+        .split(", ")
+        .map(|c| format!("o.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     let sql = format!(
-        "SELECT o.entity_id, e.name_ar, count(DISTINCT o.article_id || '/' || o.field || '/' || o.sentence)
-         FROM mentions m JOIN mentions o ON o.article_id = m.article_id {join} AND o.entity_id != m.entity_id
-         JOIN entities e ON e.id = o.entity_id AND e.status = 'accepted'
-         WHERE m.entity_id = ?1 GROUP BY o.entity_id ORDER BY 3 DESC, 1 LIMIT 10"
+        "SELECT x.entity_id, e.name_ar, count(*) AS n
+         FROM (SELECT DISTINCT o.entity_id, {o_place}
+               FROM (SELECT DISTINCT {place} FROM mentions WHERE entity_id = ?1) mine
+               JOIN mentions o ON {join}
+               WHERE o.entity_id != ?1) x
+         JOIN entities e ON e.id = x.entity_id AND e.status = 'accepted'
+         GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10"
     );
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map([id], |r| {
