@@ -127,7 +127,7 @@ impl ArticleFilter {
 }
 
 /// Walk every article in id order, a chunk at a time: `compute` runs on
-/// rayon's threads on (id, title, body), `write` on this thread on each
+/// the worker threads on (id, title, body), `write` on this thread on each
 /// result, in id order. Used by the whole-archive rebuilds (index,
 /// entities, near-duplicates). Returns the number of articles.
 pub fn for_each<T: Send>(
@@ -139,6 +139,7 @@ pub fn for_each<T: Send>(
     const CHUNK: usize = 2000;
     let mut st = conn.prepare("SELECT id, title, body FROM articles ORDER BY id")?;
     let mut rows = st.query([])?;
+    let workers = crate::workers::Workers::new();
     let mut n = 0;
     loop {
         let mut chunk: Vec<(i64, String, String)> = Vec::with_capacity(CHUNK);
@@ -150,10 +151,12 @@ pub fn for_each<T: Send>(
             return Ok(n);
         }
         n += chunk.len() as i64;
-        let done: Vec<(i64, T)> = chunk
-            .par_iter()
-            .map(|(id, t, b)| (*id, compute(*id, t, b)))
-            .collect();
+        let done: Vec<(i64, T)> = workers.run(|| {
+            chunk
+                .par_iter()
+                .map(|(id, t, b)| (*id, compute(*id, t, b)))
+                .collect()
+        });
         for (id, x) in done {
             write(id, x)?;
         }

@@ -20,5 +20,6 @@ pub mod search;
 pub mod sql;
 pub mod store;
 pub mod text;
+pub mod workers;
 
 pub use error::{Error, Result};

@@ -5,7 +5,8 @@
 //! candidate names discovered after titles and roles.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+// FxHash: these maps are filled and probed for every word of every article.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use serde::Serialize;
 
@@ -274,14 +275,14 @@ pub fn extract_words<'a>(
     };
     let mut out = Extraction::default();
     // Entity → order in which its full name was last seen.
-    let mut seen_full: HashMap<usize, usize> = HashMap::new();
+    let mut seen_full: HashMap<usize, usize> = HashMap::default();
     let mut order = 0;
-    let mut used_sentences: HashSet<(Field, usize)> = HashSet::new();
+    let mut used_sentences: HashSet<(Field, usize)> = HashSet::default();
 
     for f in &fields {
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
-        let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::new();
+        let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::default();
         let mut i = 0;
         while i < toks.len() {
             let Some((len, p, clitic)) = best_match(g, toks, i, &seen_full, |entity, sentence| {
@@ -330,12 +331,13 @@ pub fn extract_words<'a>(
     }
 
     for f in &fields {
-        let mut by_sentence: HashMap<usize, (usize, usize)> = HashMap::new();
+        // Sentence numbers run 0, 1, 2… in token order: (start, end) of each.
+        let mut by_sentence: Vec<(usize, usize)> = Vec::new();
         for t in &f.toks {
-            let e = by_sentence
-                .entry(t.sentence)
-                .or_insert((t.t.start, t.t.end));
-            e.1 = t.t.end;
+            if by_sentence.len() <= t.sentence {
+                by_sentence.resize(t.sentence + 1, (t.t.start, t.t.end));
+            }
+            by_sentence[t.sentence].1 = t.t.end;
         }
         let mut idxs: Vec<usize> = used_sentences
             .iter()
@@ -344,7 +346,7 @@ pub fn extract_words<'a>(
             .collect();
         idxs.sort_unstable();
         for idx in idxs {
-            let (start, end) = by_sentence[&idx];
+            let (start, end) = by_sentence[idx];
             // The sentence's words are already normalised: stem them.
             let terms = f
                 .toks

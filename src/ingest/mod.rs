@@ -261,12 +261,6 @@ pub fn run_listed(
     let (tx, rx) = mpsc::sync_channel::<Batch>(1);
     let producer_opts = opts.clone();
     let db_path = store.path.clone();
-    // The writer is the slowest stage and has a core to itself; the workers
-    // share the rest (on two cores, a third busy thread only slowed the
-    // writer: 2018 corpus about 8.8 s with two workers, 8.1 s with one).
-    let workers =
-        std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1).max(1));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(workers).build();
     let producer = std::thread::spawn(move || {
         let run = || {
             let known =
@@ -294,11 +288,7 @@ pub fn run_listed(
             }
             p.flush();
         };
-        match pool {
-            Ok(pool) => pool.install(run),
-            // No pool of our own (threads exhausted): the global one still works.
-            Err(_) => run(),
-        }
+        crate::workers::Workers::new().run(run)
     });
 
     let mut w = writer::Writer::new(&mut store.conn, run_id, opts.outlet.clone());

@@ -65,15 +65,19 @@ pub fn normalize(s: &str) -> String {
     // Most text is ASCII and basic Arabic, which NFKC leaves as it is (the
     // combining hamza and madda U+0653–U+0655 and the high-hamza letters
     // U+0675–U+0678 aside): skip it there.
+    // Sized once: folding never lengthens basic text, and this runs for
+    // every word of every article.
+    let mut out = String::with_capacity(s.len());
     if s.chars().all(|c| {
         c.is_ascii()
             || (('\u{0600}'..='\u{06FF}').contains(&c)
                 && !matches!(c, '\u{0653}'..='\u{0655}' | '\u{0675}'..='\u{0678}'))
     }) {
-        s.chars().filter_map(fold).collect()
+        out.extend(s.chars().filter_map(fold));
     } else {
-        s.nfkc().filter_map(fold).collect()
+        out.extend(s.nfkc().filter_map(fold));
     }
+    out
 }
 
 /// Arabic letters and digits of the basic block, answered without Unicode
