@@ -107,8 +107,11 @@ pub fn band_keys(sig: &[u32]) -> Vec<u32> {
 pub struct BandIndex {
     /// `key << 32 | article id`, sorted.
     sorted: Vec<u64>,
-    /// Added since the last merge into `sorted`.
-    recent: rustc_hash::FxHashMap<u32, Vec<u32>>,
+    /// Added since the last merge into `sorted`: the first article with
+    /// each key, and (rarely) the others, so that most keys cost no
+    /// allocation of their own.
+    recent: rustc_hash::FxHashMap<u32, u32>,
+    recent_more: rustc_hash::FxHashMap<u32, Vec<u32>>,
     recent_keys: usize,
     loaded: bool,
 }
@@ -154,7 +157,10 @@ impl BandIndex {
                     .take_while(|e| (*e >> 32) as u32 == k)
                     .map(|e| i64::from(*e as u32)),
             );
-            if let Some(ids) = self.recent.get(&k) {
+            if let Some(id) = self.recent.get(&k) {
+                out.push(i64::from(*id));
+            }
+            if let Some(ids) = self.recent_more.get(&k) {
                 out.extend(ids.iter().map(|id| i64::from(*id)));
             }
         }
@@ -164,8 +170,14 @@ impl BandIndex {
     }
 
     fn insert(&mut self, keys: &[u32], id: i64) {
+        use std::collections::hash_map::Entry;
         for &k in keys {
-            self.recent.entry(k).or_default().push(id as u32);
+            match self.recent.entry(k) {
+                Entry::Vacant(e) => {
+                    e.insert(id as u32);
+                }
+                Entry::Occupied(_) => self.recent_more.entry(k).or_default().push(id as u32),
+            }
         }
         self.recent_keys += keys.len();
         if self.recent_keys >= RECENT_KEYS {
@@ -179,7 +191,12 @@ impl BandIndex {
         let mut add: Vec<u64> = self
             .recent
             .drain()
-            .flat_map(|(k, ids)| ids.into_iter().map(move |id| pack(k, i64::from(id))))
+            .map(|(k, id)| pack(k, i64::from(id)))
+            .chain(
+                self.recent_more
+                    .drain()
+                    .flat_map(|(k, ids)| ids.into_iter().map(move |id| pack(k, i64::from(id)))),
+            )
             .collect();
         add.sort_unstable();
         self.recent_keys = 0;
@@ -361,6 +378,11 @@ mod tests {
         let mut shared = keys(7);
         shared[5] = keys(9_999)[5];
         assert_eq!(idx.candidates(&shared), vec![7, 9_999]);
+        // Two articles since the last merge sharing a key.
+        let mut later = keys(10_001);
+        later[3] = keys(9_998)[3];
+        idx.insert(&later, 10_001);
+        assert_eq!(idx.candidates(&keys(9_998)), vec![9_998, 10_001]);
         assert!(idx.candidates(&[u32::MAX - 3]).is_empty());
     }
 }
