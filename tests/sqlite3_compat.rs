@@ -72,6 +72,17 @@ fn stock_sqlite3_reads_and_searches_the_archive() {
     .parse()
     .unwrap();
     assert_eq!(n, 1);
+    // The bulk-load settings (migration V9) are stored in the index and
+    // stock sqlite3 still queries it (above) with them in force.
+    let cfg = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT k || '=' || v FROM articles_fts_config WHERE k IN ('automerge', 'hashsize') ORDER BY k",
+    );
+    assert_eq!(
+        cfg.split_whitespace().collect::<Vec<_>>(),
+        ["automerge=8", "hashsize=16777216"]
+    );
     for t in ["entities_fts", "sentences_fts"] {
         shell(
             &sqlite3,
