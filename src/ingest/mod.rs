@@ -205,6 +205,7 @@ struct Batch {
 
 const FILES_PER_BATCH: usize = 128;
 const LINES_PER_BATCH: usize = 4096;
+const FIRST_BATCH_LINES: usize = 256;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
 /// `on_error` sees each failed input as it is recorded.
@@ -879,10 +880,13 @@ impl Producer<'_> {
         known: &std::collections::HashSet<(i64, String)>,
     ) -> std::result::Result<(), String> {
         let name = &input.display;
+        // A small first batch gets the writer going sooner; it would
+        // otherwise wait for a whole batch to be analysed.
+        let mut limit = FIRST_BATCH_LINES;
         loop {
-            let mut lines: Vec<(i64, Vec<u8>)> = Vec::with_capacity(LINES_PER_BATCH);
+            let mut lines: Vec<(i64, Vec<u8>)> = Vec::with_capacity(limit);
             let mut eof = false;
-            while lines.len() < LINES_PER_BATCH {
+            while lines.len() < limit {
                 let mut buf = Vec::new();
                 let n = reader
                     .read_until(b'\n', &mut buf)
@@ -919,7 +923,8 @@ impl Producer<'_> {
                 prefix.update(l);
                 done += l.len() as u64;
             }
-            let finished = eof || lines.len() < LINES_PER_BATCH;
+            let finished = eof || lines.len() < limit;
+            limit = LINES_PER_BATCH;
             let state = if finished {
                 // Drain what the reader has not asked for, so the raw hash covers the file.
                 std::io::copy(&mut reader, &mut std::io::sink())
