@@ -212,10 +212,7 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
         |_, t, b| extract(&g, t, b),
         |id, x| {
             write(&tx, id, x, &mut fts)?;
-            if fts.len() >= 20_000 {
-                fts.flush(&tx)?;
-            }
-            Ok(())
+            fts.flush_if_full(&tx)
         },
     )?;
     fts.flush(&tx)?;

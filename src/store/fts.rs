@@ -21,17 +21,11 @@ pub struct FtsQueue {
     entities: Vec<(i64, String)>,
 }
 
+/// Rows held before a caller that writes many articles in one transaction
+/// flushes (see [`FtsQueue::flush_if_full`]), to bound memory.
+const FULL: usize = 20_000;
+
 impl FtsQueue {
-    /// Rows queued so far; callers that write many articles in one
-    /// transaction flush when this grows, to bound memory.
-    pub fn len(&self) -> usize {
-        self.articles.len() + self.sentences.len() + self.entities.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     pub fn article(&mut self, rowid: i64, title: String, body: String) {
         self.articles.push((rowid, title, body));
     }
@@ -43,6 +37,15 @@ impl FtsQueue {
     /// A new row of `entities_fts` (an entity's analysed names).
     pub fn entity(&mut self, rowid: i64, names: String) {
         self.entities.push((rowid, names));
+    }
+
+    /// [`FtsQueue::flush`] once enough rows are held; for the whole-archive
+    /// rebuilds, which write everything in one transaction.
+    pub fn flush_if_full(&mut self, tx: &Connection) -> Result<()> {
+        if self.articles.len() + self.sentences.len() + self.entities.len() >= FULL {
+            self.flush(tx)?;
+        }
+        Ok(())
     }
 
     /// Write every queued row, one table after the other, and empty the queue.

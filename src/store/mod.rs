@@ -7,7 +7,7 @@ mod lock;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -152,15 +152,16 @@ impl Store {
         }
         let tx = self.conn.transaction()?;
         tx.execute("DELETE FROM articles_fts", [])?;
-        {
-            let mut write =
-                tx.prepare("INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)")?;
-            crate::articles::for_each(
-                &tx,
-                |_, title, body| (text::index_terms(title), text::index_terms(body)),
-                |id, (title, body)| Ok(write.execute(params![id, title, body]).map(|_| ())?),
-            )?;
-        }
+        let mut fts = FtsQueue::default();
+        crate::articles::for_each(
+            &tx,
+            |_, title, body| (text::index_terms(title), text::index_terms(body)),
+            |id, (title, body)| {
+                fts.article(id, title, body);
+                fts.flush_if_full(&tx)
+            },
+        )?;
+        fts.flush(&tx)?;
         tx.execute(
             "INSERT INTO meta(key, value) VALUES ('analyzer_version', ?1)
              ON CONFLICT(key) DO UPDATE SET value = excluded.value",
