@@ -118,19 +118,19 @@ fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Relat
     // The entity's own places first, without repeats, then the others named
     // there: joining mention to mention multiplied the rows by the entity's
     // mentions per article (1 s for Russia at 300k articles; now 0.3 s).
-    let (place, join) = if same_sentence {
+    let (place, o_place, join) = if same_sentence {
         (
             "article_id, field, sentence",
+            "o.article_id, o.field, o.sentence",
             "o.article_id = mine.article_id AND o.field = mine.field AND o.sentence = mine.sentence",
         )
     } else {
-        ("article_id", "o.article_id = mine.article_id")
+        (
+            "article_id",
+            "o.article_id",
+            "o.article_id = mine.article_id",
+        )
     };
-    let o_place = place
-        .split(", ")
-        .map(|c| format!("o.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ");
     let sql = format!(
         "SELECT x.entity_id, e.name_ar, count(*) AS n
          FROM (SELECT DISTINCT o.entity_id, {o_place}
