@@ -71,6 +71,42 @@ fn ingest(db: &Path, input: &Path) -> (f64, u64, serde_json::Value) {
     (secs, rss, summary)
 }
 
+/// `runs` full ingests of `input` into a new `db`: median seconds, peak RSS
+/// KiB over the runs, and the last run's summary.
+fn full_ingest(db: &Path, input: &Path, runs: usize) -> (f64, u64, serde_json::Value) {
+    let mut secs = Vec::new();
+    let mut rss = 0;
+    let mut summary = serde_json::Value::Null;
+    for _ in 0..runs {
+        remove_db(db);
+        let (s, r, j) = ingest(db, input);
+        secs.push(s);
+        rss = rss.max(r);
+        summary = j;
+    }
+    (median(&mut secs), rss, summary)
+}
+
+/// Run `marsad --db DB ARGS…`, which must succeed: (wall seconds, stdout).
+fn marsad(db: &Path, args: &[&str]) -> (f64, String) {
+    let t = Instant::now();
+    let out = Command::new(bin())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run marsad");
+    assert!(
+        out.status.success(),
+        "marsad {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        t.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
 fn remove_db(db: &Path) {
     for ext in ["", "-wal", "-shm", ".lock"] {
         let _ = std::fs::remove_file(format!("{}{ext}", db.display()));
@@ -297,21 +333,7 @@ fn entity_latency(db: &Path) -> String {
         .iter()
         .map(|e| {
             let mut ms: Vec<f64> = (0..5)
-                .map(|_| {
-                    let t = Instant::now();
-                    let out = Command::new(bin())
-                        .arg("--db")
-                        .arg(db)
-                        .args(["entity", e])
-                        .output()
-                        .expect("run marsad entity");
-                    assert!(
-                        out.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&out.stderr)
-                    );
-                    t.elapsed().as_secs_f64() * 1000.0
-                })
+                .map(|_| marsad(db, &["entity", e]).0 * 1000.0)
                 .collect();
             format!("{e} {:.0} ms", median(&mut ms))
         })
@@ -335,17 +357,7 @@ fn main() {
 
     // 31k: full ingest, median of `runs`.
     let db = dir.join("c31k.db");
-    let mut secs = Vec::new();
-    let mut rss = 0;
-    let mut summary = serde_json::Value::Null;
-    for _ in 0..runs {
-        remove_db(&db);
-        let (s, r, j) = ingest(&db, &corpus());
-        secs.push(s);
-        rss = rss.max(r);
-        summary = j;
-    }
-    let full = median(&mut secs);
+    let (full, rss, summary) = full_ingest(&db, &corpus(), runs);
     let text_mb = raw_text_bytes(&db) as f64 / 1e6;
     let records = summary["records"].as_f64().unwrap_or(0.0);
     rows.push((
@@ -385,41 +397,18 @@ fn main() {
         "31k: unchanged re-run".into(),
         format!("{:.3} s ({:.2}% of full)", rerun, 100.0 * rerun / full),
     ));
-    let t = Instant::now();
-    let out = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .arg("reextract")
-        .output()
-        .expect("run marsad reextract");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (reextract, _) = marsad(&db, &["reextract"]);
     rows.push((
         "31k: reextract entities (whole archive)".into(),
-        format!("{:.2} s", t.elapsed().as_secs_f64()),
+        format!("{reextract:.2} s"),
     ));
-    let t = Instant::now();
-    let out = Command::new(bin())
-        .arg("--db")
-        .arg(&db)
-        .args(["dedup", "--rebuild"])
-        .output()
-        .expect("run marsad dedup");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let dedup = t.elapsed().as_secs_f64();
+    let (dedup, said) = marsad(&db, &["dedup", "--rebuild"]);
     rows.push((
         "31k: dedup rebuild (signatures, LSH, links, stories)".into(),
         format!(
             "{dedup:.2} s, {:.0} µs/article; {}",
             dedup * 1e6 / records.max(1.0),
-            String::from_utf8_lossy(&out.stdout).trim()
+            said.trim()
         ),
     ));
     let (mentions, with_mention): (i64, i64) = Store::open(&db)
@@ -458,17 +447,7 @@ fn main() {
     let large_in = build_large(&dir, scale);
     let db = dir.join(format!("c{scale}x.db"));
     let large_runs = env_usize("MARSAD_BENCH_LARGE_RUNS", runs);
-    let mut secs = Vec::new();
-    let mut rss = 0;
-    let mut j = serde_json::Value::Null;
-    for _ in 0..large_runs {
-        remove_db(&db);
-        let (s, r, summary) = ingest(&db, &large_in);
-        secs.push(s);
-        rss = rss.max(r);
-        j = summary;
-    }
-    let s = median(&mut secs);
+    let (s, rss, j) = full_ingest(&db, &large_in, large_runs);
     let n = j["new"].as_u64().unwrap_or(0);
     let text_mb = raw_text_bytes(&db) as f64 / 1e6;
     rows.push((
