@@ -406,21 +406,30 @@ fn archive_newer_than_the_binary_is_refused_untouched() {
     assert_eq!(before, fs::read(&a.db).unwrap(), "archive was modified");
 }
 
+/// An archive migrated only to `version`, with one run and then `rows`.
+fn old_archive(a: &Archive, version: i64, rows: &str) -> marsad::store::Store {
+    let mut s = marsad::store::Store::open_unmigrated(&a.db).unwrap();
+    assert_eq!(s.migrate(Some(version)).unwrap(), version);
+    s.conn
+        .execute_batch(&format!(
+            "INSERT INTO runs(started_at, args) VALUES ('2024-01-01T00:00:00Z', '[]'); {rows}"
+        ))
+        .unwrap();
+    s
+}
+
 #[test]
 fn version_one_archive_migrates_without_loss() {
     let a = Archive::new();
     {
-        let mut s = marsad::store::Store::open_unmigrated(&a.db).unwrap();
-        assert_eq!(s.migrate(Some(1)).unwrap(), 1);
-        s.conn
-            .execute_batch(
-                "INSERT INTO runs(started_at, args) VALUES ('2024-01-01T00:00:00Z', '[]');
-                 INSERT INTO outlets(name) VALUES ('إرم نيوز');
-                 INSERT INTO articles(content_sha256, title, body, published_at, outlet_id, ingested_at, run_id)
-                   VALUES ('x', 'الوزير في موسكو', 'التقى الوزير بحفتر في موسكو', '2024-01-01', 1, '2024-01-01', 1);
-                 INSERT INTO sightings(article_id, origin, raw_sha256, seen_at) VALUES (1, '/old.txt', 'y', '2024-01-01');",
-            )
-            .unwrap();
+        let s = old_archive(
+            &a,
+            1,
+            "INSERT INTO outlets(name) VALUES ('إرم نيوز');
+             INSERT INTO articles(content_sha256, title, body, published_at, outlet_id, ingested_at, run_id)
+               VALUES ('x', 'الوزير في موسكو', 'التقى الوزير بحفتر في موسكو', '2024-01-01', 1, '2024-01-01', 1);
+             INSERT INTO sightings(article_id, origin, raw_sha256, seen_at) VALUES (1, '/old.txt', 'y', '2024-01-01');",
+        );
         // V1's plain index finds the exact word only.
         let n: i64 = s
             .conn
@@ -452,19 +461,14 @@ fn version_one_archive_migrates_without_loss() {
 #[test]
 fn version_six_sentence_index_survives_the_move_to_contentless() {
     let a = Archive::new();
-    {
-        let mut s = marsad::store::Store::open_unmigrated(&a.db).unwrap();
-        assert_eq!(s.migrate(Some(6)).unwrap(), 6);
-        s.conn
-            .execute_batch(
-                "INSERT INTO runs(started_at, args) VALUES ('2024-01-01T00:00:00Z', '[]');
-                 INSERT INTO articles(content_sha256, title, body, ingested_at, run_id)
-                   VALUES ('x', 'عنوان', 'زار يفكيروف قاعدة الخادم', '2024-01-01', 1);
-                 INSERT INTO sentences(id, article_id, field, idx, start, end) VALUES (7, 1, 'body', 0, 0, 25);
-                 INSERT INTO sentences_fts(rowid, text) VALUES (7, 'زار يفكيروف قاعد خادم');",
-            )
-            .unwrap();
-    }
+    old_archive(
+        &a,
+        6,
+        "INSERT INTO articles(content_sha256, title, body, ingested_at, run_id)
+           VALUES ('x', 'عنوان', 'زار يفكيروف قاعدة الخادم', '2024-01-01', 1);
+         INSERT INTO sentences(id, article_id, field, idx, start, end) VALUES (7, 1, 'body', 0, 0, 25);
+         INSERT INTO sentences_fts(rowid, text) VALUES (7, 'زار يفكيروف قاعد خادم');",
+    );
     let out = a.run(&["migrate"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
