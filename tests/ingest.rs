@@ -506,3 +506,92 @@ fn shared_corpus_sample_ingests_from_gzip() {
     assert_eq!(new + s["duplicates"].as_u64().unwrap() + errors, 10161);
     assert!(a.run(&["check"]).status.success());
 }
+
+#[test]
+fn version_nine_index_becomes_external_content_and_is_refilled() {
+    let a = Archive::new();
+    old_archive(
+        &a,
+        9,
+        "INSERT INTO articles(content_sha256, title, body, ingested_at, run_id)
+           VALUES ('x', 'عنوان', 'زار يفكيروف قاعدةَ الخادم.', '2024-01-01', 1);
+         INSERT INTO sightings(article_id, origin, raw_sha256, seen_at) VALUES (1, '/old.txt', 'y', '2024-01-01');
+         INSERT INTO articles_fts(rowid, title, body) VALUES (1, 'عنوان', 'زار يفكيروف قاعد خادم');",
+    );
+    let out = a.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sql: String = a
+        .conn()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'articles_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("content = 'articles'"), "{sql}");
+    assert_eq!(
+        a.count("SELECT count(*) FROM sqlite_schema WHERE name = 'articles_fts_content'"),
+        0
+    );
+    // The stems are indexed again, and a column reads the published text.
+    let body: String = a
+        .conn()
+        .query_row(
+            "SELECT highlight(articles_fts, 1, '[', ']') FROM articles_fts WHERE articles_fts MATCH 'قاعد'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(body, "زار يفكيروف [قاعدةَ] الخادم.");
+    // check finds nothing to fault in the index (only the made-up hash 'x').
+    let out = a.run(&["check"]);
+    assert!(stdout(&out).contains("content hash"), "{}", stdout(&out));
+    assert!(!stdout(&out).contains("full-text"), "{}", stdout(&out));
+}
+
+#[test]
+fn check_finds_an_article_missing_from_or_stale_in_the_index() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let (title, body): (String, String) = a
+        .conn()
+        .query_row("SELECT title, body FROM articles WHERE id = 2", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    let (t, b) = (
+        marsad::text::index_terms(&title),
+        marsad::text::index_terms(&body),
+    );
+    // An external-content row is removed by giving back what was indexed.
+    a.conn()
+        .execute(
+            "INSERT INTO articles_fts(articles_fts, rowid, title, body) VALUES ('delete', 2, ?1, ?2)",
+            [&t, &b],
+        )
+        .unwrap();
+    let out = a.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stdout(&out).contains("article 2: missing from the full-text index"),
+        "{}",
+        stdout(&out)
+    );
+    // Indexed again with a word short: stale.
+    let short = b.rsplit_once(' ').unwrap().0;
+    a.conn()
+        .execute(
+            "INSERT INTO articles_fts(rowid, title, body) VALUES (2, ?1, ?2)",
+            [&t, short],
+        )
+        .unwrap();
+    let out = a.run(&["check"]);
+    assert!(
+        stdout(&out).contains("article 2: full-text index is stale"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(a.run(&["reindex"]).status.success());
+    let out = a.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+}

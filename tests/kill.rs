@@ -26,7 +26,7 @@ fn snapshot(a: &Archive) -> Snapshot {
         counts: [
             "SELECT count(*) FROM articles",
             "SELECT count(*) FROM sightings",
-            "SELECT count(*) FROM articles_fts",
+            "SELECT count(*) FROM articles_fts_docsize",
             "SELECT count(*) FROM mentions",
             "SELECT count(*) FROM sentences_fts",
             "SELECT count(*) FROM minhash",

@@ -50,6 +50,29 @@ fn stock_sqlite3_reads_and_searches_the_archive() {
         "SELECT snippet(articles_fts, 1, '[', ']', '…', 8) FROM articles_fts WHERE articles_fts MATCH 'يفكيروف' LIMIT 1",
     );
     assert!(snip.contains("[يفكيروف]"), "{snip}");
+    // The index keeps no copy of its text (V10): snippet() shows the
+    // published words, with their harakat and punctuation.
+    let snip = shell(
+        &sqlite3,
+        &a.db,
+        "SELECT snippet(articles_fts, 1, '[', ']', '…', 6) FROM articles_fts WHERE articles_fts MATCH 'قاعد' LIMIT 1",
+    );
+    let marked = snip.split('[').nth(1).and_then(|r| r.split(']').next());
+    assert!(marked.is_some_and(|w| w.ends_with("قاعدة")), "{snip}");
+    // Debian's sqlite3 cuts every code point as marsad does, so the words
+    // it marks are the words the index found.
+    let seps = shell(
+        &sqlite3,
+        &a.db,
+        &format!(
+            "{} SELECT rowid FROM temp.probe_docsize WHERE sz != x'01';",
+            code_point_probe_sql(&articles_fts_tokenizer(&a.db))
+        ),
+    );
+    let mut seps: Vec<u32> = seps.lines().map(|l| l.trim().parse().unwrap()).collect();
+    seps.sort_unstable();
+    assert!(seps.len() > 1000, "{}", seps.len());
+    assert!(seps == marsad_separators(), "sqlite3 3.40 and marsad split text differently");
     shell(
         &sqlite3,
         &a.db,

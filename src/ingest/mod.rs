@@ -424,8 +424,8 @@ fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, rec: Reco
     // Tokenise and normalise once; index, entities and signature share it.
     let title_words = text::words(&rec.title);
     let body_words = text::words(&rec.body);
-    let fts_title = text::terms(&title_words);
-    let fts_body = text::terms(&body_words);
+    let fts_title = text::index_text(&rec.title, &title_words);
+    let fts_body = text::index_text(&rec.body, &body_words);
     let extraction = entities::extract_words(g, &rec.title, &title_words, &rec.body, &body_words);
     let signature = crate::dedup::signature_of(&body_words);
     Item::Article(Box::new(Prepared {

@@ -151,7 +151,12 @@ impl Store {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
-        tx.execute("DELETE FROM articles_fts", [])?;
+        // Not DELETE: on an external-content index that would re-tokenise
+        // the published text to find what to remove.
+        tx.execute(
+            "INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')",
+            [],
+        )?;
         let mut fts = FtsQueue::default();
         crate::articles::for_each(
             &tx,

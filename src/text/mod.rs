@@ -8,17 +8,19 @@
 //! can change: archives built by another version are re-indexed on open.
 
 mod stem;
+mod unicode61;
 
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 pub use stem::{lucene_stem, stem};
+pub use unicode61::is_token_char;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
-pub const ANALYZER_VERSION: &str = "1";
+pub const ANALYZER_VERSION: &str = "2";
 
 /// Characters deleted by normalisation: harakat, Quranic annotation marks,
 /// tatweel, zero-width joiners, bidi controls, soft hyphen, BOM.
@@ -52,9 +54,18 @@ fn fold(c: char) -> Option<char> {
         '٠'..='٩' => char::from(b'0' + (c as u32 - 0x0660) as u8),
         '۰'..='۹' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
         'A'..='Z' => c.to_ascii_lowercase(),
-        c if c.is_ascii() || is_arabic_letter(c) => c,
+        c if c.is_ascii() || ('\u{0600}'..='\u{06FF}').contains(&c) => c,
         c if c.is_uppercase() => c.to_lowercase().next().unwrap_or(c),
-        c => c,
+        // A symbol, a private-use glyph or an emoji can sit inside a token
+        // (SQLite's tokenizer keeps code points its tables do not know; see
+        // unicode61.rs); it is not part of the word.
+        c if c.is_alphanumeric()
+            || c.is_whitespace()
+            || unicode_normalization::char::is_combining_mark(c) =>
+        {
+            c
+        }
+        _ => return None,
     })
 }
 
@@ -75,7 +86,18 @@ pub fn normalize(s: &str) -> String {
     }) {
         out.extend(s.chars().filter_map(fold));
     } else {
-        out.extend(s.nfkc().filter_map(fold));
+        let mut deleted = false;
+        out.extend(s.nfkc().filter_map(|c| {
+            let f = fold(c);
+            deleted |= f.is_none();
+            f
+        }));
+        // A deleted character can leave two marks, or a letter and a mark,
+        // side by side that NFKC orders or composes: once more, so that
+        // normalising is idempotent.
+        if deleted && is_nfkc_quick(out.chars()) != IsNormalized::Yes {
+            out = out.nfkc().filter_map(fold).collect();
+        }
     }
     out
 }
@@ -86,17 +108,16 @@ fn is_arabic_letter(c: char) -> bool {
     matches!(c, '\u{0620}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}')
 }
 
-/// True for characters that belong inside a word of the original text.
-/// Marks and joiners count as word characters so that a word with harakat or
-/// a tatweel stays one token; normalisation deletes them afterwards.
+/// True for characters that belong inside a word of the original text:
+/// exactly those SQLite's tokenizer keeps inside a token as `articles_fts`
+/// configures it (see unicode61.rs), so that the words marsad finds are the
+/// tokens stock sqlite3 highlights. Marks and joiners count, so a word with
+/// harakat or a tatweel stays one word; normalisation deletes them.
 fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    is_arabic_letter(c)
-        || is_deleted(c)
-        || matches!(c, '\u{0653}'..='\u{0655}')
-        || c.is_alphanumeric()
+    is_arabic_letter(c) || is_token_char(c)
 }
 
 /// One word of the original text.
@@ -113,50 +134,46 @@ pub struct Token<'a> {
     pub byte_end: usize,
 }
 
-/// Split text into words, with offsets in code points and bytes. Words whose
-/// normalised form would be empty (a lone tatweel or mark) are skipped.
-pub fn tokens(text: &str) -> Vec<Token<'_>> {
-    let mut out = Vec::new();
-    let mut start: Option<(usize, usize)> = None; // (char index, byte index)
-    let mut ci = 0;
-    for (bi, c) in text.char_indices() {
-        if is_word_char(c) {
-            if start.is_none() {
-                start = Some((ci, bi));
+/// Every maximal run of word characters, as (code point start, end, byte
+/// start, end): the tokens SQLite's tokenizer finds in the same text.
+fn runs(text: &str) -> impl Iterator<Item = (usize, usize, usize, usize)> + '_ {
+    let mut chars = text.char_indices().enumerate().peekable();
+    std::iter::from_fn(move || {
+        let (cs, (bs, _)) = loop {
+            let (ci, (bi, c)) = chars.next()?;
+            if is_word_char(c) {
+                break (ci, (bi, c));
             }
-        } else if let Some((cs, bs)) = start.take() {
-            push_token(&mut out, text, cs, ci, bs, bi);
+        };
+        let (mut ce, mut be) = (cs + 1, text.len());
+        while let Some(&(ci, (bi, c))) = chars.peek() {
+            if !is_word_char(c) {
+                be = bi;
+                break;
+            }
+            ce = ci + 1;
+            chars.next();
         }
-        ci += 1;
-    }
-    if let Some((cs, bs)) = start {
-        push_token(&mut out, text, cs, ci, bs, text.len());
-    }
-    out
+        Some((cs, ce, bs, be))
+    })
 }
 
-fn push_token<'a>(
-    out: &mut Vec<Token<'a>>,
-    text: &'a str,
-    cs: usize,
-    ce: usize,
-    bs: usize,
-    be: usize,
-) {
-    let surface = &text[bs..be];
+/// Split text into words, with offsets in code points and bytes. Runs with
+/// no letter or digit in them (a lone tatweel, mark or joiner) are skipped.
+pub fn tokens(text: &str) -> Vec<Token<'_>> {
     let has_content = |c: char| {
         is_arabic_letter(c) || c.is_ascii_alphanumeric() || (!is_deleted(c) && c.is_alphanumeric())
     };
-    if !surface.chars().any(has_content) {
-        return;
-    }
-    out.push(Token {
-        surface,
-        start: cs,
-        end: ce,
-        byte_start: bs,
-        byte_end: be,
-    });
+    runs(text)
+        .filter(|&(_, _, bs, be)| text[bs..be].chars().any(has_content))
+        .map(|(start, end, byte_start, byte_end)| Token {
+            surface: &text[byte_start..byte_end],
+            start,
+            end,
+            byte_start,
+            byte_end,
+        })
+        .collect()
 }
 
 /// What `marsad analyze` prints for each word.
@@ -222,8 +239,8 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
         .collect()
 }
 
-/// The index text for already analysed words: their stems, separated by
-/// spaces, in order (so phrase queries work on stems).
+/// The stems of already analysed words, separated by spaces, in order (so
+/// phrase queries work on stems): the sentence index's text.
 pub fn terms(words: &[Word]) -> String {
     let mut out = String::with_capacity(words.iter().map(|w| w.norm.len() + 1).sum());
     for w in words {
@@ -235,9 +252,42 @@ pub fn terms(words: &[Word]) -> String {
     out
 }
 
-/// The text stored in the full-text index for `text`.
+/// The text `articles_fts` indexes for `text`, whose words are `words`: one
+/// term per token that SQLite's tokenizer finds in `text`, in order, so that
+/// a term's position in the index is its word's position in the article.
+/// The index keeps no copy of these terms; `snippet()` and `highlight()`
+/// re-tokenise the published text and mark the words at those positions.
+/// A word's term is its stem; a token that is no word (a lone tatweel or
+/// mark) stands for itself.
+pub fn index_text(text: &str, words: &[Word]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut words = words.iter().peekable();
+    for (_, _, bs, be) in runs(text) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        let before = out.len();
+        if let Some(w) = words.next_if(|w| w.token.byte_start == bs) {
+            // NFKC can turn one character into several words (ﷺ) or put a
+            // separator into one (½ is 1⁄2): keep the term one token.
+            out.extend(w.stem().chars().filter(|&c| is_word_char(c)));
+        }
+        if out.len() == before {
+            out.push_str(&text[bs..be]);
+        }
+    }
+    out
+}
+
+/// How many terms [`index_text`] gives for `text`: its tokens as SQLite's
+/// tokenizer counts them.
+pub fn token_count(text: &str) -> usize {
+    runs(text).count()
+}
+
+/// [`index_text`] of a text not yet analysed.
 pub fn index_terms(text: &str) -> String {
-    terms(&words(text))
+    index_text(text, &words(text))
 }
 
 /// Single-letter and article proclitics that a query word may carry in the
@@ -359,5 +409,32 @@ mod tests {
     #[test]
     fn index_terms_join_stems() {
         assert_eq!(index_terms("والوزير في موسكو"), "وزير في موسكو");
+    }
+
+    /// One term per token, whatever the token: the index's positions are the
+    /// words' positions in the published text.
+    #[test]
+    fn one_index_term_per_token() {
+        for text in [
+            "قال ـــ حفتر",           // a lone tatweel: no word, still a token
+            "النبي محمد ﷺ في",         // NFKC makes four words of one sign
+            "نصف ½ كيلو",               // and a separator inside 1⁄2
+            "\u{200F} حفتر \u{200E}", // bidi marks alone
+            "مُحَمَّد، وَ«الجيش»",
+        ] {
+            let terms = index_terms(text);
+            assert_eq!(terms.split(' ').count(), token_count(text), "{text:?} -> {terms:?}");
+            assert!(terms.split(' ').all(|t| !t.is_empty() && t.chars().all(is_word_char)));
+        }
+        assert_eq!(index_terms("قال ـــ حفتر"), "قال ـــ حفتر");
+    }
+
+    /// SQLite keeps a code point its tables do not know (an emoji newer than
+    /// Unicode 6.1) inside a token; it is no part of the word's term.
+    #[test]
+    fn a_glued_symbol_is_not_part_of_the_term() {
+        assert_eq!(tokens("رائع\u{1F914}").len(), 1);
+        assert_eq!(index_terms("رائع\u{1F914}"), index_terms("رائع"));
+        assert_eq!(index_terms("\u{E000}الاثنين"), index_terms("الاثنين"));
     }
 }

@@ -97,3 +97,41 @@ pub fn stdout(o: &Output) -> String {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
+
+/// The `tokenize = "…"` argument of the archive's `articles_fts`, quotes
+/// included, read from its schema: to build a probe table that tokenises
+/// exactly as the index does.
+pub fn articles_fts_tokenizer(db: &Path) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'articles_fts'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let start = sql.find("tokenize = \"").expect("articles_fts names its tokenizer") + 11;
+    let end = start + 1 + sql[start + 1..].find('"').unwrap();
+    sql[start..=end].to_string()
+}
+
+/// SQL that fills `probe(x)`, an FTS5 table with the index's tokenizer, with
+/// one row per code point c (rowid c): 'a', c, 'a'. A row holds one token
+/// when c is a token character, two when it separates.
+pub fn code_point_probe_sql(tokenizer: &str) -> String {
+    format!(
+        "CREATE VIRTUAL TABLE temp.probe USING fts5(x, tokenize = {tokenizer});
+         WITH RECURSIVE c(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM c WHERE i < 1114111)
+         INSERT INTO probe(rowid, x) SELECT i, 'a' || char(i) || 'a' FROM c
+         WHERE i NOT BETWEEN 55296 AND 57343;"
+    )
+}
+
+/// The code points marsad treats as separators (1..=0x10FFFF, no surrogates).
+pub fn marsad_separators() -> Vec<u32> {
+    (1..=0x10FFFFu32)
+        .filter_map(char::from_u32)
+        .filter(|&c| marsad::text::token_count(&format!("a{c}a")) != 1)
+        .map(|c| c as u32)
+        .collect()
+}
