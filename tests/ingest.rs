@@ -595,3 +595,30 @@ fn check_finds_an_article_missing_from_or_stale_in_the_index() {
     let out = a.run(&["check"]);
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
 }
+
+#[test]
+fn version_ten_signatures_are_recomputed_at_half_the_size() {
+    let a = Archive::new();
+    let body = "زار نائب وزير الدفاع الروسي يونس بك يفكيروف مدينة بنغازي اليوم والتقى القائد العام خليفة حفتر \
+                وبحث الجانبان التعاون العسكري بين البلدين وسبل تطويره في مجالات التدريب والتسليح والصيانة \
+                كما تناول اللقاء الأوضاع الأمنية في المنطقة";
+    old_archive(
+        &a,
+        10,
+        &format!(
+            "INSERT INTO articles(content_sha256, title, body, ingested_at, run_id)
+               VALUES ('x', 'عنوان', '{body}', '2024-01-01', 1);
+             INSERT INTO sightings(article_id, origin, raw_sha256, seen_at) VALUES (1, '/old.txt', 'y', '2024-01-01');
+             INSERT INTO minhash(article_id, sig) VALUES (1, zeroblob(512));
+             INSERT INTO meta(key, value) VALUES ('dedup_version', '1');"
+        ),
+    );
+    let out = a.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let sig: Vec<u8> = a
+        .conn()
+        .query_row("SELECT sig FROM minhash WHERE article_id = 1", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(sig.len(), 256);
+    assert_ne!(sig, vec![0; 256]);
+}

@@ -152,9 +152,10 @@ fn backup_during_ingest_is_consistent() {
 #[test]
 fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     // A small tmpfs needs root; without it this test cannot create a full disk.
+    // 8 MiB: the seeds fit in an archive of 32 KiB pages, the feed does not.
     let dir = tempfile::tempdir().unwrap();
     let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=4m", "tmpfs"])
+        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
         .arg(dir.path())
         .stderr(Stdio::null())
         .status()

@@ -11,7 +11,7 @@ pub fn run(db: &Path, _a: Args) -> anyhow::Result<u8> {
     let mut store = Store::open_unmigrated(db)?;
     let before = store.schema_version()?;
     let after = store.migrate(None)?;
-    store.sync_index()?;
+    store.rebuild_derived()?;
     if before == after {
         println!(
             "{}: schema is at version {after}, nothing to do",

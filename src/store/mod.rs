@@ -41,10 +41,18 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         let mut store = Self::open_unmigrated(path)?;
         store.migrate(None)?;
-        store.sync_index()?;
-        crate::entities::store::seed_if_empty(&mut store.conn)?;
-        crate::dedup::ensure_built(&mut store.conn)?;
+        store.rebuild_derived()?;
         Ok(store)
+    }
+
+    /// Fill what a migration may have left to marsad: the full-text index
+    /// (after an analyser change), the seed gazetteer, and near-duplicate
+    /// signatures and stories (after a signature change). Each is a no-op
+    /// when already current.
+    pub fn rebuild_derived(&mut self) -> Result<()> {
+        self.sync_index()?;
+        crate::entities::store::seed_if_empty(&mut self.conn)?;
+        crate::dedup::ensure_built(&mut self.conn)
     }
 
     /// Open without migrating; used by tests that build old archives.
@@ -254,8 +262,12 @@ pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Res
     Ok(())
 }
 
-/// Page size of new archives.
-const PAGE_SIZE: i64 = 16384;
+/// Page size of new archives. Articles average about 3.6 KB a row, and a
+/// page that cannot take the next row is left part empty: on the 2018
+/// corpus 16 KiB pages left 17 MB of the articles table unused; 32 KiB
+/// pages make the archive 3% smaller (64 KiB no smaller still) at the same
+/// ingest speed.
+const PAGE_SIZE: i64 = 32768;
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
