@@ -617,7 +617,9 @@ fn version_ten_signatures_are_recomputed_at_half_the_size() {
     assert!(out.status.success(), "{}", stderr(&out));
     let sig: Vec<u8> = a
         .conn()
-        .query_row("SELECT sig FROM minhash WHERE article_id = 1", [], |r| r.get(0))
+        .query_row("SELECT sig FROM minhash WHERE article_id = 1", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(sig.len(), 256);
     assert_ne!(sig, vec![0; 256]);

@@ -64,7 +64,9 @@ fn sqlite3_reader_sees_a_consistent_snapshot_during_ingest() {
     // One read transaction, many queries: every count must be the same.
     let mut script = String::from(".bail on\nBEGIN;\n");
     for _ in 0..300 {
-        script.push_str("SELECT count(*) FROM articles; SELECT count(*) FROM articles_fts_docsize;\n");
+        script.push_str(
+            "SELECT count(*) FROM articles; SELECT count(*) FROM articles_fts_docsize;\n",
+        );
     }
     script.push_str("COMMIT;\n");
     let mut reader = Command::new(&sqlite3)

@@ -72,7 +72,10 @@ fn stock_sqlite3_reads_and_searches_the_archive() {
     let mut seps: Vec<u32> = seps.lines().map(|l| l.trim().parse().unwrap()).collect();
     seps.sort_unstable();
     assert!(seps.len() > 1000, "{}", seps.len());
-    assert!(seps == marsad_separators(), "sqlite3 3.40 and marsad split text differently");
+    assert!(
+        seps == marsad_separators(),
+        "sqlite3 3.40 and marsad split text differently"
+    );
     shell(
         &sqlite3,
         &a.db,

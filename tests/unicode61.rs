@@ -59,7 +59,15 @@ fn highlighted_words_are_the_matched_stems() {
     let a = Archive::new();
     a.ingest_json(&[&seeds_dir()]);
     let conn = a.conn();
-    for word in ["حفتر", "روسيا", "الوزير", "قاعدة", "يفكيروف", "ليبيا", "موسكو"] {
+    for word in [
+        "حفتر",
+        "روسيا",
+        "الوزير",
+        "قاعدة",
+        "يفكيروف",
+        "ليبيا",
+        "موسكو",
+    ] {
         let term = marsad::text::stem(&marsad::text::normalize(word));
         let mut st = conn
             .prepare(
@@ -116,5 +124,8 @@ fn every_article_of_a_corpus_has_one_term_per_token() {
         )
         .unwrap();
     assert_eq!(n, a.count("SELECT count(*) FROM articles"));
-    assert_eq!(same, n, "articles whose index terms and tokens differ in number");
+    assert_eq!(
+        same, n,
+        "articles whose index terms and tokens differ in number"
+    );
 }

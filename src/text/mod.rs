@@ -417,14 +417,22 @@ mod tests {
     fn one_index_term_per_token() {
         for text in [
             "قال ـــ حفتر",           // a lone tatweel: no word, still a token
-            "النبي محمد ﷺ في",         // NFKC makes four words of one sign
-            "نصف ½ كيلو",               // and a separator inside 1⁄2
+            "النبي محمد ﷺ في",        // NFKC makes four words of one sign
+            "نصف ½ كيلو",             // and a separator inside 1⁄2
             "\u{200F} حفتر \u{200E}", // bidi marks alone
             "مُحَمَّد، وَ«الجيش»",
         ] {
             let terms = index_terms(text);
-            assert_eq!(terms.split(' ').count(), token_count(text), "{text:?} -> {terms:?}");
-            assert!(terms.split(' ').all(|t| !t.is_empty() && t.chars().all(is_word_char)));
+            assert_eq!(
+                terms.split(' ').count(),
+                token_count(text),
+                "{text:?} -> {terms:?}"
+            );
+            assert!(
+                terms
+                    .split(' ')
+                    .all(|t| !t.is_empty() && t.chars().all(is_word_char))
+            );
         }
         assert_eq!(index_terms("قال ـــ حفتر"), "قال ـــ حفتر");
     }

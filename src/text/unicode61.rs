@@ -17,6 +17,7 @@
 //! the table to use, if SQLite ever classifies a code point differently.
 
 /// Inclusive ranges of separator code points, sorted.
+#[rustfmt::skip]
 const SEPARATORS: &[(u32, u32)] = &[
     (0x0, 0x2F), (0x3A, 0x40), (0x5B, 0x60), (0x7B, 0xA9), (0xAB, 0xB1),
     (0xB4, 0xB4), (0xB6, 0xB8), (0xBB, 0xBB), (0xBF, 0xBF), (0xD7, 0xD7),
@@ -78,6 +79,7 @@ const SEPARATORS: &[(u32, u32)] = &[
 /// declares as token characters (its `tokenchars` option): invisible
 /// controls found inside words of scraped text (zero-width space, joiners,
 /// bidi marks and embeddings, soft hyphen, BOM), which normalisation deletes.
+#[rustfmt::skip]
 pub const TOKENCHARS: &[char] = &[
     '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
     '\u{202C}', '\u{202D}', '\u{202E}', '\u{00AD}', '\u{FEFF}',

@@ -110,7 +110,10 @@ pub fn articles_fts_tokenizer(db: &Path) -> String {
             |r| r.get(0),
         )
         .unwrap();
-    let start = sql.find("tokenize = \"").expect("articles_fts names its tokenizer") + 11;
+    let start = sql
+        .find("tokenize = \"")
+        .expect("articles_fts names its tokenizer")
+        + 11;
     let end = start + 1 + sql[start + 1..].find('"').unwrap();
     sql[start..=end].to_string()
 }
