@@ -505,6 +505,7 @@ fn shared_corpus_sample_ingests_from_gzip() {
     assert!(new > 9_800 && new <= 10_161 - 23, "{new}");
     assert_eq!(new + s["duplicates"].as_u64().unwrap() + errors, 10161);
     assert!(a.run(&["check"]).status.success());
+    assert_one_term_per_token(&a);
 }
 
 #[test]

@@ -3,6 +3,9 @@
 //! tokenizer and mark words by position. These tests hold marsad's word
 //! splitting to SQLite's, code point by code point and article by article,
 //! so that the positions the index gives are the positions of the words.
+//! (The same holds for every article of a real corpus: tests/ingest.rs,
+//! `shared_corpus_sample_ingests_from_gzip`, with
+//! `common::assert_one_term_per_token`.)
 
 mod common;
 
@@ -94,38 +97,4 @@ fn highlighted_words_are_the_matched_stems() {
         }
         assert!(marked > 0, "{term}: nothing highlighted");
     }
-}
-
-/// Every article of a corpus is indexed with exactly as many terms as
-/// SQLite finds tokens in its published title and body.
-#[test]
-fn every_article_of_a_corpus_has_one_term_per_token() {
-    let Some(corpus) = shared_corpus("ant-jawharafm-2013-2017.jsonl.gz") else {
-        eprintln!("skipping: shared corpus not found");
-        return;
-    };
-    let a = Archive::new();
-    let (summary, _, _) = a.ingest_json(&[&corpus]);
-    assert!(summary["new"].as_i64().unwrap() > 9000, "{summary}");
-    let conn = a.conn();
-    conn.execute_batch(&format!(
-        "CREATE VIRTUAL TABLE temp.published USING fts5(title, body, tokenize = {});
-         INSERT INTO published(rowid, title, body) SELECT id, title, body FROM articles;",
-        articles_fts_tokenizer(&a.db)
-    ))
-    .unwrap();
-    let (n, same): (i64, i64) = conn
-        .query_row(
-            "SELECT count(*), sum(p.sz = d.sz) FROM articles a
-             JOIN articles_fts_docsize d ON d.id = a.id
-             JOIN temp.published_docsize p ON p.id = a.id",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .unwrap();
-    assert_eq!(n, a.count("SELECT count(*) FROM articles"));
-    assert_eq!(
-        same, n,
-        "articles whose index terms and tokens differ in number"
-    );
 }

@@ -62,7 +62,7 @@ pub enum Command {
     Info(info::Args),
     /// Verify the archive: SQLite and FTS5 integrity, index, content hashes.
     Check(check::Args),
-    /// Apply schema migrations explicitly.
+    /// Apply schema migrations explicitly, then refill the index and signatures they leave empty.
     Migrate(migrate::Args),
     /// Rebuild the full-text index from the articles.
     Reindex(reindex::Args),

@@ -17,7 +17,7 @@ use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 pub use stem::{lucene_stem, stem};
-pub use unicode61::is_token_char;
+use unicode61::is_token_char;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
 pub const ANALYZER_VERSION: &str = "2";

@@ -80,7 +80,7 @@ const SEPARATORS: &[(u32, u32)] = &[
 /// controls found inside words of scraped text (zero-width space, joiners,
 /// bidi marks and embeddings, soft hyphen, BOM), which normalisation deletes.
 #[rustfmt::skip]
-pub const TOKENCHARS: &[char] = &[
+const TOKENCHARS: &[char] = &[
     '\u{200B}', '\u{200C}', '\u{200D}', '\u{200E}', '\u{200F}', '\u{202A}', '\u{202B}',
     '\u{202C}', '\u{202D}', '\u{202E}', '\u{00AD}', '\u{FEFF}',
 ];

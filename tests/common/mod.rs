@@ -138,3 +138,30 @@ pub fn marsad_separators() -> Vec<u32> {
         .map(|c| c as u32)
         .collect()
 }
+
+/// Every article of `a` is indexed with exactly as many terms as SQLite
+/// finds tokens in its published title and body (the index's positions are
+/// the words' positions; see tests/unicode61.rs).
+pub fn assert_one_term_per_token(a: &Archive) {
+    let conn = a.conn();
+    conn.execute_batch(&format!(
+        "CREATE VIRTUAL TABLE temp.published USING fts5(title, body, tokenize = {});
+         INSERT INTO published(rowid, title, body) SELECT id, title, body FROM articles;",
+        articles_fts_tokenizer(&a.db)
+    ))
+    .unwrap();
+    let (n, same): (i64, i64) = conn
+        .query_row(
+            "SELECT count(*), sum(p.sz = d.sz) FROM articles a
+             JOIN articles_fts_docsize d ON d.id = a.id
+             JOIN temp.published_docsize p ON p.id = a.id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(n, a.count("SELECT count(*) FROM articles"));
+    assert_eq!(
+        same, n,
+        "articles whose index terms and tokens differ in number"
+    );
+}
