@@ -625,3 +625,136 @@ fn version_ten_signatures_are_recomputed_at_half_the_size() {
     assert_eq!(sig.len(), 256);
     assert_ne!(sig, vec![0; 256]);
 }
+
+#[test]
+fn version_eleven_sightings_read_the_same_from_the_compact_table() {
+    let a = Archive::new();
+    let hex = "ab".repeat(32);
+    let x = marsad::ingest::content_sha256("عنوان", "نص");
+    let z = marsad::ingest::content_sha256("عنوان آخر", "نص آخر");
+    let rows = format!(
+        "INSERT INTO articles(content_sha256, title, body, url, external_id, ingested_at, run_id)
+           VALUES ('{x}', 'عنوان', 'نص', 'https://a.example/1', 'A1', '2024-01-01', 1),
+                  ('{z}', 'عنوان آخر', 'نص آخر', NULL, NULL, '2024-01-01', 1);
+         INSERT INTO sightings(article_id, origin, line, url, external_id, raw_sha256, removed, seen_at) VALUES
+           (1, '/in/a.jsonl', 1, 'https://a.example/1', 'A1', '{hex}', NULL, '2024-01-01'),
+           (1, '/in/b.jsonl', 4, 'https://b.example/copy', 'B4', '{hex}', 'اترك رد', '2024-01-02'),
+           (1, '/in/c.txt', 0, NULL, NULL, 'y', NULL, '2024-01-03'),
+           (2, '/in/a.jsonl', 2, 'https://c.example/2', NULL, 'ABCD', NULL, '2024-01-04');"
+    );
+    let before: Vec<Vec<String>> = {
+        let s = old_archive(&a, 11, &rows);
+        sighting_rows(&s.conn)
+    };
+    let out = a.run(&["migrate"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let conn = a.conn();
+    assert_eq!(sighting_rows(&conn), before);
+    // Each path is stored once; url and id only where they differ.
+    assert_eq!(a.count("SELECT count(*) FROM origins"), 3);
+    assert_eq!(
+        a.count("SELECT count(*) FROM sighting_rows WHERE url IS NULL AND external_id IS NULL"),
+        1
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM sighting_rows WHERE typeof(raw_sha256) = 'blob' AND length(raw_sha256) = 32"),
+        2
+    );
+    let check = a.run(&["check"]);
+    assert_eq!(check.status.code(), Some(0), "{}", stdout(&check));
+}
+
+fn sighting_rows(conn: &rusqlite::Connection) -> Vec<Vec<String>> {
+    let mut st = conn
+        .prepare(
+            "SELECT id, article_id, origin, line, quote(url), quote(external_id), raw_sha256, quote(removed), seen_at
+             FROM sightings ORDER BY id",
+        )
+        .unwrap();
+    st.query_map([], |r| {
+        (0..9)
+            .map(|i| {
+                Ok(r.get::<_, rusqlite::types::Value>(i)
+                    .map(|v| format!("{v:?}"))?)
+            })
+            .collect()
+    })
+    .unwrap()
+    .map(Result::unwrap)
+    .collect()
+}
+
+#[test]
+fn each_sighting_keeps_its_own_url_and_id() {
+    let a = Archive::new();
+    let body =
+        "التقى القائد العام خليفة حفتر نائب وزير الدفاع الروسي في بنغازي لبحث التعاون العسكري";
+    let line = |extra: &str| format!(r#"{{"title": "لقاء في بنغازي", "body": "{body}"{extra}}}"#);
+    let file = a.path("copies.jsonl");
+    fs::write(
+        &file,
+        [
+            line(r#", "url": "https://a.example/1", "id": "one""#),
+            line(r#", "url": "https://b.example/2""#),
+            line(r#", "id": "one""#),
+            line(r#", "url": "  ""#),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let (s, code, err) = a.ingest_json(&[&file]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (s["new"].as_u64(), s["duplicates"].as_u64()),
+        (Some(1), Some(3))
+    );
+    let conn = a.conn();
+    let rows: Vec<(i64, Option<String>, Option<String>, String)> = conn
+        .prepare("SELECT line, url, external_id, raw_sha256 FROM sightings ORDER BY line")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let urls: Vec<_> = rows
+        .iter()
+        .map(|r| (r.0, r.1.as_deref(), r.2.as_deref()))
+        .collect();
+    assert_eq!(
+        urls,
+        [
+            (1, Some("https://a.example/1"), Some("one")),
+            (2, Some("https://b.example/2"), None),
+            (3, None, Some("one")),
+            (4, None, None),
+        ]
+    );
+    for r in &rows {
+        assert!(
+            r.3.len() == 64
+                && r.3
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()),
+            "{}",
+            r.3
+        );
+    }
+    // A second run over the same file adds nothing.
+    let (s, _, _) = a.ingest_json(&[&file]);
+    assert_eq!(s["duplicates"], 0);
+    assert_eq!(a.count("SELECT count(*) FROM sightings"), 4);
+}
+
+#[test]
+fn rewrites_give_their_free_pages_back() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    assert!(a.run(&["reextract"]).status.success());
+    assert!(a.run(&["reindex"]).status.success());
+    assert_eq!(
+        a.count("PRAGMA auto_vacuum"),
+        2,
+        "new archives are incremental"
+    );
+    assert_eq!(a.count("PRAGMA freelist_count"), 0);
+}

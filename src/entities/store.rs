@@ -218,6 +218,7 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     fts.flush(&tx)?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
+    crate::store::release_free_pages(conn)?;
     let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
     Ok((articles, mentions))
 }

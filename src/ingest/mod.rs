@@ -324,6 +324,9 @@ pub fn run_listed(
         (Ok(()), _) => "partial",
     };
     writer::finish_run(&store.conn, &summary, status)?;
+    if write_result.is_ok() {
+        crate::store::release_free_pages(&store.conn)?;
+    }
     write_result.map(|()| summary)
 }
 
@@ -419,7 +422,10 @@ fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Str
 
 /// Finish a parsed record: hash and analyse it (the costly part, run on
 /// worker threads).
-fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, rec: Record) -> Item {
+fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, mut rec: Record) -> Item {
+    // A blank url or id says nothing; a sighting stores '' for "none" (V12).
+    rec.url = rec.url.filter(|u| !u.trim().is_empty());
+    rec.external_id = rec.external_id.filter(|u| !u.trim().is_empty());
     let content_sha256 = content_sha256(&rec.title, &rec.body);
     // Tokenise and normalise once; index, entities and signature share it.
     let title_words = text::words(&rec.title);
@@ -753,9 +759,11 @@ impl Producer<'_> {
         let Some(conn) = self.known else {
             return Default::default();
         };
-        let Ok(mut st) =
-            conn.prepare("SELECT line, raw_sha256 FROM sightings WHERE origin = ?1 AND line > 0")
-        else {
+        let Ok(mut st) = conn.prepare(
+            "SELECT line, CASE typeof(raw_sha256) WHEN 'blob' THEN lower(hex(raw_sha256)) ELSE raw_sha256 END
+             FROM sighting_rows
+             WHERE origin_id = (SELECT id FROM origins WHERE name = ?1) AND line > 0",
+        ) else {
             return Default::default();
         };
         st.query_map([origin], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -52,6 +52,7 @@ pub struct Writer<'c> {
     run_id: i64,
     default_outlet: Option<String>,
     outlets: HashMap<String, i64>,
+    origins: HashMap<String, i64>,
     dedup_threshold: f64,
     bands: crate::dedup::BandIndex,
 }
@@ -68,6 +69,7 @@ impl<'c> Writer<'c> {
             run_id,
             default_outlet,
             outlets: HashMap::new(),
+            origins: HashMap::new(),
             dedup_threshold,
             bands: crate::dedup::BandIndex::default(),
         }
@@ -96,12 +98,23 @@ impl<'c> Writer<'c> {
                 }
                 Item::Article(mut p) => {
                     summary.records += 1;
-                    let existing: Option<i64> = tx
-                        .prepare_cached("SELECT id FROM articles WHERE content_sha256 = ?1")?
-                        .query_row([&p.content_sha256], |r| r.get(0))
+                    let existing: Option<(i64, Option<String>, Option<String>)> = tx
+                        .prepare_cached(
+                            "SELECT id, url, external_id FROM articles WHERE content_sha256 = ?1",
+                        )?
+                        .query_row([&p.content_sha256], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })
                         .optional()?;
-                    let (article_id, is_new) = match existing {
-                        Some(id) => (id, false),
+                    // What the sighting stores of its url and id (migration
+                    // V12): NULL when they are the article's.
+                    let (article_id, is_new, url, external_id) = match existing {
+                        Some((id, url, external_id)) => (
+                            id,
+                            false,
+                            unless_same(&p.rec.url, &url),
+                            unless_same(&p.rec.external_id, &external_id),
+                        ),
                         None => {
                             let id = insert_article(
                                 &tx,
@@ -125,21 +138,24 @@ impl<'c> Writer<'c> {
                                 std::mem::take(&mut p.fts_title),
                                 std::mem::take(&mut p.fts_body),
                             );
-                            (id, true)
+                            (id, true, None, None)
                         }
                     };
+                    let origin_id = lookup_id(&tx, &mut self.origins, "origins", &p.origin)?;
+                    // The hash as its 32 bytes; anything else (an empty hash
+                    // for a record that has no bytes of its own) as text.
                     let added = tx
                         .prepare_cached(
-                            "INSERT OR IGNORE INTO sightings(article_id, run_id, origin, line, url, external_id, raw_sha256, removed, seen_at)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            "INSERT OR IGNORE INTO sighting_rows(article_id, run_id, origin_id, line, url, external_id, raw_sha256, removed, seen_at)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, CASE WHEN length(?7) = 64 THEN unhex(?7) ELSE ?7 END, ?8, ?9)",
                         )?
                         .execute(params![
                             article_id,
                             self.run_id,
-                            p.origin,
+                            origin_id,
                             p.line,
-                            p.rec.url,
-                            p.rec.external_id,
+                            url,
+                            external_id,
                             p.raw_sha256,
                             (!p.rec.removed.is_empty()).then(|| p.rec.removed.join("\n")),
                             at
@@ -171,14 +187,31 @@ impl<'c> Writer<'c> {
     }
 }
 
-fn outlet_id(tx: &Transaction, cache: &mut HashMap<String, i64>, name: &str) -> Result<i64> {
+/// A sighting's url or external id as stored: NULL when it is the article's,
+/// '' when the record has none but the article has one.
+fn unless_same(own: &Option<String>, article: &Option<String>) -> Option<String> {
+    match (own, article) {
+        (own, article) if own == article => None,
+        (None, Some(_)) => Some(String::new()),
+        (own, _) => own.clone(),
+    }
+}
+
+/// The id of `name` in a `(id, name UNIQUE)` table (outlets, origins),
+/// added if new. `table` is one of marsad's own names, never user text.
+fn lookup_id(
+    tx: &Transaction,
+    cache: &mut HashMap<String, i64>,
+    table: &str,
+    name: &str,
+) -> Result<i64> {
     if let Some(id) = cache.get(name) {
         return Ok(*id);
     }
-    tx.prepare_cached("INSERT OR IGNORE INTO outlets(name) VALUES (?1)")?
+    tx.prepare_cached(&format!("INSERT OR IGNORE INTO {table}(name) VALUES (?1)"))?
         .execute([name])?;
     let id: i64 = tx
-        .prepare_cached("SELECT id FROM outlets WHERE name = ?1")?
+        .prepare_cached(&format!("SELECT id FROM {table} WHERE name = ?1"))?
         .query_row([name], |r| r.get(0))?;
     cache.insert(name.to_string(), id);
     Ok(id)
@@ -200,7 +233,7 @@ fn insert_article(
         .map(str::trim)
         .filter(|o| !o.is_empty())
     {
-        Some(name) => Some(outlet_id(tx, outlets, name)?),
+        Some(name) => Some(lookup_id(tx, outlets, "outlets", name)?),
         None => None,
     };
     let extra =

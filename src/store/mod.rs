@@ -52,7 +52,8 @@ impl Store {
     pub fn rebuild_derived(&mut self) -> Result<()> {
         self.sync_index()?;
         crate::entities::store::seed_if_empty(&mut self.conn)?;
-        crate::dedup::ensure_built(&mut self.conn)
+        crate::dedup::ensure_built(&mut self.conn)?;
+        release_free_pages(&self.conn)
     }
 
     /// Open without migrating; used by tests that build old archives.
@@ -189,6 +190,7 @@ impl Store {
         self.conn
             .execute("DELETE FROM meta WHERE key = 'analyzer_version'", [])?;
         self.sync_index()?;
+        release_free_pages(&self.conn)?;
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?)
@@ -269,10 +271,32 @@ pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Res
 /// ingest speed.
 const PAGE_SIZE: i64 = 32768;
 
+/// Give the file's free pages back to the file system, after a command that
+/// rewrote much of the archive (an ingest's index merges, a reindex, a
+/// reextract). A no-op on archives made before marsad set `auto_vacuum`.
+///
+/// Free pages would be reused by the next write anyway; returning them makes
+/// the file's size what the archive holds (4.6 MB of 219 MB after the 2018
+/// corpus). Incremental auto-vacuum costs nothing measurable on ingest and
+/// moves pages only here, in about 30 ms.
+pub fn release_free_pages(conn: &Connection) -> Result<()> {
+    // The pragma frees one page per step: step it to the end.
+    let mut st = conn.prepare("PRAGMA incremental_vacuum")?;
+    let mut rows = st.query([])?;
+    while rows.next()?.is_some() {}
+    Ok(())
+}
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;
-    // Only takes effect on a new, empty file (see PAGE_SIZE).
-    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+    // Both only take effect on a new, empty file (see PAGE_SIZE and
+    // release_free_pages); setting auto_vacuum on an existing one would
+    // write its header on every open.
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    if pages == 0 {
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
     // journal_mode returns a row, so it is read rather than executed.
     let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
     conn.execute_batch(
