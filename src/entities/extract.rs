@@ -194,26 +194,25 @@ fn field_tokens<'a>(text: &'a str, words: &'a [text::Word<'a>]) -> Vec<Tok<'a>> 
 
 /// Ways to read a token's start: as it is, or without a proclitic. The
 /// number is how many normalised characters the proclitic takes.
-fn first_forms(norm: &str) -> Vec<(Cow<'_, str>, usize)> {
-    let mut v = vec![(Cow::Borrowed(norm), 0)];
+fn first_forms(norm: &str) -> impl Iterator<Item = (Cow<'_, str>, usize)> {
     // Every clitic starts with one of these letters; most words stop here.
-    if !norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك']) {
-        return v;
-    }
-    for c in CLITICS {
-        if let Some(rest) = norm.strip_prefix(c) {
-            if rest.chars().nth(1).is_none() {
-                continue;
-            }
-            let n = c.chars().count();
-            v.push((Cow::Borrowed(rest), n));
-            // لل is ل + the article whose alef is dropped: للجيش = ل + الجيش.
-            if c.ends_with("لل") {
-                v.push((Cow::Owned(format!("ال{rest}")), n - 1));
-            }
-        }
-    }
-    v
+    let clitics = if norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك']) {
+        CLITICS
+    } else {
+        &[]
+    };
+    let stripped = clitics.iter().filter_map(move |c| {
+        let rest = norm.strip_prefix(c)?;
+        rest.chars().nth(1).is_some().then_some((*c, rest))
+    });
+    std::iter::once((Cow::Borrowed(norm), 0)).chain(stripped.flat_map(|(c, rest)| {
+        let n = c.chars().count();
+        // لل is ل + the article whose alef is dropped: للجيش = ل + الجيش.
+        let article = c
+            .ends_with("لل")
+            .then(|| (Cow::Owned(format!("ال{rest}")), n - 1));
+        std::iter::once((Cow::Borrowed(rest), n)).chain(article)
+    }))
 }
 
 /// Code points of `surface` taken by its first `n` normalised characters
@@ -468,16 +467,47 @@ fn is_given_name(t: &Tok) -> bool {
         .is_some_and(|&listed| listed || !maqsura)
 }
 
-fn trigger_tokens() -> &'static Vec<Vec<String>> {
-    static T: std::sync::OnceLock<Vec<Vec<String>>> = std::sync::OnceLock::new();
+/// The triggers, longest first, and for each first token the positions of
+/// the triggers starting with it (ascending): discovery looks up each token
+/// once instead of comparing it with every trigger.
+struct Triggers {
+    tokens: Vec<Vec<String>>,
+    by_first: HashMap<String, Vec<usize>>,
+}
+
+fn triggers() -> &'static Triggers {
+    static T: std::sync::OnceLock<Triggers> = std::sync::OnceLock::new();
     T.get_or_init(|| {
-        let mut v: Vec<Vec<String>> = TRIGGERS
+        let mut tokens: Vec<Vec<String>> = TRIGGERS
             .iter()
             .map(|t| t.split(' ').map(text::normalize).collect())
             .collect();
-        v.sort_by_key(|t| std::cmp::Reverse(t.len()));
-        v
+        tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+        let mut by_first: HashMap<String, Vec<usize>> = HashMap::default();
+        for (i, t) in tokens.iter().enumerate() {
+            by_first.entry(t[0].clone()).or_default().push(i);
+        }
+        Triggers { tokens, by_first }
     })
+}
+
+/// The first trigger (longest first) that starts at token `i`, in any of its
+/// first forms.
+fn trigger_at<'t>(triggers: &'t Triggers, toks: &[Tok], i: usize) -> Option<&'t [String]> {
+    let matches = |trig: &[String]| {
+        i + trig.len() <= toks.len()
+            && (1..trig.len()).all(|k| toks[i + k].norm == trig[k] && toks[i + k - 1].joined_next)
+    };
+    first_forms(toks[i].norm)
+        .filter_map(|(form, _)| triggers.by_first.get(form.as_ref()))
+        .filter_map(|positions| {
+            positions
+                .iter()
+                .copied()
+                .find(|&p| matches(&triggers.tokens[p]))
+        })
+        .min()
+        .map(|p| triggers.tokens[p].as_slice())
 }
 
 fn is_name_word(n: &str) -> bool {
@@ -491,17 +521,11 @@ fn is_name_word(n: &str) -> bool {
 /// where the gazetteer found nothing.
 fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Candidate> {
     let toks = &f.toks;
+    let triggers = triggers();
     let mut out = Vec::new();
     let mut i = 0;
     while i < toks.len() {
-        let forms = first_forms(toks[i].norm);
-        let trig = trigger_tokens().iter().find(|trig| {
-            i + trig.len() <= toks.len()
-                && forms.iter().any(|(form, _)| *form == trig[0])
-                && (1..trig.len())
-                    .all(|k| toks[i + k].norm == trig[k] && toks[i + k - 1].joined_next)
-        });
-        let Some(trig) = trig else {
+        let Some(trig) = trigger_at(triggers, toks, i) else {
             i += 1;
             continue;
         };
