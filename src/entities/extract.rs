@@ -202,6 +202,10 @@ fn first_forms(norm: &str) -> impl Iterator<Item = (Cow<'_, str>, usize)> {
         &[]
     };
     let stripped = clitics.iter().filter_map(move |c| {
+        // As in text::stem: a two-byte compare of the first letters first.
+        if c.as_bytes()[..2] != norm.as_bytes()[..2] {
+            return None;
+        }
         let rest = norm.strip_prefix(c)?;
         rest.chars().nth(1).is_some().then_some((*c, rest))
     });

@@ -92,7 +92,11 @@ pub fn stem_str(word: &str) -> &str {
     }
     // Every clitic starts with one of these letters; most words skip the loop.
     if word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        for c in NAME_CLITICS {
+        // Only clitics with the word's first letter can match: a two-byte
+        // compare skips the others without a call to memcmp (this runs for
+        // every word indexed).
+        let first = &word.as_bytes()[..2];
+        for c in NAME_CLITICS.iter().filter(|c| c.as_bytes()[..2] == *first) {
             if let Some(rest) = word.strip_prefix(c)
                 && names.contains(rest)
                 && rest.chars().count() >= 3
