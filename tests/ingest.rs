@@ -758,3 +758,25 @@ fn rewrites_give_their_free_pages_back() {
     );
     assert_eq!(a.count("PRAGMA freelist_count"), 0);
 }
+
+/// The writers skip CHECK constraints (see store::check_constraints); a row
+/// that breaks one is still caught by `marsad check`.
+#[test]
+fn check_reports_a_row_that_breaks_a_check_constraint() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    assert_eq!(a.run(&["check"]).status.code(), Some(0));
+    a.conn()
+        .execute_batch(
+            "PRAGMA ignore_check_constraints = ON;
+             UPDATE mentions SET how = 'guessed' WHERE id = (SELECT min(id) FROM mentions);",
+        )
+        .unwrap();
+    let out = a.run(&["check"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stdout(&out).contains("CHECK constraint failed in mentions"),
+        "{}",
+        stdout(&out)
+    );
+}

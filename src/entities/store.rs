@@ -199,6 +199,16 @@ pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue
 /// Returns (articles, mentions).
 pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     let g = load(conn)?;
+    crate::store::check_constraints(conn, false)?;
+    let result = reextract_all(conn, &g);
+    crate::store::check_constraints(conn, true)?;
+    let articles = result?;
+    crate::store::release_free_pages(conn)?;
+    let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
+    Ok((articles, mentions))
+}
+
+fn reextract_all(conn: &mut Connection, g: &Gazetteer) -> Result<i64> {
     let tx = conn.transaction()?;
     tx.execute_batch(
         "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM entities_fts;
@@ -209,7 +219,7 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     let mut fts = FtsQueue::default();
     let articles = crate::articles::for_each(
         &tx,
-        |_, t, b| extract(&g, t, b),
+        |_, t, b| extract(g, t, b),
         |id, x| {
             write(&tx, id, x, &mut fts)?;
             fts.flush_if_full(&tx)
@@ -218,9 +228,7 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     fts.flush(&tx)?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
-    crate::store::release_free_pages(conn)?;
-    let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
-    Ok((articles, mentions))
+    Ok(articles)
 }
 
 /// The entity a NAME means: its id, an Arabic or English name, or an alias.

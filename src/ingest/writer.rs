@@ -64,6 +64,8 @@ impl<'c> Writer<'c> {
         // A bulk load rewrites the same index pages batch after batch; a
         // longer WAL copies each of them back to the file less often.
         let _ = conn.pragma_update(None, "wal_autocheckpoint", WAL_PAGES);
+        // Reset in Drop; if this fails the writes are only slower.
+        let _ = crate::store::check_constraints(conn, false);
         Writer {
             conn,
             run_id,
@@ -199,6 +201,12 @@ fn unless_same(own: &Option<String>, article: &Option<String>) -> Option<String>
 
 /// The id of `name` in a `(id, name UNIQUE)` table (outlets, origins),
 /// added if new. `table` is one of marsad's own names, never user text.
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        let _ = crate::store::check_constraints(self.conn, true);
+    }
+}
+
 fn lookup_id(
     tx: &Transaction,
     cache: &mut HashMap<String, i64>,

@@ -271,6 +271,20 @@ pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Res
 /// ingest speed.
 const PAGE_SIZE: i64 = 32768;
 
+/// Whether this connection checks the schema's CHECK constraints on write.
+///
+/// marsad's bulk writers (ingest, reextract) turn them off: their values
+/// come from Rust enums, and SQLite evaluates a CHECK such as
+/// `how IN ('name', 'alias', 'short', 'discovered')` by building a temporary
+/// B-tree for the list on every INSERT, which was a tenth of the ingest
+/// writer's work. The constraints stay in the schema for every other writer
+/// (the sqlite3 shell included), and `marsad check` runs `integrity_check`,
+/// which reports any row that breaks one.
+pub fn check_constraints(conn: &Connection, on: bool) -> Result<()> {
+    conn.pragma_update(None, "ignore_check_constraints", !on)?;
+    Ok(())
+}
+
 /// Give the file's free pages back to the file system, after a command that
 /// rewrote much of the archive (an ingest's index merges, a reindex, a
 /// reextract). A no-op on archives made before marsad set `auto_vacuum`.
