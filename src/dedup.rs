@@ -384,7 +384,7 @@ pub fn rebuild(conn: &mut Connection, new_threshold: Option<f64>) -> Result<(i64
         [DEDUP_VERSION],
     )?;
     tx.commit()?;
-    crate::store::release_free_pages(conn)?;
+    crate::store::release_free_pages(conn);
     let links: i64 = conn.query_row("SELECT count(*) FROM near_duplicates", [], |r| r.get(0))?;
     Ok((articles, links))
 }

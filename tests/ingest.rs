@@ -780,3 +780,25 @@ fn check_reports_a_row_that_breaks_a_check_constraint() {
         stdout(&out)
     );
 }
+
+/// Reading commands never take the write lock to tidy up (a search would
+/// then wait for a running ingest): free pages are left for the writers.
+#[test]
+fn a_search_leaves_free_pages_to_the_writers() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    a.conn()
+        .execute_batch(
+            "CREATE TABLE scratch AS SELECT randomblob(200000) AS b FROM (SELECT 1 UNION ALL SELECT 2);
+             DROP TABLE scratch;",
+        )
+        .unwrap();
+    let free = a.count("PRAGMA freelist_count");
+    assert!(free > 0);
+    let out = a.run(&["search", "حفتر", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(a.count("PRAGMA freelist_count"), free);
+    // The next command that writes gives them back.
+    assert!(a.run(&["reindex"]).status.success());
+    assert_eq!(a.count("PRAGMA freelist_count"), 0);
+}

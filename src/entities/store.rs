@@ -203,7 +203,7 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     let result = reextract_all(conn, &g);
     crate::store::check_constraints(conn, true)?;
     let articles = result?;
-    crate::store::release_free_pages(conn)?;
+    crate::store::release_free_pages(conn);
     let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
     Ok((articles, mentions))
 }

@@ -325,7 +325,7 @@ pub fn run_listed(
     };
     writer::finish_run(&store.conn, &summary, status)?;
     if write_result.is_ok() {
-        crate::store::release_free_pages(&store.conn)?;
+        crate::store::release_free_pages(&store.conn);
     }
     write_result.map(|()| summary)
 }
@@ -377,7 +377,7 @@ pub fn canonical_text(title: &str, body: &str) -> String {
     let nfc = |s: &str| -> String {
         // Most scraped text is already NFC; the quick check skips the copy,
         // and text made only of characters NFC cannot touch skips the
-        // quick check's table lookups, which were 5% of an ingest's work.
+        // quick check's table lookups (about 5% of an ingest's instructions).
         if plainly_nfc(s)
             || unicode_normalization::is_nfc_quick(s.chars())
                 == unicode_normalization::IsNormalized::Yes

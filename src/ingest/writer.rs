@@ -199,14 +199,14 @@ fn unless_same(own: &Option<String>, article: &Option<String>) -> Option<String>
     }
 }
 
-/// The id of `name` in a `(id, name UNIQUE)` table (outlets, origins),
-/// added if new. `table` is one of marsad's own names, never user text.
 impl Drop for Writer<'_> {
     fn drop(&mut self) {
         let _ = crate::store::check_constraints(self.conn, true);
     }
 }
 
+/// The id of `name` in a `(id, name UNIQUE)` table (outlets, origins),
+/// added if new. `table` is one of marsad's own names, never user text.
 fn lookup_id(
     tx: &Transaction,
     cache: &mut HashMap<String, i64>,

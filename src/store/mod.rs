@@ -52,8 +52,7 @@ impl Store {
     pub fn rebuild_derived(&mut self) -> Result<()> {
         self.sync_index()?;
         crate::entities::store::seed_if_empty(&mut self.conn)?;
-        crate::dedup::ensure_built(&mut self.conn)?;
-        release_free_pages(&self.conn)
+        crate::dedup::ensure_built(&mut self.conn)
     }
 
     /// Open without migrating; used by tests that build old archives.
@@ -190,7 +189,7 @@ impl Store {
         self.conn
             .execute("DELETE FROM meta WHERE key = 'analyzer_version'", [])?;
         self.sync_index()?;
-        release_free_pages(&self.conn)?;
+        release_free_pages(&self.conn);
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?)
@@ -293,12 +292,29 @@ pub fn check_constraints(conn: &Connection, on: bool) -> Result<()> {
 /// the file's size what the archive holds (4.6 MB of 219 MB after the 2018
 /// corpus). Incremental auto-vacuum costs nothing measurable on ingest and
 /// moves pages only here, in about 30 ms.
-pub fn release_free_pages(conn: &Connection) -> Result<()> {
+///
+/// Best effort: if it cannot run (another writer holds the lock, the disk
+/// is full) the pages stay free for reuse and nothing is lost. Only called
+/// by commands that wrote, never on open: the vacuum takes the write lock,
+/// which would make a search wait for a running ingest.
+pub fn release_free_pages(conn: &Connection) {
+    let free = |conn: &Connection| -> rusqlite::Result<i64> {
+        conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))
+    };
+    let incremental = conn
+        .query_row("PRAGMA auto_vacuum", [], |r| r.get::<_, i64>(0))
+        .is_ok_and(|mode| mode == 2);
+    if !incremental || free(conn).unwrap_or(0) == 0 {
+        return;
+    }
     // The pragma frees one page per step: step it to the end.
-    let mut st = conn.prepare("PRAGMA incremental_vacuum")?;
-    let mut rows = st.query([])?;
-    while rows.next()?.is_some() {}
-    Ok(())
+    let _ = conn
+        .prepare("PRAGMA incremental_vacuum")
+        .and_then(|mut st| {
+            let mut rows = st.query([])?;
+            while rows.next()?.is_some() {}
+            Ok(())
+        });
 }
 
 fn configure(conn: &Connection) -> Result<()> {
