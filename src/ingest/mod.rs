@@ -190,6 +190,9 @@ struct Prepared {
     extraction: Extraction,
     /// MinHash signature of the body (None when too short to compare).
     signature: Option<Vec<u32>>,
+    /// `rec.extra` as the JSON stored in `articles.extra`, serialised here
+    /// rather than on the writer thread.
+    extra_json: Option<String>,
     rec: Record,
 }
 
@@ -467,6 +470,8 @@ fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, mut rec: 
     let fts_body = text::index_text(&rec.body, &body_words);
     let extraction = entities::extract_words(g, &rec.title, &title_words, &rec.body, &body_words);
     let signature = crate::dedup::signature_of(&body_words);
+    let extra_json = (!rec.extra.is_empty())
+        .then(|| serde_json::Value::Object(std::mem::take(&mut rec.extra)).to_string());
     Item::Article(Box::new(Prepared {
         origin: origin.to_string(),
         line,
@@ -476,6 +481,7 @@ fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, mut rec: 
         fts_body,
         extraction,
         signature,
+        extra_json,
         rec,
     }))
 }

@@ -244,8 +244,6 @@ fn insert_article(
         Some(name) => Some(lookup_id(tx, outlets, "outlets", name)?),
         None => None,
     };
-    let extra =
-        (!r.extra.is_empty()).then(|| serde_json::Value::Object(r.extra.clone()).to_string());
     tx.prepare_cached(
         "INSERT INTO articles(content_sha256, title, body, published_at, date_precision, date_raw, outlet_id,
                               author, url, language, external_id, extra, ingested_at, run_id)
@@ -263,7 +261,7 @@ fn insert_article(
         r.url,
         r.language,
         r.external_id,
-        extra,
+        p.extra_json,
         at,
         run_id
     ])?;
