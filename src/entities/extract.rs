@@ -201,14 +201,8 @@ fn first_forms(norm: &str) -> impl Iterator<Item = (Cow<'_, str>, usize)> {
     } else {
         &[]
     };
-    let stripped = clitics.iter().filter_map(move |c| {
-        // As in text::stem: a two-byte compare of the first letters first.
-        if c.as_bytes()[..2] != norm.as_bytes()[..2] {
-            return None;
-        }
-        let rest = norm.strip_prefix(c)?;
-        rest.chars().nth(1).is_some().then_some((*c, rest))
-    });
+    let stripped =
+        text::strip_clitics(norm, clitics).filter(|(_, rest)| rest.chars().nth(1).is_some());
     std::iter::once((Cow::Borrowed(norm), 0)).chain(stripped.flat_map(|(c, rest)| {
         let n = c.chars().count();
         // لل is ل + the article whose alef is dropped: للجيش = ل + الجيش.

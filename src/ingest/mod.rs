@@ -798,11 +798,11 @@ impl Producer<'_> {
         let Some(conn) = self.known else {
             return Default::default();
         };
-        let Ok(mut st) = conn.prepare(
-            "SELECT line, CASE typeof(raw_sha256) WHEN 'blob' THEN lower(hex(raw_sha256)) ELSE raw_sha256 END
-             FROM sighting_rows
-             WHERE origin_id = (SELECT id FROM origins WHERE name = ?1) AND line > 0",
-        ) else {
+        // The view gives the hash as hex, as the table did before V12; SQLite
+        // reads it through the origins and sighting_rows indexes alone.
+        let Ok(mut st) =
+            conn.prepare("SELECT line, raw_sha256 FROM sightings WHERE origin = ?1 AND line > 0")
+        else {
             return Default::default();
         };
         st.query_map([origin], |r| Ok((r.get(0)?, r.get(1)?)))

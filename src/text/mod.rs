@@ -16,6 +16,7 @@ use std::sync::OnceLock;
 use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+pub(crate) use stem::strip_clitics;
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
 

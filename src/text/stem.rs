@@ -84,6 +84,20 @@ pub fn stem(word: &str) -> String {
     stem_str(word).to_string()
 }
 
+/// The clitics of `list` that `word` begins with, in list order, each with
+/// what follows it. Every clitic is Arabic letters, two bytes each in UTF-8:
+/// comparing first letters as two bytes skips the others without a call to
+/// memcmp (this runs for every word indexed and every token matched).
+pub(crate) fn strip_clitics<'w>(
+    word: &'w str,
+    list: &'static [&'static str],
+) -> impl Iterator<Item = (&'static str, &'w str)> + 'w {
+    let first = word.as_bytes().get(..2).unwrap_or_default();
+    list.iter()
+        .filter(move |c| c.as_bytes()[..2] == *first)
+        .filter_map(move |c| Some((*c, word.strip_prefix(c)?)))
+}
+
 /// [`stem`] as a slice of `word`.
 pub fn stem_str(word: &str) -> &str {
     let names = protected();
@@ -92,15 +106,8 @@ pub fn stem_str(word: &str) -> &str {
     }
     // Every clitic starts with one of these letters; most words skip the loop.
     if word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        // Only clitics with the word's first letter can match: a two-byte
-        // compare skips the others without a call to memcmp (this runs for
-        // every word indexed).
-        let first = &word.as_bytes()[..2];
-        for c in NAME_CLITICS.iter().filter(|c| c.as_bytes()[..2] == *first) {
-            if let Some(rest) = word.strip_prefix(c)
-                && names.contains(rest)
-                && rest.chars().count() >= 3
-            {
+        for (_, rest) in strip_clitics(word, NAME_CLITICS) {
+            if names.contains(rest) && rest.chars().count() >= 3 {
                 return rest;
             }
         }
