@@ -60,7 +60,7 @@ pub enum Command {
     Show(show::Args),
     /// Counts, schema version, last run.
     Info(info::Args),
-    /// Verify the archive: SQLite and FTS5 integrity, index, content hashes.
+    /// Verify the archive: SQLite integrity (CHECK constraints too), FTS5 integrity, index, content hashes.
     Check(check::Args),
     /// Apply schema migrations explicitly, then refill the index and signatures they leave empty.
     Migrate(migrate::Args),
