@@ -196,7 +196,9 @@ struct Prepared {
     rec: Record,
 }
 
-/// A transaction's worth of work.
+/// What the workers hand the writer at once. Batches are small so that the
+/// writer starts soon and never waits long; it groups them into larger
+/// transactions (see `writer::TX_RECORDS`).
 #[derive(Debug, Default)]
 struct Batch {
     items: Vec<Item>,
@@ -207,8 +209,8 @@ struct Batch {
 }
 
 const FILES_PER_BATCH: usize = 128;
-const LINES_PER_BATCH: usize = 4096;
-const FIRST_BATCH_LINES: usize = 256;
+const LINES_PER_BATCH: usize = 512;
+const FIRST_BATCH_LINES: usize = 64;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
 /// `on_error` sees each failed input as it is recorded.
@@ -262,7 +264,9 @@ pub fn run_listed(
     let gazetteer = entities::store::load(&store.conn)?;
     let bar = opts.progress.then(|| progress_bar(total_bytes));
 
-    let (tx, rx) = mpsc::sync_channel::<Batch>(1);
+    // Room for a transaction's worth of batches, so that the workers go on
+    // while the writer commits (most of a commit is FTS5 work).
+    let (tx, rx) = mpsc::sync_channel::<Batch>(writer::TX_RECORDS / LINES_PER_BATCH);
     let producer_opts = opts.clone();
     let db_path = store.path.clone();
     let producer = std::thread::spawn(move || {
@@ -308,6 +312,9 @@ pub fn run_listed(
             write_result = Err(e);
             break;
         }
+    }
+    if write_result.is_ok() {
+        write_result = w.commit();
     }
     drop(w);
     // If the writer failed, dropping the receiver above ends the producer.

@@ -1,11 +1,11 @@
-//! The single writer: one transaction per batch, prepared statements, and
-//! the run record.
+//! The single writer: prepared statements, transactions of a few thousand
+//! articles however the batches come, and the run record.
 
 use std::collections::HashMap;
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Batch, InputError, Item, Prepared, Summary, now};
+use super::{Batch, InputError, Item, Prepared, StateUpdate, Summary, now};
 use crate::error::Result;
 use crate::store::FtsQueue;
 
@@ -47,6 +47,12 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
 /// WAL length (pages) between automatic checkpoints while ingesting.
 const WAL_PAGES: i64 = 4096;
 
+/// Records written per transaction (articles, copies, errors). Each commit
+/// writes a new FTS5 segment per index, which FTS5 later merges, so
+/// transactions stay large while the batches that feed them are small (the
+/// writer starts sooner, and the workers keep it fed).
+pub(super) const TX_RECORDS: usize = 4096;
+
 pub struct Writer<'c> {
     conn: &'c mut Connection,
     run_id: i64,
@@ -55,6 +61,15 @@ pub struct Writer<'c> {
     origins: HashMap<String, i64>,
     dedup_threshold: f64,
     bands: crate::dedup::BandIndex,
+    /// True between BEGIN and COMMIT.
+    open: bool,
+    /// Records written in the open transaction.
+    records: usize,
+    /// Index rows of the open transaction, written just before COMMIT.
+    fts: FtsQueue,
+    /// Resume points of the batches in the open transaction, written with
+    /// them so that a killed run resumes exactly after the last commit.
+    states: Vec<StateUpdate>,
 }
 
 impl<'c> Writer<'c> {
@@ -74,7 +89,36 @@ impl<'c> Writer<'c> {
             origins: HashMap::new(),
             dedup_threshold,
             bands: crate::dedup::BandIndex::default(),
+            open: false,
+            records: 0,
+            fts: FtsQueue::default(),
+            states: Vec::new(),
         }
+    }
+
+    /// Commit the open transaction, if any: its index rows, then its
+    /// resume points, then COMMIT.
+    pub fn commit(&mut self) -> Result<()> {
+        if !self.open {
+            return Ok(());
+        }
+        // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
+        self.fts.flush(self.conn)?;
+        for s in self.states.drain(..) {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO inputs(path, size, mtime_ns, raw_sha256, done_bytes, done_sha256, run_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
+                        raw_sha256 = excluded.raw_sha256, done_bytes = excluded.done_bytes,
+                        done_sha256 = excluded.done_sha256, run_id = excluded.run_id",
+                )?
+                .execute(params![s.path, s.size, s.mtime_ns, s.raw_sha256, s.done_bytes, s.done_sha256, self.run_id])?;
+        }
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        self.records = 0;
+        Ok(())
     }
 
     pub fn write(
@@ -83,9 +127,13 @@ impl<'c> Writer<'c> {
         summary: &mut Summary,
         on_error: &mut impl FnMut(&InputError),
     ) -> Result<()> {
-        let tx = self.conn.transaction()?;
+        if !self.open {
+            self.conn.execute_batch("BEGIN")?;
+            self.open = true;
+        }
+        let tx: &Connection = self.conn;
+        let fts = &mut self.fts;
         let at = now();
-        let mut fts = FtsQueue::default();
         for item in batch.items {
             match item {
                 Item::Seen => {
@@ -93,6 +141,7 @@ impl<'c> Writer<'c> {
                     summary.seen += 1;
                 }
                 Item::Error(e) => {
+                    self.records += 1;
                     tx.prepare_cached("INSERT INTO ingest_errors(run_id, input, line, message, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
                         .execute(params![self.run_id, e.input, e.line, e.message, at])?;
                     summary.errors += 1;
@@ -100,6 +149,7 @@ impl<'c> Writer<'c> {
                 }
                 Item::Article(mut p) => {
                     summary.records += 1;
+                    self.records += 1;
                     let existing: Option<(i64, Option<String>, Option<String>)> = tx
                         .prepare_cached(
                             "SELECT id, url, external_id FROM articles WHERE content_sha256 = ?1",
@@ -119,7 +169,7 @@ impl<'c> Writer<'c> {
                         ),
                         None => {
                             let id = insert_article(
-                                &tx,
+                                tx,
                                 &mut self.outlets,
                                 self.default_outlet.as_deref(),
                                 self.run_id,
@@ -127,14 +177,14 @@ impl<'c> Writer<'c> {
                                 &at,
                             )?;
                             crate::dedup::add(
-                                &tx,
+                                tx,
                                 &mut self.bands,
                                 id,
                                 p.signature.as_deref(),
                                 self.dedup_threshold,
                             )?;
                             let extraction = std::mem::take(&mut p.extraction);
-                            crate::entities::store::write(&tx, id, extraction, &mut fts)?;
+                            crate::entities::store::write(tx, id, extraction, fts)?;
                             fts.article(
                                 id,
                                 std::mem::take(&mut p.fts_title),
@@ -143,7 +193,7 @@ impl<'c> Writer<'c> {
                             (id, true, None, None)
                         }
                     };
-                    let origin_id = lookup_id(&tx, &mut self.origins, "origins", &p.origin)?;
+                    let origin_id = lookup_id(tx, &mut self.origins, "origins", &p.origin)?;
                     // The hash as its 32 bytes; anything else (an empty hash
                     // for a record that has no bytes of its own) as text.
                     let added = tx
@@ -172,19 +222,10 @@ impl<'c> Writer<'c> {
                 }
             }
         }
-        // Last, so that FTS5 writes one segment per batch (see FtsQueue).
-        fts.flush(&tx)?;
-        for s in batch.states {
-            tx.prepare_cached(
-                "INSERT INTO inputs(path, size, mtime_ns, raw_sha256, done_bytes, done_sha256, run_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT(path) DO UPDATE SET size = excluded.size, mtime_ns = excluded.mtime_ns,
-                    raw_sha256 = excluded.raw_sha256, done_bytes = excluded.done_bytes,
-                    done_sha256 = excluded.done_sha256, run_id = excluded.run_id",
-            )?
-            .execute(params![s.path, s.size, s.mtime_ns, s.raw_sha256, s.done_bytes, s.done_sha256, self.run_id])?;
+        self.states.extend(batch.states);
+        if self.records >= TX_RECORDS {
+            self.commit()?;
         }
-        tx.commit()?;
         Ok(())
     }
 }
@@ -201,6 +242,11 @@ fn unless_same(own: &Option<String>, article: &Option<String>) -> Option<String>
 
 impl Drop for Writer<'_> {
     fn drop(&mut self) {
+        // Not committed: the run failed, and its last batches are undone
+        // with their resume points.
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
         let _ = crate::store::check_constraints(self.conn, true);
     }
 }
@@ -208,7 +254,7 @@ impl Drop for Writer<'_> {
 /// The id of `name` in a `(id, name UNIQUE)` table (outlets, origins),
 /// added if new. `table` is one of marsad's own names, never user text.
 fn lookup_id(
-    tx: &Transaction,
+    tx: &Connection,
     cache: &mut HashMap<String, i64>,
     table: &str,
     name: &str,
@@ -226,7 +272,7 @@ fn lookup_id(
 }
 
 fn insert_article(
-    tx: &Transaction,
+    tx: &Connection,
     outlets: &mut HashMap<String, i64>,
     default_outlet: Option<&str>,
     run_id: i64,
