@@ -280,6 +280,7 @@ pub fn extract_words<'a>(
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
         let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::default();
+        let sentences = std::cell::OnceCell::new();
         let mut i = 0;
         while i < toks.len() {
             let Some((len, p, clitic)) = best_match(g, toks, i, &seen_full, |entity, sentence| {
@@ -289,8 +290,8 @@ pub fn extract_words<'a>(
                         entity,
                         article_stems.get_or_init(all_stems),
                         sentence_stems.entry(sentence).or_insert_with(|| {
-                            toks.iter()
-                                .filter(|t| t.sentence == sentence)
+                            toks[sentences.get_or_init(|| sentence_tokens(toks))[sentence].clone()]
+                                .iter()
                                 .map(|t| t.stem)
                                 .collect()
                         }),
@@ -301,9 +302,18 @@ pub fn extract_words<'a>(
             };
             let first = &toks[i].t;
             let last = &toks[i + len - 1].t;
-            let start = first.start + original_prefix_len(first.surface, clitic);
+            let skipped = original_prefix_len(first.surface, clitic);
+            let start = first.start + skipped;
             let end = last.end;
-            let surface: String = f.text.chars().skip(start).take(end - start).collect();
+            // From byte offsets: counting characters from the start of the
+            // field cost a pass over the body for every mention.
+            let byte_start = first.byte_start
+                + first
+                    .surface
+                    .char_indices()
+                    .nth(skipped)
+                    .map_or(first.surface.len(), |(b, _)| b);
+            let surface = f.text[byte_start..last.byte_end].to_string();
             if p.how != "short" {
                 order += 1;
                 seen_full.insert(p.entity, order);
@@ -328,14 +338,7 @@ pub fn extract_words<'a>(
     }
 
     for f in &fields {
-        // Sentence numbers run 0, 1, 2… in token order: (start, end) of each.
-        let mut by_sentence: Vec<(usize, usize)> = Vec::new();
-        for t in &f.toks {
-            if by_sentence.len() <= t.sentence {
-                by_sentence.resize(t.sentence + 1, (t.t.start, t.t.end));
-            }
-            by_sentence[t.sentence].1 = t.t.end;
-        }
+        let by_sentence = sentence_tokens(&f.toks);
         let mut idxs: Vec<usize> = used_sentences
             .iter()
             .filter(|(fl, _)| *fl == f.field)
@@ -343,15 +346,10 @@ pub fn extract_words<'a>(
             .collect();
         idxs.sort_unstable();
         for idx in idxs {
-            let (start, end) = by_sentence[idx];
+            let toks = &f.toks[by_sentence[idx].clone()];
+            let (start, end) = (toks[0].t.start, toks[toks.len() - 1].t.end);
             // The sentence's words are already normalised: stem them.
-            let terms = f
-                .toks
-                .iter()
-                .filter(|t| t.sentence == idx)
-                .map(|t| t.stem)
-                .collect::<Vec<_>>()
-                .join(" ");
+            let terms = toks.iter().map(|t| t.stem).collect::<Vec<_>>().join(" ");
             out.sentences.push(SentenceSpan {
                 field: f.field,
                 idx,
@@ -360,6 +358,19 @@ pub fn extract_words<'a>(
                 terms,
             });
         }
+    }
+    out
+}
+
+/// The tokens of each sentence, as index ranges into `toks`: sentence
+/// numbers run 0, 1, 2… in token order, and every number has a token.
+fn sentence_tokens(toks: &[Tok]) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    for (i, t) in toks.iter().enumerate() {
+        if out.len() <= t.sentence {
+            out.resize(t.sentence + 1, i..i);
+        }
+        out[t.sentence].end = i + 1;
     }
     out
 }
