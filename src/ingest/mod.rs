@@ -384,7 +384,7 @@ fn hex(d: &[u8]) -> String {
 /// The text an article's identity is computed from: NFC, boilerplate already
 /// removed, every run of white space one space.
 pub fn canonical_text(title: &str, body: &str) -> String {
-    let nfc = |s: &str| -> String {
+    fn nfc(s: &str) -> std::borrow::Cow<'_, str> {
         // Most scraped text is already NFC; the quick check skips the copy,
         // and text made only of characters NFC cannot touch skips the
         // quick check's table lookups (about 5% of an ingest's instructions).
@@ -392,11 +392,11 @@ pub fn canonical_text(title: &str, body: &str) -> String {
             || unicode_normalization::is_nfc_quick(s.chars())
                 == unicode_normalization::IsNormalized::Yes
         {
-            s.to_string()
+            s.into()
         } else {
-            s.nfc().collect()
+            s.nfc().collect::<String>().into()
         }
-    };
+    }
     let (title, body) = (nfc(title), nfc(body));
     let mut out = String::with_capacity(title.len() + body.len() + 1);
     for w in title.split_whitespace().chain(body.split_whitespace()) {

@@ -227,15 +227,15 @@ impl Word<'_> {
 
 /// The words of a text whose normalised form is not empty.
 pub fn words(text: &str) -> Vec<Word<'_>> {
+    let tokens = tokens(text);
+    let mut out = Vec::with_capacity(tokens.len());
     MEMO.with_borrow_mut(|memo| {
-        tokens(text)
-            .into_iter()
-            .filter_map(|token| {
-                let (norm, stem) = memo.analyse(token.surface)?;
-                Some(Word { token, norm, stem })
-            })
-            .collect()
-    })
+        out.extend(tokens.into_iter().filter_map(|token| {
+            let (norm, stem) = memo.analyse(token.surface)?;
+            Some(Word { token, norm, stem })
+        }));
+    });
+    out
 }
 
 thread_local! {
@@ -318,7 +318,12 @@ pub fn index_text(text: &str, words: &[Word]) -> String {
         if let Some(w) = words.next_if(|w| w.token.byte_start == bs) {
             // NFKC can turn one character into several words (ﷺ) or put a
             // separator into one (½ is 1⁄2): keep the term one token.
-            out.extend(w.stem().chars().filter(|&c| is_word_char(c)));
+            let stem = w.stem();
+            if stem.chars().all(is_word_char) {
+                out.push_str(stem);
+            } else {
+                out.extend(stem.chars().filter(|&c| is_word_char(c)));
+            }
         }
         if out.len() == before {
             out.push_str(&text[bs..be]);
