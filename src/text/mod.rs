@@ -11,7 +11,6 @@ mod stem;
 mod unicode61;
 
 use std::collections::HashSet;
-use std::rc::Rc;
 use std::sync::OnceLock;
 
 use serde::Serialize;
@@ -212,8 +211,7 @@ pub fn analyze(text: &str) -> Vec<Analysis> {
 #[derive(Debug, Clone)]
 pub struct Word<'a> {
     pub token: Token<'a>,
-    /// Shared with the thread's other occurrences of the same surface form.
-    pub norm: Rc<str>,
+    pub norm: String,
     /// The index stem, a slice of `norm` (stemming only cuts).
     stem: std::ops::Range<usize>,
 }
@@ -229,62 +227,17 @@ impl Word<'_> {
 pub fn words(text: &str) -> Vec<Word<'_>> {
     let tokens = tokens(text);
     let mut out = Vec::with_capacity(tokens.len());
-    MEMO.with_borrow_mut(|memo| {
-        out.extend(tokens.into_iter().filter_map(|token| {
-            let (norm, stem) = memo.analyse(token.surface)?;
-            Some(Word { token, norm, stem })
-        }));
-    });
+    out.extend(tokens.into_iter().filter_map(|token| {
+        let norm = normalize(token.surface);
+        if norm.is_empty() {
+            return None;
+        }
+        let s = stem::stem_str(&norm);
+        let start = s.as_ptr() as usize - norm.as_ptr() as usize;
+        let stem = start..start + s.len();
+        Some(Word { token, norm, stem })
+    }));
     out
-}
-
-thread_local! {
-    static MEMO: std::cell::RefCell<Memo> = std::cell::RefCell::default();
-}
-
-/// Each thread's record of the words it has normalised and stemmed, by
-/// surface form. News text repeats a small vocabulary, so most words are
-/// looked up instead of analysed again; both are pure functions, so the
-/// result is the same either way.
-struct Memo {
-    words: rustc_hash::FxHashMap<Box<str>, Option<(Rc<str>, std::ops::Range<usize>)>>,
-    /// How many it holds before it starts again.
-    limit: usize,
-}
-
-impl Default for Memo {
-    fn default() -> Self {
-        // About 100 bytes each, 6.5 MB per thread. With the clear-all
-        // policy, on the 2018 corpus 2^14 forms answer 78% of lookups, 2^16
-        // 90%, 2^18 96%; words() took 0.57 s for 10,000 bodies without the
-        // memo, 0.43 s with 2^14 and 0.40 s with 2^17 (best of 18 runs).
-        Memo {
-            words: Default::default(),
-            limit: 1 << 16,
-        }
-    }
-}
-
-impl Memo {
-    /// A word's normalised form and the range of its stem in it; `None` if
-    /// normalising leaves nothing.
-    fn analyse(&mut self, surface: &str) -> Option<(Rc<str>, std::ops::Range<usize>)> {
-        if let Some(known) = self.words.get(surface) {
-            return known.clone();
-        }
-        if self.words.len() >= self.limit {
-            self.words.clear();
-        }
-        let norm = normalize(surface);
-        let analysed = (!norm.is_empty()).then(|| {
-            let s = stem::stem_str(&norm);
-            let start = s.as_ptr() as usize - norm.as_ptr() as usize;
-            let stem = start..start + s.len();
-            (Rc::<str>::from(norm), stem)
-        });
-        self.words.insert(surface.into(), analysed.clone());
-        analysed
-    }
 }
 
 /// The stems of already analysed words, separated by spaces, in order (so
@@ -457,39 +410,6 @@ mod tests {
         let s: Vec<_> = t.iter().map(|t| t.surface).collect();
         assert_eq!(s, vec!["لـ", "الجيش", "روبرـــــت"]);
         assert_eq!(normalize(s[2]), "روبرت");
-    }
-
-    #[test]
-    fn remembered_words_are_analysed_as_new_ones() {
-        let text = "والوزير لروسيا ـــ بنغازي والوزير صدّام ﷺ ½ والوزير";
-        let fresh = |surface: &str| {
-            let n = normalize(surface);
-            (!n.is_empty()).then(|| (n.clone(), stem(&n)))
-        };
-        // A limit of 3 makes the memo start again within the text.
-        let mut memo = Memo {
-            limit: 3,
-            ..Memo::default()
-        };
-        for round in 0..3 {
-            for t in tokens(text) {
-                let got = memo
-                    .analyse(t.surface)
-                    .map(|(n, r)| (n.to_string(), n[r].to_string()));
-                assert_eq!(got, fresh(t.surface), "{} in round {round}", t.surface);
-            }
-            assert!(memo.words.len() <= 3);
-        }
-        let first: Vec<_> = words(text)
-            .iter()
-            .map(|w| (w.norm.to_string(), w.stem().to_string()))
-            .collect();
-        let again: Vec<_> = words(text)
-            .iter()
-            .map(|w| (w.norm.to_string(), w.stem().to_string()))
-            .collect();
-        assert_eq!(first, again);
-        assert_eq!(first[0], ("والوزير".to_string(), "وزير".to_string()));
     }
 
     #[test]
