@@ -27,11 +27,13 @@ pub fn parse_value(v: Value) -> Result<Record, String> {
     let Value::Object(mut obj) = v else {
         return Err(format!("expected a JSON object, found {}", kind(&v)));
     };
-    let mut rec = Record::default();
-    rec.title = take_string(&mut obj, TITLE)?
-        .unwrap_or_default()
-        .trim()
-        .to_string();
+    let mut rec = Record {
+        title: take_string(&mut obj, TITLE)?
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        ..Record::default()
+    };
     let body = take_string(&mut obj, BODY)?.unwrap_or_default();
     rec.body = body.trim().to_string();
     rec.url = take_string(&mut obj, URL)?;
