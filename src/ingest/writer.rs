@@ -121,6 +121,10 @@ impl<'c> Writer<'c> {
         Ok(())
     }
 
+    /// Write a batch in the open transaction, beginning one if none is
+    /// open, and commit once it holds [`TX_RECORDS`] records. The caller
+    /// commits the last one with [`Writer::commit`]; dropping the writer
+    /// instead rolls it back.
     pub fn write(
         &mut self,
         batch: Batch,
