@@ -802,3 +802,70 @@ fn a_search_leaves_free_pages_to_the_writers() {
     assert!(a.run(&["reindex"]).status.success());
     assert_eq!(a.count("PRAGMA freelist_count"), 0);
 }
+
+/// Segments in an FTS5 index, from its structure record (row 10 of
+/// `%_data`): a 4-byte cookie, an optional 4-byte version-2 marker, then
+/// the number of levels and of segments as varints (one byte each here).
+fn fts_segments(a: &Archive, table: &str) -> u8 {
+    let blob: Vec<u8> = a
+        .conn()
+        .query_row(
+            &format!("SELECT block FROM {table}_data WHERE id = 10"),
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut i = 4;
+    if blob[i..].starts_with(&[0xff, 0x00, 0x00, 0x01]) {
+        i += 4;
+    }
+    let (levels, segments) = (blob[i], blob[i + 1]);
+    assert!(
+        levels < 0x80 && segments < 0x80,
+        "one-byte varints expected"
+    );
+    segments
+}
+
+/// A first import spans several transactions, each of which writes its own
+/// index segment; the import then merges them into one. A run adding fewer
+/// articles than the archive holds leaves FTS5's automerge to it.
+#[test]
+fn a_first_import_leaves_one_index_segment_and_a_small_run_does_not_merge() {
+    let a = Archive::new();
+    let jsonl = a.path("bulk.jsonl");
+    let mut f = fs::File::create(&jsonl).unwrap();
+    // More records than one transaction holds (4096).
+    for i in 0..5000 {
+        writeln!(
+            f,
+            "{}",
+            serde_json::json!({"id": i, "title": format!("خبر {i}"),
+                "text": format!("وصل الوزير رقم {i} إلى بنغازي في زيارة رسمية {}", i * 7)})
+        )
+        .unwrap();
+    }
+    drop(f);
+    let (v, code, err) = a.ingest_json(&[&jsonl]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["new"], 5000);
+    assert_eq!(fts_segments(&a, "articles_fts"), 1);
+    assert_eq!(fts_segments(&a, "sentences_fts"), 1);
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH 'بنغازي'"),
+        5000
+    );
+
+    let small = a.path("small.jsonl");
+    fs::write(
+        &small,
+        "{\"id\": \"x\", \"title\": \"خبر آخر\", \"text\": \"وصل الوزير إلى طرابلس\"}\n",
+    )
+    .unwrap();
+    let (v, code, err) = a.ingest_json(&[&small]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(v["new"], 1);
+    assert_eq!(fts_segments(&a, "articles_fts"), 2);
+    let check = a.run(&["check"]);
+    assert!(check.status.success(), "{}", stderr(&check));
+}

@@ -262,6 +262,13 @@ pub fn run_listed(
     let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
     let states = load_states(&store.conn)?;
     let gazetteer = entities::store::load(&store.conn)?;
+    // Articles are never deleted, so the largest id is the archive's size.
+    let articles_before: i64 =
+        store
+            .conn
+            .query_row("SELECT coalesce(max(id), 0) FROM articles", [], |r| {
+                r.get(0)
+            })?;
     let bar = opts.progress.then(|| progress_bar(total_bytes));
 
     // Room for a transaction's worth of batches, so that the workers go on
@@ -319,6 +326,11 @@ pub fn run_listed(
     drop(w);
     // If the writer failed, dropping the receiver above ends the producer.
     let _ = producer.join();
+    // A run that at least doubled the archive (a first import, a bulk load)
+    // left most of the index in its own segments: merge them into one.
+    if write_result.is_ok() && summary.new > 0 && summary.new as i64 >= articles_before {
+        write_result = crate::store::optimize_fts(&store.conn);
+    }
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -13,7 +13,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::text;
 
-pub use fts::FtsQueue;
+pub use fts::{FtsQueue, optimize as optimize_fts};
 pub use lock::IngestLock;
 
 mod embedded {
