@@ -8,8 +8,8 @@
 //! and per FTS table, and FTS5 then spends most of the ingest merging them.
 //! Writing the queued FTS rows together, after the ordinary rows, gives one
 //! segment per transaction whatever the other statements are (an ingest of
-//! the 2018 corpus flushes 22 times), and keeps FTS5's term table hot in
-//! the cache while it is filled.
+//! the 2018 corpus flushes 22 times). Writing them batch by batch instead,
+//! with no savepoint between, measured about 0.6 s more CPU on that corpus.
 
 use rusqlite::{Connection, params};
 
