@@ -67,9 +67,10 @@ pub struct Writer<'c> {
     records: usize,
     /// Index rows of the open transaction, written just before COMMIT.
     fts: FtsQueue,
-    /// Resume points of the batches in the open transaction, written with
-    /// them so that a killed run resumes exactly after the last commit.
-    states: Vec<StateUpdate>,
+    /// The latest resume point of each input in the open transaction,
+    /// written with it so that a killed run resumes exactly after the last
+    /// commit (a JSON Lines file gives one per batch; only the last counts).
+    states: HashMap<String, StateUpdate>,
 }
 
 impl<'c> Writer<'c> {
@@ -92,7 +93,7 @@ impl<'c> Writer<'c> {
             open: false,
             records: 0,
             fts: FtsQueue::default(),
-            states: Vec::new(),
+            states: HashMap::new(),
         }
     }
 
@@ -104,7 +105,7 @@ impl<'c> Writer<'c> {
         }
         // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
         self.fts.flush(self.conn)?;
-        for s in self.states.drain(..) {
+        for (_, s) in self.states.drain() {
             self.conn
                 .prepare_cached(
                     "INSERT INTO inputs(path, size, mtime_ns, raw_sha256, done_bytes, done_sha256, run_id)
@@ -226,7 +227,8 @@ impl<'c> Writer<'c> {
                 }
             }
         }
-        self.states.extend(batch.states);
+        self.states
+            .extend(batch.states.into_iter().map(|s| (s.path.clone(), s)));
         if self.records >= TX_RECORDS {
             self.commit()?;
         }
