@@ -234,6 +234,21 @@ struct FieldScan<'a> {
     field: Field,
     text: &'a str,
     toks: Vec<Tok<'a>>,
+    /// The tokens of each sentence, as index ranges into `toks`.
+    sentences: Vec<std::ops::Range<usize>>,
+}
+
+impl<'a> FieldScan<'a> {
+    fn new(field: Field, text: &'a str, words: &'a [text::Word<'a>]) -> Self {
+        let toks = field_tokens(text, words);
+        let sentences = sentence_tokens(&toks);
+        FieldScan {
+            field,
+            text,
+            toks,
+            sentences,
+        }
+    }
 }
 
 /// Extract mentions, candidates and their sentences from an article.
@@ -251,16 +266,8 @@ pub fn extract_words<'a>(
     body_words: &'a [text::Word<'a>],
 ) -> Extraction {
     let fields = [
-        FieldScan {
-            field: Field::Title,
-            text: title,
-            toks: field_tokens(title, title_words),
-        },
-        FieldScan {
-            field: Field::Body,
-            text: body,
-            toks: field_tokens(body, body_words),
-        },
+        FieldScan::new(Field::Title, title, title_words),
+        FieldScan::new(Field::Body, body, body_words),
     ];
     // Stems of the whole article, computed only if a vetoable name appears.
     let article_stems: std::cell::OnceCell<HashSet<&str>> = std::cell::OnceCell::new();
@@ -280,7 +287,6 @@ pub fn extract_words<'a>(
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
         let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::default();
-        let sentences = std::cell::OnceCell::new();
         let mut i = 0;
         while i < toks.len() {
             let Some((len, p, clitic)) = best_match(g, toks, i, &seen_full, |entity, sentence| {
@@ -290,7 +296,7 @@ pub fn extract_words<'a>(
                         entity,
                         article_stems.get_or_init(all_stems),
                         sentence_stems.entry(sentence).or_insert_with(|| {
-                            toks[sentences.get_or_init(|| sentence_tokens(toks))[sentence].clone()]
+                            toks[f.sentences[sentence].clone()]
                                 .iter()
                                 .map(|t| t.stem)
                                 .collect()
@@ -338,7 +344,6 @@ pub fn extract_words<'a>(
     }
 
     for f in &fields {
-        let by_sentence = sentence_tokens(&f.toks);
         let mut idxs: Vec<usize> = used_sentences
             .iter()
             .filter(|(fl, _)| *fl == f.field)
@@ -346,7 +351,7 @@ pub fn extract_words<'a>(
             .collect();
         idxs.sort_unstable();
         for idx in idxs {
-            let toks = &f.toks[by_sentence[idx].clone()];
+            let toks = &f.toks[f.sentences[idx].clone()];
             let (start, end) = (toks[0].t.start, toks[toks.len() - 1].t.end);
             // The sentence's words are already normalised: stem them.
             let terms = toks.iter().map(|t| t.stem).collect::<Vec<_>>().join(" ");
