@@ -831,7 +831,7 @@ fn fts_segments(a: &Archive, table: &str) -> u8 {
 /// index segment; the import then merges them into one. A run adding fewer
 /// articles than the archive holds leaves FTS5's automerge to it.
 #[test]
-fn a_first_import_leaves_one_index_segment_and_a_small_run_does_not_merge() {
+fn a_first_import_and_a_rebuild_leave_one_index_segment_and_a_small_run_does_not_merge() {
     let a = Archive::new();
     let jsonl = a.path("bulk.jsonl");
     let mut f = fs::File::create(&jsonl).unwrap();
@@ -868,4 +868,17 @@ fn a_first_import_leaves_one_index_segment_and_a_small_run_does_not_merge() {
     assert_eq!(fts_segments(&a, "articles_fts"), 2);
     let check = a.run(&["check"]);
     assert!(check.status.success(), "{}", stderr(&check));
+
+    // Rebuilding an index also ends in one segment, however many its
+    // writing flushed (a small hashsize makes it flush often).
+    a.conn()
+        .execute_batch(
+            "INSERT INTO articles_fts(articles_fts, rank) VALUES ('hashsize', 4096);
+             INSERT INTO sentences_fts(sentences_fts, rank) VALUES ('hashsize', 4096);",
+        )
+        .unwrap();
+    assert!(a.run(&["reindex"]).status.success());
+    assert_eq!(fts_segments(&a, "articles_fts"), 1);
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(fts_segments(&a, "sentences_fts"), 1);
 }

@@ -64,7 +64,7 @@ pub enum Command {
     Check(check::Args),
     /// Apply schema migrations explicitly, then refill the index and signatures they leave empty.
     Migrate(migrate::Args),
-    /// Rebuild the full-text index from the articles.
+    /// Rebuild the full-text index from the articles, merged into one segment.
     Reindex(reindex::Args),
     /// Show how a text is tokenised, normalised and stemmed.
     Analyze(analyze::Args),
@@ -131,7 +131,7 @@ pub fn main() -> ExitCode {
             };
             if msg.contains("disk is full") {
                 eprintln!(
-                    "marsad: {msg}: free some space and run again; everything committed before this batch is kept"
+                    "marsad: {msg}: free some space and run again; everything already committed is kept"
                 );
             } else {
                 eprintln!("marsad: {msg}");

@@ -203,6 +203,8 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     let result = reextract_all(conn, &g);
     crate::store::check_constraints(conn, true)?;
     let articles = result?;
+    // The sentence index was written anew: one segment (see optimize_fts).
+    let _ = crate::store::optimize_fts(conn, &["sentences_fts"]);
     crate::store::release_free_pages(conn);
     let mentions: i64 = conn.query_row("SELECT count(*) FROM mentions", [], |r| r.get(0))?;
     Ok((articles, mentions))

@@ -327,11 +327,9 @@ pub fn run_listed(
     // If the writer failed, dropping the receiver above ends the producer.
     let _ = producer.join();
     // A run that at least doubled the archive (a first import, a bulk load)
-    // left most of the index in its own segments: merge them into one. Best
-    // effort: everything is committed and the index is complete either way;
-    // if the merge cannot run (a full disk), automerge does it over time.
+    // left most of the index in its own segments: merge them into one.
     if write_result.is_ok() && summary.new > 0 && summary.new as i64 >= articles_before {
-        let _ = crate::store::optimize_fts(&store.conn);
+        let _ = crate::store::optimize_fts(&store.conn, &["articles_fts", "sentences_fts"]);
     }
     if let Some(b) = bar {
         b.finish_and_clear();

@@ -181,6 +181,8 @@ impl Store {
             [text::ANALYZER_VERSION],
         )?;
         tx.commit()?;
+        // Written anew, in as many segments as the queue flushed: one.
+        let _ = optimize_fts(&self.conn, &["articles_fts"]);
         Ok(())
     }
 
