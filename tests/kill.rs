@@ -111,6 +111,12 @@ fn killed_runs_resume_to_the_clean_result() {
             "after kill {round}: {}",
             stdout(&check)
         );
+        // Every run, the killed ones too, counts exactly the articles it committed.
+        let untrue = a.count(
+            "SELECT count(*) FROM v_runs r
+             WHERE r.new_articles != (SELECT count(*) FROM articles a WHERE a.run_id = r.run_id)",
+        );
+        assert_eq!(untrue, 0, "after kill {round}: runs whose counts are not what they committed");
     }
     let (s, code, err) = a.ingest_json(&[&jsonl]);
     assert!(code == 3 || code == 0, "{err}");

@@ -190,6 +190,14 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     let check = a.run(&["check"]);
     assert!(check.status.success(), "{}", stdout(&check));
     assert!(a.count("SELECT count(*) FROM articles") >= 5);
+    // The failed run counts what it committed, not what it rolled back.
+    assert_eq!(
+        a.count(
+            "SELECT count(*) FROM v_runs r
+             WHERE r.new_articles != (SELECT count(*) FROM articles a WHERE a.run_id = r.run_id)"
+        ),
+        0
+    );
 
     // The same file system made read-only: a clear refusal, nothing changed.
     assert!(

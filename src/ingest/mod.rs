@@ -321,7 +321,7 @@ pub fn run_listed(
         }
     }
     if write_result.is_ok() {
-        write_result = w.commit();
+        write_result = w.commit(&summary);
     }
     drop(w);
     // If the writer failed, dropping the receiver above ends the producer.

@@ -23,7 +23,16 @@ pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
+/// Close the run record. A failed run keeps the counts of what it
+/// committed (written with each transaction), not of what it rolled back.
 pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
+    if status == "failed" {
+        conn.execute(
+            "UPDATE runs SET finished_at = ?1, status = ?2 WHERE id = ?3",
+            params![now(), status, s.run_id],
+        )?;
+        return Ok(());
+    }
     conn.execute(
         "UPDATE runs SET finished_at = ?1, status = ?2, inputs = ?3, records = ?4, new_articles = ?5,
                 duplicates = ?6, unchanged = ?7, errors = ?8, bytes = ?9
@@ -98,11 +107,28 @@ impl<'c> Writer<'c> {
     }
 
     /// Commit the open transaction, if any: its index rows, then its
-    /// resume points, then COMMIT.
-    pub fn commit(&mut self) -> Result<()> {
+    /// resume points and the run's counts so far, then COMMIT. So the run
+    /// record of a killed or failed run counts exactly what it committed.
+    pub fn commit(&mut self, summary: &Summary) -> Result<()> {
         if !self.open {
             return Ok(());
         }
+        self.conn
+            .prepare_cached(
+                "UPDATE runs SET inputs = ?1, records = ?2, new_articles = ?3, duplicates = ?4,
+                        unchanged = ?5, errors = ?6, bytes = ?7
+                 WHERE id = ?8",
+            )?
+            .execute(params![
+                summary.inputs as i64,
+                summary.records as i64,
+                summary.new as i64,
+                summary.duplicates as i64,
+                summary.unchanged as i64,
+                summary.errors as i64,
+                summary.bytes as i64,
+                self.run_id
+            ])?;
         // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
         self.fts.flush(self.conn)?;
         for (_, s) in self.states.drain() {
@@ -230,7 +256,7 @@ impl<'c> Writer<'c> {
         self.states
             .extend(batch.states.into_iter().map(|s| (s.path.clone(), s)));
         if self.records >= TX_RECORDS {
-            self.commit()?;
+            self.commit(summary)?;
         }
         Ok(())
     }
