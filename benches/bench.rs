@@ -16,7 +16,6 @@ use std::process::Command;
 use std::time::Instant;
 
 use marsad::search::{self, Filters, Query};
-use marsad::store::Store;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/ant-multisource-2018.jsonl.gz")
@@ -117,7 +116,7 @@ fn remove_db(db: &Path) {
 
 /// 1–3 word queries drawn from titles, deterministic.
 fn queries(db: &Path, n: usize) -> Vec<String> {
-    let store = Store::open(db).unwrap();
+    let store = marsad::archive::open_to_read(db).unwrap();
     let mut st = store
         .conn
         .prepare("SELECT title FROM articles WHERE id % 97 = 0 ORDER BY id")
@@ -145,7 +144,7 @@ fn queries(db: &Path, n: usize) -> Vec<String> {
 }
 
 fn search_latency(db: &Path, qs: &[String]) -> (f64, f64) {
-    let store = Store::open(db).unwrap();
+    let store = marsad::archive::open_to_read(db).unwrap();
     let f = Filters {
         limit: 20,
         ..Filters::default()
@@ -217,7 +216,7 @@ fn build_large(dir: &Path, scale: usize) -> PathBuf {
 }
 
 fn raw_text_bytes(db: &Path) -> i64 {
-    let store = Store::open(db).unwrap();
+    let store = marsad::archive::open_to_read(db).unwrap();
     store
         .conn
         .query_row(
@@ -293,7 +292,7 @@ fn peer_ingest(exe: &Path, db: &Path, input: &Path) -> f64 {
 /// table in one transaction (seconds for the inserts and the commit only).
 fn raw_fts(archive: &Path, dir: &Path) -> f64 {
     let rows: Vec<(i64, String, String)> = {
-        let store = Store::open(archive).unwrap();
+        let store = marsad::archive::open_to_read(archive).unwrap();
         let mut st = store
             .conn
             .prepare("SELECT id, title, body FROM articles ORDER BY id")
@@ -451,7 +450,7 @@ fn main() {
             said.trim()
         ),
     ));
-    let (mentions, with_mention): (i64, i64) = Store::open(&db)
+    let (mentions, with_mention): (i64, i64) = marsad::archive::open_to_read(&db)
         .unwrap()
         .conn
         .query_row(

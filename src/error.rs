@@ -21,6 +21,17 @@ pub enum Error {
         known: i64,
     },
 
+    #[error(
+        "{path}: the archive is at schema version {found} (or its index, gazetteer or \
+         signatures predate this marsad, which uses version {known}); run `marsad migrate` \
+         first (it keeps everything). The archive was not modified."
+    )]
+    NeedsMigration {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,

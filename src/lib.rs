@@ -8,6 +8,7 @@
 //! [`sql`] (read-only SQL), [`queries`] (saved queries), [`export`],
 //! [`dedup`] (near-duplicates and stories).
 
+pub mod archive;
 pub mod articles;
 pub mod check;
 pub mod dedup;

@@ -354,17 +354,24 @@ pub struct Snippet {
 impl Snippet {
     /// The excerpt with matches wrapped in `open` / `close`.
     pub fn marked(&self, open: &str, close: &str) -> String {
+        self.marked_with(open, close, String::push)
+    }
+
+    /// As [`Snippet::marked`], each character of the text appended by `push`
+    /// (the CLI shows control characters escaped, but not its own marks).
+    pub fn marked_with(&self, open: &str, close: &str, push: impl Fn(&mut String, char)) -> String {
         let chars: Vec<char> = self.text.chars().collect();
         let mut out = String::new();
         let mut last = 0;
+        let extend = |out: &mut String, cs: &[char]| cs.iter().for_each(|&c| push(out, c));
         for &Span { start: s, end: e } in &self.matches {
-            out.extend(&chars[last..s]);
+            extend(&mut out, &chars[last..s]);
             out.push_str(open);
-            out.extend(&chars[s..e]);
+            extend(&mut out, &chars[s..e]);
             out.push_str(close);
             last = e;
         }
-        out.extend(&chars[last..]);
+        extend(&mut out, &chars[last..]);
         out
     }
 }

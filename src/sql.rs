@@ -7,10 +7,11 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
-use rusqlite::{Connection, OpenFlags, types::ValueRef};
+use rusqlite::{Connection, types::ValueRef};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::store::Store;
 
 /// Pragmas whose argument names what to read, not a value to set.
 const READ_PRAGMAS: &[&str] = &[
@@ -31,19 +32,9 @@ const READ_PRAGMAS: &[&str] = &[
 
 /// Open the archive for reading only; queries on it stop `timeout` after
 /// opening (one connection serves one command).
-pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Connection> {
-    if !path.exists() {
-        return Err(Error::NotFound(format!(
-            "{}: no archive here; run `marsad ingest` first",
-            path.display()
-        )));
-    }
-    let mut conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(Duration::from_secs(10))?;
-    conn.execute_batch("PRAGMA query_only = ON")?;
+pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Store> {
+    let mut store = crate::archive::open_to_read(path)?;
+    let conn = &mut store.conn;
     conn.authorizer(Some(|ctx: AuthContext<'_>| match ctx.action {
         AuthAction::Select
         | AuthAction::Read { .. }
@@ -62,7 +53,7 @@ pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Connection> {
     }))?;
     let deadline = Instant::now() + timeout;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
-    Ok(conn)
+    Ok(store)
 }
 
 /// A parameter value from the command line: integers and reals are bound as

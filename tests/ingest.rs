@@ -284,7 +284,7 @@ fn a_file_that_vanishes_after_listing_is_an_error_not_a_stop() {
     assert_eq!(listing.inputs.len(), 3);
     fs::remove_file(d.join("b.txt")).unwrap();
 
-    let mut store = marsad::store::Store::open(&a.db).unwrap();
+    let mut store = marsad::archive::open_to_write(&a.db).unwrap();
     let opts = marsad::ingest::Options {
         paths: vec![d],
         format: marsad::ingest::Format::Auto,

@@ -12,7 +12,7 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open_read_only(db)?;
+    let store = Store::open_read_only(db, marsad::store::Checks::Skip)?;
     marsad::store::backup(&store.conn, &a.dest, Duration::from_millis(20))?;
     // FTS5's integrity-check is written as an INSERT, so the copy is opened
     // writable for it (nothing is changed).

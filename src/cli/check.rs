@@ -2,13 +2,13 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use marsad::archive;
 
 #[derive(clap::Args)]
 pub struct Args {}
 
 pub fn run(db: &Path, _a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_check(db)?;
     let problems = marsad::check::run(&store.conn)?;
     if problems.is_empty() {
         println!("ok: {} passes every check", db.display());

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use marsad::entities::{query, store as estore};
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{self, Format};
 
@@ -18,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let x = estore::resolve(&store.conn, &a.a)?;
     let y = estore::resolve(&store.conn, &a.b)?;
     let rows = query::cooccur(&store.conn, &x, &y, a.limit)?;
@@ -36,11 +36,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .published_at
             .as_deref()
             .map_or("-", |d| d.get(..10).unwrap_or(d));
-        println!("#{}  {}  {}", r.article.id, d, r.article.title);
+        println!("#{}  {}  {}", r.article.id, d, output::term(&r.article.title));
         for s in &r.sentences {
             println!(
                 "    • {}",
-                s.split_whitespace().collect::<Vec<_>>().join(" ")
+                output::term(&s.split_whitespace().collect::<Vec<_>>().join(" "))
             );
         }
     }

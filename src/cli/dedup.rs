@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use marsad::store::{IngestLock, Store};
+use marsad::archive;
+use marsad::store::IngestLock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -23,7 +24,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         anyhow::bail!("--threshold is a similarity between 0 and 1, not {t}");
     }
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
-    let mut store = Store::open(db)?;
+    let mut store = archive::open_to_edit(db)?;
     let t = Instant::now();
     let (articles, links) = marsad::dedup::rebuild(&mut store.conn, a.threshold)?;
     let stories: i64 = store.conn.query_row(

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{self, Format};
 
@@ -21,7 +21,7 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
     if a.format != Format::Table {
         return output::print_rows(a.format, &["story_id", "canonical_id", "members"], &stories)
@@ -37,9 +37,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 m.published_at
                     .as_deref()
                     .map_or("-", |d| d.get(..10).unwrap_or(d)),
-                m.outlet.as_deref().unwrap_or("-"),
+                output::term(m.outlet.as_deref().unwrap_or("-")),
                 m.similarity.map_or("-".into(), |x| format!("{x:.2}")),
-                m.title
+                output::term(&m.title)
             );
         }
     }

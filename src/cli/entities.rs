@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use marsad::entities::{self, query};
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{self, Format};
 
@@ -31,8 +31,8 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let mut store = Store::open(db)?;
     if let Some(file) = &a.import {
+        let mut store = archive::open_to_edit(db)?;
         let text = std::fs::read_to_string(file)
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let defs =
@@ -44,6 +44,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         );
         return Ok(0);
     }
+    let store = archive::open_to_read(db)?;
     let f = query::ListFilter {
         etype: a.etype,
         from: a.from,

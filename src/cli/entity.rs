@@ -5,9 +5,9 @@ use std::path::Path;
 
 use clap::Subcommand;
 use marsad::entities::{self, query};
-use marsad::store::Store;
+use marsad::archive;
 
-use super::output::{self, Format};
+use super::output::{self, Format, term};
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -59,7 +59,11 @@ enum Edit {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let mut store = Store::open(db)?;
+    // Edits write; a profile only reads.
+    let mut store = match a.edit {
+        Some(_) => archive::open_to_edit(db)?,
+        None => archive::open_to_read(db)?,
+    };
     let conn = &mut store.conn;
     let resolve = |c: &rusqlite::Connection, n: &str| entities::store::resolve(c, n);
     let done = |what: String| {
@@ -133,14 +137,14 @@ fn print_profile(p: &query::Profile) {
     println!(
         "{}  {}  ({}, {})",
         e.id,
-        e.name_ar,
-        e.name_en.as_deref().unwrap_or("-"),
+        term(&e.name_ar),
+        term(e.name_en.as_deref().unwrap_or("-")),
         e.etype
     );
     if let Some(q) = &p.wikidata {
         println!("wikidata: {q}");
     }
-    println!("aliases: {}", p.aliases.join("، "));
+    println!("aliases: {}", term(&p.aliases.join("، ")));
     println!(
         "{} articles, {} mentions, first seen {}, last seen {}",
         e.articles,
@@ -163,7 +167,7 @@ fn print_profile(p: &query::Profile) {
         if !list.is_empty() {
             println!("\nwith, in the {label}:");
             for r in list {
-                println!("  {:>5}  {}  {}", r.count, r.id, r.name_ar);
+                println!("  {:>5}  {}  {}", r.count, r.id, term(&r.name_ar));
             }
         }
     }
@@ -176,7 +180,7 @@ fn print_profile(p: &query::Profile) {
                 a.published_at
                     .as_deref()
                     .map_or("-", |d| d.get(..10).unwrap_or(d)),
-                a.title
+                term(&a.title)
             );
         }
     }

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use marsad::export::{self, What};
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{Format, RowWriter};
 
@@ -29,7 +29,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if !matches!(a.format, Format::Jsonl | Format::Csv) {
         anyhow::bail!("export writes jsonl or csv (it streams; use `marsad sql` for tables)");
     }
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let entity = a
         .entity
         .as_deref()

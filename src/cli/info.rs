@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{self, Format};
 
@@ -13,7 +13,7 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     output::print_object(a.format, &store.info()?)?;
     Ok(0)
 }

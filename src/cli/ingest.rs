@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use marsad::ingest::{self, Format};
-use marsad::store::{IngestLock, Store};
+use marsad::archive;
+use marsad::store::IngestLock;
 
+use super::output;
 use super::{EXIT_INPUT_ERRORS, EXIT_OK};
 
 #[derive(clap::Args)]
@@ -36,7 +38,7 @@ pub struct Args {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
-    let mut store = Store::open(db)?;
+    let mut store = archive::open_to_write(db)?;
     let opts = ingest::Options {
         paths: a.paths,
         format: a.format,
@@ -45,7 +47,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         progress: !a.quiet && !a.json && std::io::stderr().is_terminal(),
         max_article_bytes: a.max_article_bytes,
     };
-    let summary = ingest::run(&mut store, &opts, |e| eprintln!("error: {e}"))?;
+    let summary = ingest::run(&mut store, &opts, |e| {
+        eprintln!("error: {}", output::term(&e.to_string()))
+    })?;
     if a.json {
         println!("{}", serde_json::to_string(&summary)?);
     } else if !a.quiet {

@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use marsad::entities::{query, store as estore};
-use marsad::store::Store;
+use marsad::archive;
 use serde::Serialize;
 
 use super::output::{self, Format};
@@ -55,7 +55,7 @@ fn kwic(m: &query::MentionRow, width: usize) -> Line {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let id = estore::resolve(&store.conn, &a.name)?;
     let with = a
         .with
@@ -80,7 +80,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         let l = kwic(m, 45);
         println!(
             "#{:<6} {}  {} [{}] {}",
-            l.article_id, l.date, l.left, l.surface, l.right
+            l.article_id,
+            l.date,
+            output::term(&l.left),
+            output::term(&l.surface),
+            output::term(&l.right)
         );
     }
     if rows.is_empty() {

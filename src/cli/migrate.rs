@@ -2,16 +2,25 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use std::time::Duration;
+
+use marsad::archive;
+use marsad::store::{IngestLock, Store};
 
 #[derive(clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Seconds to wait for a running ingest to finish.
+    #[arg(long, default_value_t = 0)]
+    wait: u64,
+}
 
-pub fn run(db: &Path, _a: Args) -> anyhow::Result<u8> {
-    let mut store = Store::open_unmigrated(db)?;
+pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    // Under the ingest lock, so no other writer sees a half-migrated archive.
+    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let mut store = Store::open_to_create(db)?;
     let before = store.schema_version()?;
     let after = store.migrate(None)?;
-    store.rebuild_derived()?;
+    archive::bring_up_to_date(&mut store)?;
     if before == after {
         println!(
             "{}: schema is at version {after}, nothing to do",

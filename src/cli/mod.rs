@@ -129,6 +129,8 @@ pub fn main() -> ExitCode {
                 Some(m) => m.to_string(),
                 None => format!("{e:#}"),
             };
+            // Messages quote file names and values, which may hold ESC.
+            let msg = output::term(&msg);
             if msg.contains("disk is full") {
                 eprintln!(
                     "marsad: {msg}: free some space and run again; everything already committed is kept"

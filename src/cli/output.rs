@@ -2,7 +2,8 @@
 //! array), JSON Lines, or CSV. Rows are any `Serialize` value; the table and
 //! CSV take the named columns from it.
 
-use std::io::Write;
+use std::borrow::Cow;
+use std::io::{IsTerminal, Write};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -13,6 +14,39 @@ pub enum Format {
     Json,
     Jsonl,
     Csv,
+}
+
+/// Text as it may reach a terminal: control characters (C0 but newline and
+/// tab, DEL, C1) shown as `\x1B`, so that a title or body holding ESC, OSC
+/// or BEL cannot drive the terminal. JSON keeps the data exact.
+pub fn term(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_control) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        push_term(&mut out, c);
+    }
+    Cow::Owned(out)
+}
+
+/// Append `c` to `out` as [`term`] shows it.
+pub fn push_term(out: &mut String, c: char) {
+    if is_control(c) {
+        out.push_str(&format!("\\x{:02X}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
+
+fn is_control(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// CSV is escaped only on a terminal; written to a file or a pipe it is exact.
+fn csv_cell(v: Option<&Value>, on_terminal: bool) -> String {
+    let s = cell(v);
+    if on_terminal { term(&s).into_owned() } else { s }
 }
 
 fn cell(v: Option<&Value>) -> String {
@@ -54,11 +88,12 @@ pub fn print_rows<T: Serialize>(
             }
         }
         Format::Csv => {
+            let tty = std::io::stdout().is_terminal();
             let mut w = csv::Writer::from_writer(out);
             w.write_record(columns)?;
             for r in rows {
                 let v = serde_json::to_value(r)?;
-                w.write_record(columns.iter().map(|c| cell(v.get(*c))))?;
+                w.write_record(columns.iter().map(|c| csv_cell(v.get(*c), tty)))?;
             }
             w.flush()?;
         }
@@ -69,7 +104,7 @@ pub fn print_rows<T: Serialize>(
                     let v = serde_json::to_value(r).unwrap_or(Value::Null);
                     columns
                         .iter()
-                        .map(|c| truncate(&cell(v.get(*c)), 70))
+                        .map(|c| truncate(&term(&cell(v.get(*c))), 70))
                         .collect()
                 })
                 .collect();
@@ -105,11 +140,12 @@ pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<(
         Format::Json => println!("{}", serde_json::to_string_pretty(&v)?),
         Format::Jsonl => println!("{}", serde_json::to_string(&v)?),
         Format::Csv => {
+            let tty = std::io::stdout().is_terminal();
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record(["key", "value"])?;
             if let Value::Object(m) = &v {
                 for (k, x) in m {
-                    w.write_record([k.as_str(), &cell(Some(x))])?;
+                    w.write_record([k.as_str(), &csv_cell(Some(x), tty)])?;
                 }
             }
             w.flush()?;
@@ -117,7 +153,7 @@ pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<(
         Format::Table => {
             if let Value::Object(m) = &v {
                 for (k, x) in m {
-                    println!("{k}: {}", cell(Some(x)));
+                    println!("{k}: {}", term(&cell(Some(x))));
                 }
             }
         }
@@ -159,7 +195,8 @@ impl RowWriter {
             }
             Format::Csv => {
                 if let Some(w) = &mut self.csv {
-                    w.write_record(self.columns.iter().map(|c| cell(row.get(c))))?;
+                    let tty = std::io::stdout().is_terminal();
+                    w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c), tty)))?;
                 }
             }
             Format::Json | Format::Table => self.held.push(row),

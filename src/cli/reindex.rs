@@ -3,7 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use marsad::store::{IngestLock, Store};
+use marsad::archive;
+use marsad::store::IngestLock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -14,7 +15,7 @@ pub struct Args {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
-    let mut store = Store::open(db)?;
+    let mut store = archive::open_to_edit(db)?;
     let n = store.reindex()?;
     println!("reindexed {n} articles");
     Ok(0)

@@ -1,11 +1,12 @@
 //! `marsad search QUERY`
 
 use std::io::IsTerminal;
+use std::borrow::Cow;
 use std::path::Path;
 
 use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
-use marsad::store::Store;
+use marsad::archive;
 use serde::Serialize;
 
 use super::output::{self, Format};
@@ -51,15 +52,15 @@ pub fn marks(format: Format) -> (&'static str, &'static str) {
 struct Row<'a> {
     id: i64,
     date: Option<&'a str>,
-    outlet: Option<&'a str>,
-    title: &'a str,
+    outlet: Option<Cow<'a, str>>,
+    title: Cow<'a, str>,
     snippet: String,
     #[serde(skip)]
     also: String,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let q = Query::parse(&a.query);
     let entity = a
         .entity
@@ -77,21 +78,26 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         Format::Json | Format::Jsonl => output::print_rows(a.format, &[], &hits)?,
         _ => {
             let (open, close) = marks(a.format);
+            // The table reaches a terminal; CSV is escaped by print_rows there.
+            let table = a.format == Format::Table;
+            let esc = |s| if table { output::term(s) } else { Cow::Borrowed(s) };
             let rows: Vec<Row> = hits
                 .iter()
                 .map(|h| Row {
                     id: h.id,
                     date: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
-                    outlet: h.outlet.as_deref(),
-                    title: &h.title,
+                    outlet: h.outlet.as_deref().map(esc),
+                    title: esc(&h.title),
                     also: match (h.copies, h.also_in_outlets) {
                         (c, 0) if c > 1 => format!("  (also {} other copies)", c - 1),
                         (_, 0) => String::new(),
                         (_, n) => format!("  (also in {n} outlets)"),
                     },
-                    snippet: h
-                        .snippet
-                        .marked(open, close)
+                    snippet: if table {
+                        h.snippet.marked_with(open, close, output::push_term)
+                    } else {
+                        h.snippet.marked(open, close)
+                    }
                         .split_whitespace()
                         .collect::<Vec<_>>()
                         .join(" "),
@@ -106,7 +112,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             } else {
                 for r in &rows {
                     let date = r.date.unwrap_or("-");
-                    let outlet = r.outlet.unwrap_or("-");
+                    let outlet = r.outlet.as_deref().unwrap_or("-");
                     println!("#{}  {date}  {outlet}  {}{}", r.id, r.title, r.also);
                     println!("    {}\n", r.snippet);
                 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use marsad::archive;
 
 use super::output::{self, Format};
 
@@ -18,8 +18,13 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let mut article = marsad::articles::get(&store.conn, a.id)?;
+    if a.format == Format::Table {
+        // Escaped before marking, so the marks stay live on a terminal.
+        article.title = output::term(&article.title).into_owned();
+        article.body = output::term(&article.body).into_owned();
+    }
     if let Some(q) = &a.highlight {
         let query = marsad::search::Query::parse(q);
         let marks = super::search::marks(a.format);
@@ -39,7 +44,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     ];
     for (k, v) in meta {
         if let Some(v) = v {
-            println!("{k}: {v}");
+            println!("{k}: {}", output::term(&v));
         }
     }
     println!("\n{}\n", article.body);
@@ -52,7 +57,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         };
         println!(
             "  {}{}  {}  run {}  sha256 {}",
-            s.origin,
+            output::term(&s.origin),
             line,
             s.seen_at,
             s.run_id.unwrap_or(0),

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use marsad::store::Store;
 
 use super::output::{Format, RowWriter};
 
@@ -29,12 +28,10 @@ pub fn print_query(
     timeout: u64,
     format: Format,
 ) -> anyhow::Result<u8> {
-    // Migrate (and seed) through a writable open first, then read only.
-    drop(Store::open(db)?);
-    let conn = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
+    let store = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
     let mut writer: Option<RowWriter> = None;
     let err = |e: anyhow::Error| marsad::Error::Invalid(e.to_string());
-    marsad::sql::query(&conn, sql, params, |cols, values| {
+    marsad::sql::query(&store.conn, sql, params, |cols, values| {
         match (values, &mut writer) {
             (None, _) => {
                 writer = Some(RowWriter::new(format, cols).map_err(err)?);

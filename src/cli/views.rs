@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use marsad::store::Store;
+use marsad::archive;
 use serde::Serialize;
 
 use super::output::{self, Format};
@@ -21,7 +21,7 @@ struct View {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open(db)?;
+    let store = archive::open_to_read(db)?;
     let mut st = store
         .conn
         .prepare("SELECT name, description, example FROM view_docs ORDER BY name")?;

@@ -15,6 +15,8 @@ pub struct IngestLock {
 impl IngestLock {
     /// Take the lock, waiting up to `wait` for another ingest to finish.
     pub fn acquire(db: &Path, wait: Duration) -> Result<IngestLock> {
+        // Before making DB.lock: not beside a device, a folder or ":memory:".
+        super::check_path(db, super::Existing::MayBeMissing)?;
         let lock_path = lock_path(db);
         let file = OpenOptions::new()
             .create(true)

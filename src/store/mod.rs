@@ -34,25 +34,41 @@ pub fn latest_schema_version() -> i64 {
 pub struct Store {
     pub conn: Connection,
     pub path: PathBuf,
+    writable: bool,
+}
+
+impl Drop for Store {
+    /// A command that wrote leaves the WAL checkpointed (see [`checkpoint`]).
+    fn drop(&mut self) {
+        if self.writable {
+            checkpoint(&self.conn);
+        }
+    }
 }
 
 impl Store {
-    /// Open (creating if needed) and migrate the archive at `path`.
-    pub fn open(path: &Path) -> Result<Store> {
-        let mut store = Self::open_unmigrated(path)?;
-        store.migrate(None)?;
-        store.rebuild_derived()?;
-        Ok(store)
+    /// Open the archive at `path` for writing, creating it if it does not
+    /// exist, without migrating it: for `ingest` and `migrate`, which then
+    /// migrate it under the ingest lock (see [`crate::archive`]). Refuses a
+    /// path that is not a file, and an SQLite file of another application.
+    pub fn open_to_create(path: &Path) -> Result<Store> {
+        check_path(path, Existing::MayBeMissing)?;
+        // Looked at read-only first: opening to write switches it to WAL.
+        if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
+            refuse_foreign(&read_only_connection(path, Checks::Skip)?, path)?;
+        }
+        Self::open_unmigrated(path)
     }
 
-    /// Fill what a migration may have left to marsad: the full-text index
-    /// (after an analyser change), the seed gazetteer, and near-duplicate
-    /// signatures and stories (after a signature change). Each is a no-op
-    /// when already current.
-    pub fn rebuild_derived(&mut self) -> Result<()> {
-        self.sync_index()?;
-        crate::entities::store::seed_if_empty(&mut self.conn)?;
-        crate::dedup::ensure_built(&mut self.conn)
+    /// Open an existing archive for writing, for the commands that edit it
+    /// (the gazetteer, reextract, reindex, dedup). It must exist and have
+    /// the current schema: only `ingest` and `migrate` create or migrate.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        check_path(path, Existing::Required)?;
+        refuse_foreign(&read_only_connection(path, Checks::Skip)?, path)?;
+        let store = Self::open_unmigrated(path)?;
+        store.require_current()?;
+        Ok(store)
     }
 
     /// Open without migrating; used by tests that build old archives.
@@ -79,6 +95,7 @@ impl Store {
         };
         let conn =
             Connection::open(path).map_err(|e| if read_only(&e) { refuse() } else { e.into() })?;
+        no_checkpoint_on_close(&conn)?;
         match configure(&conn) {
             Err(Error::Sql(e)) if read_only(&e) => return Err(refuse()),
             r => r?,
@@ -86,26 +103,51 @@ impl Store {
         Ok(Store {
             conn,
             path: path.to_path_buf(),
+            writable: true,
         })
     }
 
-    /// Open an existing archive read-only (no migration, no writes).
-    pub fn open_read_only(path: &Path) -> Result<Store> {
-        if !path.exists() {
+    /// Open an existing archive read-only, for every command that only
+    /// reads: no migration, no write, no write lock; the file's bytes stay
+    /// as they were. An archive that needs `marsad migrate` is refused.
+    pub fn open_read_only(path: &Path, checks: Checks) -> Result<Store> {
+        let store = Store {
+            conn: read_only_connection(path, checks)?,
+            path: path.to_path_buf(),
+            writable: false,
+        };
+        refuse_foreign(&store.conn, path)?;
+        store.require_current()?;
+        Ok(store)
+    }
+
+    /// Refuse an archive whose schema this binary would have to migrate:
+    /// that is `marsad migrate`'s job, under the ingest lock, never a
+    /// reader's. (Derived state is checked a layer up, in [`crate::archive`].)
+    pub fn require_current(&self) -> Result<()> {
+        let found = self.schema_version()?;
+        let known = latest_schema_version();
+        if found == 0 {
             return Err(Error::NotFound(format!(
-                "{}: no archive here; run `marsad ingest` first",
-                path.display()
+                "{}: empty, not yet an archive; run `marsad ingest` to fill it",
+                self.path.display()
             )));
         }
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        if found > known {
+            return Err(Error::SchemaTooNew {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        if found < known {
+            return Err(Error::NeedsMigration {
+                path: self.path.clone(),
+                found,
+                known,
+            });
+        }
+        Ok(())
     }
 
     /// Applied schema version (0 for a new file).
@@ -317,6 +359,153 @@ pub fn release_free_pages(conn: &Connection) {
             while rows.next()?.is_some() {}
             Ok(())
         });
+}
+
+/// Whether a reading connection must see the schema's CHECK constraints
+/// (only `marsad check` needs them; see [`read_only_connection`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    Skip,
+    Constraints,
+}
+
+/// Whether a path must already hold an archive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Existing {
+    Required,
+    MayBeMissing,
+}
+
+/// Refuse what cannot be an archive file before SQLite sees it: an
+/// in-memory or URI name, a folder, a device or FIFO, a missing file when
+/// one is required, and a file that is not SQLite.
+fn check_path(path: &Path, existing: Existing) -> Result<()> {
+    let name = path.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
+        return Err(Error::Input(format!(
+            "--db {name:?}: marsad keeps its archive in a file; give a file path (default marsad.db)"
+        )));
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match existing {
+                Existing::MayBeMissing => Ok(()),
+                Existing::Required => Err(Error::NotFound(format!(
+                    "{}: no archive here; check --db (or MARSAD_DB), or run `marsad ingest` to create one",
+                    path.display()
+                ))),
+            };
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if meta.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: is a folder; --db takes the archive's file, e.g. {}",
+            path.display(),
+            path.join("marsad.db").display()
+        )));
+    }
+    if !meta.is_file() {
+        return Err(Error::Input(format!(
+            "{}: not a regular file (a device, FIFO or socket); --db takes the archive's file",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        return match existing {
+            Existing::MayBeMissing => Ok(()),
+            Existing::Required => Err(Error::NotFound(format!(
+                "{}: empty file, not an archive; run `marsad ingest` to fill it",
+                path.display()
+            ))),
+        };
+    }
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| Error::io(path, e))?;
+    if n < 16 || &head != b"SQLite format 3\0" {
+        return Err(Error::Input(format!(
+            "{}: not an SQLite file, so not a marsad archive; use a new path for the archive. The file was not changed.",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse an SQLite file that holds tables but is not a marsad archive:
+/// marsad would add its own tables beside another application's.
+fn refuse_foreign(conn: &Connection, path: &Path) -> Result<()> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+        .map_err(|e| not_sqlite(path, e))?;
+    if tables.is_empty() || tables.iter().any(|t| t == "refinery_schema_history") {
+        return Ok(());
+    }
+    let mut listed: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > 5 {
+        listed.push("…");
+    }
+    Err(Error::Input(format!(
+        "not a marsad archive: {} has tables {}; use a new path for the archive. The file was not changed.",
+        path.display(),
+        listed.join(", ")
+    )))
+}
+
+/// A file that passed the header check but that SQLite cannot read.
+fn not_sqlite(path: &Path, e: rusqlite::Error) -> Error {
+    Error::Input(format!(
+        "{}: SQLite cannot read it ({e}); run `marsad check`, or restore it from a `marsad backup`",
+        path.display()
+    ))
+}
+
+/// A read-only connection to an existing archive.
+///
+/// Neither opening nor closing it takes an exclusive lock: closing does not
+/// checkpoint (stock `sqlite3`, which waits 0 ms on a lock, would fail to
+/// open the file while marsad held that lock for the checkpoint), and
+/// `query_only` makes a write through it an error.
+///
+/// With `Checks::Constraints` the file is opened read-write (never created)
+/// but still `query_only`: SQLite does not even parse the CHECK constraints
+/// of a read-only file, so only such a connection lets `PRAGMA
+/// integrity_check` verify them. It writes nothing and takes no write lock.
+pub(crate) fn read_only_connection(path: &Path, checks: Checks) -> Result<Connection> {
+    check_path(path, Existing::Required)?;
+    let mode = match checks {
+        Checks::Skip => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        Checks::Constraints => OpenFlags::SQLITE_OPEN_READ_WRITE,
+    };
+    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    no_checkpoint_on_close(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA query_only = ON")?;
+    Ok(conn)
+}
+
+/// SQLite's last connection to a WAL file checkpoints and deletes the WAL
+/// on close, under an exclusive lock that makes a reader opening the file
+/// at that instant fail at once. marsad's connections never do: writers
+/// checkpoint explicitly (see [`checkpoint`]), readers never need to.
+fn no_checkpoint_on_close(conn: &Connection) -> Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
+    Ok(())
+}
+
+/// Copy the WAL into the file and empty it, at the end of a command that
+/// wrote. Unlike the checkpoint SQLite runs when the last connection
+/// closes, this one takes no exclusive lock on the file, so readers
+/// opening it meanwhile are not refused. Best effort: a reader still in a
+/// long query leaves the rest for the next checkpoint.
+pub fn checkpoint(conn: &Connection) {
+    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
 }
 
 fn configure(conn: &Connection) -> Result<()> {

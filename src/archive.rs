@@ -1,0 +1,117 @@
+//! Opening the archive for a command: the layer above [`crate::store`] that
+//! knows which derived state (full-text index, seed gazetteer, near-duplicate
+//! signatures) must be current, and who may bring it up to date.
+//!
+//! Only `ingest` and `migrate` create, migrate or rebuild, and only under the
+//! ingest lock; commands that edit require a current archive; commands that
+//! read open it read-only and refuse one that needs `marsad migrate`.
+
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::store::{Checks, Store};
+use crate::{dedup, entities, text};
+
+/// For `ingest` and `migrate` (the caller holds the
+/// [`crate::store::IngestLock`]): create the archive if missing, migrate it,
+/// and fill what the migrations leave to marsad.
+pub fn open_to_write(path: &Path) -> Result<Store> {
+    let empty = std::fs::metadata(path).map_or(true, |m| m.is_file() && m.len() == 0);
+    if empty {
+        create(path)?;
+    }
+    let mut store = Store::open_to_create(path)?;
+    store.migrate(None)?;
+    bring_up_to_date(&mut store)?;
+    Ok(store)
+}
+
+/// Build a new archive beside `path` and rename it into place, so that a
+/// reader opening `path` meanwhile finds no file or a whole archive in WAL
+/// mode, never one being switched to WAL or migrated (stock `sqlite3` waits
+/// 0 ms on a lock), and a run killed here leaves no half-made archive.
+fn create(path: &Path) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(format!(".new-{}", std::process::id()));
+    let tmp = std::path::PathBuf::from(tmp);
+    let sidecars = |p: &Path| {
+        ["-wal", "-shm", "-journal"].map(|s| {
+            let mut f = p.as_os_str().to_owned();
+            f.push(s);
+            std::path::PathBuf::from(f)
+        })
+    };
+    let cleanup = |p: &Path| {
+        let _ = std::fs::remove_file(p);
+        for f in sidecars(p) {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    cleanup(&tmp);
+    let built = (|| -> Result<()> {
+        let mut store = Store::open_to_create(&tmp)?;
+        store.migrate(None)?;
+        bring_up_to_date(&mut store)?;
+        store.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            let busy: i64 = r.get(0)?;
+            Ok(busy)
+        })?;
+        Ok(())
+    })();
+    // Closed and checkpointed: everything is in the file itself.
+    if let Err(e) = built.and_then(|()| {
+        for f in sidecars(&tmp) {
+            let _ = std::fs::remove_file(f);
+        }
+        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    }) {
+        cleanup(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Fill what a migration may have left to marsad: the full-text index (after
+/// an analyser change), the seed gazetteer, and near-duplicate signatures
+/// and stories (after a signature change). Each is a no-op when current.
+pub fn bring_up_to_date(store: &mut Store) -> Result<()> {
+    store.sync_index()?;
+    entities::store::seed_if_empty(&mut store.conn)?;
+    dedup::ensure_built(&mut store.conn)
+}
+
+/// For the commands that edit an existing, current archive.
+pub fn open_to_edit(path: &Path) -> Result<Store> {
+    let store = Store::open_existing(path)?;
+    require_derived(&store)?;
+    Ok(store)
+}
+
+/// For every command that only reads.
+pub fn open_to_read(path: &Path) -> Result<Store> {
+    let store = Store::open_read_only(path, Checks::Skip)?;
+    require_derived(&store)?;
+    Ok(store)
+}
+
+/// For `marsad check`: read-only too, but able to verify CHECK constraints.
+pub fn open_to_check(path: &Path) -> Result<Store> {
+    let store = Store::open_read_only(path, Checks::Constraints)?;
+    require_derived(&store)?;
+    Ok(store)
+}
+
+fn require_derived(store: &Store) -> Result<()> {
+    let current = store.meta("analyzer_version")?.as_deref() == Some(text::ANALYZER_VERSION)
+        && store.meta("dedup_version")?.as_deref() == Some(dedup::DEDUP_VERSION)
+        && store.meta("gazetteer_seeded")?.is_some();
+    if current {
+        return Ok(());
+    }
+    let found = store.schema_version()?;
+    Err(Error::NeedsMigration {
+        path: store.path.clone(),
+        found,
+        known: crate::store::latest_schema_version(),
+    })
+}

@@ -1,0 +1,45 @@
+//! Control characters in the data (ESC, OSC, BEL, C1) never reach a
+//! terminal raw: the human formats show them escaped, JSON keeps them exact.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn control_characters_are_escaped_in_listings_and_exact_in_json() {
+    let a = Archive::new();
+    let f = a.path("e.jsonl");
+    std::fs::write(
+        &f,
+        r#"{"title":"عنوان \u001b]0;pwned\u0007 خبر","text":"نص فيه \u001b[2J حفتر في بنغازي اليوم. ثم \u009b31m شيء.","source":"out\u001b[31mlet"}"#,
+    )
+    .unwrap();
+    let (s, code, err) = a.ingest_json(&[&f]);
+    assert_eq!((s["new"].as_i64(), code), (Some(1), 0), "{err}");
+    let raw = |b: &[u8]| {
+        let t = String::from_utf8_lossy(b);
+        t.contains('\u{1b}') || t.contains('\u{7}') || t.contains('\u{9b}')
+    };
+    for args in [
+        &["search", "حفتر"][..],
+        &["search", "حفتر", "--format", "csv"],
+        &["show", "1", "--highlight", "حفتر"],
+        &["sql", "SELECT title, body FROM articles"],
+        &["mentions", "حفتر"],
+        &["entity", "حفتر"],
+    ] {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        // CSV to a pipe is exact; everything else is for a person.
+        if args.contains(&"csv") {
+            assert!(raw(&out.stdout), "{args:?}: CSV to a file keeps the data");
+            continue;
+        }
+        assert!(!raw(&out.stdout), "{args:?} printed a raw control character");
+        assert!(stdout(&out).contains("\\x1B"), "{args:?}: {}", stdout(&out));
+    }
+    let out = a.run(&["search", "حفتر", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["title"], "عنوان \u{1b}]0;pwned\u{7} خبر");
+    assert_eq!(v[0]["outlet"], "out\u{1b}[31mlet");
+}
