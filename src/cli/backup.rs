@@ -1,6 +1,7 @@
 //! `marsad backup DEST`: a consistent copy, even while an ingest runs.
 
 use std::path::{Path, PathBuf};
+use super::output::outln;
 use std::time::Duration;
 
 use marsad::store::Store;
@@ -27,7 +28,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             a.dest.display()
         );
     }
-    println!(
+    outln!(
         "backed up {} to {} (checked)",
         db.display(),
         a.dest.display()

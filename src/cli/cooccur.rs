@@ -1,6 +1,7 @@
 //! `marsad cooccur A B`: articles and sentences where both appear.
 
 use std::path::Path;
+use super::output::outln;
 
 use marsad::entities::{query, store as estore};
 use marsad::archive;
@@ -36,9 +37,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .published_at
             .as_deref()
             .map_or("-", |d| d.get(..10).unwrap_or(d));
-        println!("#{}  {}  {}", r.article.id, d, output::term(&r.article.title));
+        outln!("#{}  {}  {}", r.article.id, d, output::term(&r.article.title));
         for s in &r.sentences {
-            println!(
+            outln!(
                 "    • {}",
                 output::term(&s.split_whitespace().collect::<Vec<_>>().join(" "))
             );

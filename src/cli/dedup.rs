@@ -1,6 +1,7 @@
 //! `marsad dedup --rebuild [--threshold X]`: recompute near-duplicates.
 
 use std::path::Path;
+use super::output::outln;
 use std::time::{Duration, Instant};
 
 use marsad::archive;
@@ -32,7 +33,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         [],
         |r| r.get(0),
     )?;
-    println!(
+    outln!(
         "{articles} articles: {links} near-duplicate links, {stories} stories with copies, {:.2} s",
         t.elapsed().as_secs_f64()
     );

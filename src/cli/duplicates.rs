@@ -1,6 +1,7 @@
 //! `marsad duplicates`: stories with their copies.
 
 use std::path::Path;
+use super::output::outln;
 
 use marsad::archive;
 
@@ -28,9 +29,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .map(|()| 0);
     }
     for s in &stories {
-        println!("story {}  ({} copies)", s.story_id, s.members.len());
+        outln!("story {}  ({} copies)", s.story_id, s.members.len());
         for m in &s.members {
-            println!(
+            outln!(
                 "  {} #{:<6} {:<10} {:<14} {:>5}  {}",
                 if m.canonical { "*" } else { " " },
                 m.article_id,

@@ -1,6 +1,7 @@
 //! `marsad entities`: list entities (or candidates), or import a gazetteer.
 
 use std::path::{Path, PathBuf};
+use super::output::outln;
 
 use marsad::entities::{self, query};
 use marsad::archive;
@@ -38,7 +39,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         let defs =
             entities::parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let n = entities::store::import(&mut store.conn, &defs)?;
-        println!(
+        outln!(
             "imported {n} entities from {}; run `marsad reextract` to update mentions",
             file.display()
         );

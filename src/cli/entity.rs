@@ -2,6 +2,7 @@
 //! rename|accept|reject` edit the gazetteer in the archive.
 
 use std::path::Path;
+use super::output::outln;
 
 use clap::Subcommand;
 use marsad::entities::{self, query};
@@ -67,7 +68,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let conn = &mut store.conn;
     let resolve = |c: &rusqlite::Connection, n: &str| entities::store::resolve(c, n);
     let done = |what: String| {
-        println!("{what}; run `marsad reextract` to update mentions");
+        outln!("{what}; run `marsad reextract` to update mentions");
         Ok(0)
     };
     match a.edit {
@@ -134,7 +135,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
 
 fn print_profile(p: &query::Profile) {
     let e = &p.entity;
-    println!(
+    outln!(
         "{}  {}  ({}, {})",
         e.id,
         term(&e.name_ar),
@@ -142,10 +143,10 @@ fn print_profile(p: &query::Profile) {
         e.etype
     );
     if let Some(q) = &p.wikidata {
-        println!("wikidata: {q}");
+        outln!("wikidata: {q}");
     }
-    println!("aliases: {}", term(&p.aliases.join("، ")));
-    println!(
+    outln!("aliases: {}", term(&p.aliases.join("، ")));
+    outln!(
         "{} articles, {} mentions, first seen {}, last seen {}",
         e.articles,
         e.mentions,
@@ -153,11 +154,11 @@ fn print_profile(p: &query::Profile) {
         e.last_seen.as_deref().unwrap_or("-")
     );
     if !p.timeline.is_empty() {
-        println!("\nmonthly articles:");
+        outln!("\nmonthly articles:");
         let max = p.timeline.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
         for (month, n) in &p.timeline {
             let bar = "█".repeat(((*n as f64 / max as f64) * 40.0).ceil() as usize);
-            println!("  {month}  {bar} {n}");
+            outln!("  {month}  {bar} {n}");
         }
     }
     for (label, list) in [
@@ -165,16 +166,16 @@ fn print_profile(p: &query::Profile) {
         ("same article (shared articles)", &p.same_article),
     ] {
         if !list.is_empty() {
-            println!("\nwith, in the {label}:");
+            outln!("\nwith, in the {label}:");
             for r in list {
-                println!("  {:>5}  {}  {}", r.count, r.id, term(&r.name_ar));
+                outln!("  {:>5}  {}  {}", r.count, r.id, term(&r.name_ar));
             }
         }
     }
     if !p.latest.is_empty() {
-        println!("\nlatest articles:");
+        outln!("\nlatest articles:");
         for a in &p.latest {
-            println!(
+            outln!(
                 "  #{}  {}  {}",
                 a.id,
                 a.published_at

@@ -42,8 +42,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .collect();
     let mut w = RowWriter::new(a.format, &cols)?;
     let n = export::export(&store.conn, a.what, &f, |row| {
-        w.write(row)
-            .map_err(|e| marsad::Error::Invalid(e.to_string()))
+        w.write(row).map_err(super::output::output_error)
     })?;
     w.finish()?;
     eprintln!("exported {n} rows");

@@ -1,6 +1,7 @@
 //! `marsad ingest PATH...`
 
 use std::io::IsTerminal;
+use super::output::outln;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -51,9 +52,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         eprintln!("error: {}", output::term(&e.to_string()))
     })?;
     if a.json {
-        println!("{}", serde_json::to_string(&summary)?);
+        outln!("{}", serde_json::to_string(&summary)?);
     } else if !a.quiet {
-        println!(
+        outln!(
             "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {:.2} s, {:.1} MB/s",
             summary.run_id,
             summary.inputs,

@@ -1,6 +1,7 @@
 //! `marsad mentions NAME [--with OTHER]`: a concordance.
 
 use std::path::Path;
+use super::output::outln;
 
 use marsad::entities::{query, store as estore};
 use marsad::archive;
@@ -78,7 +79,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     }
     for m in &rows {
         let l = kwic(m, 45);
-        println!(
+        outln!(
             "#{:<6} {}  {} [{}] {}",
             l.article_id,
             l.date,

@@ -1,6 +1,7 @@
 //! `marsad migrate`
 
 use std::path::Path;
+use super::output::outln;
 
 use std::time::Duration;
 
@@ -22,12 +23,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let after = store.migrate(None)?;
     archive::bring_up_to_date(&mut store)?;
     if before == after {
-        println!(
+        outln!(
             "{}: schema is at version {after}, nothing to do",
             db.display()
         );
     } else {
-        println!(
+        outln!(
             "{}: migrated from version {before} to {after}",
             db.display()
         );

@@ -124,6 +124,7 @@ pub fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
+            output::quit_if_output_closed(&e);
             // marsad's own errors already name their cause; others get their chain.
             let msg = match e.downcast_ref::<marsad::Error>() {
                 Some(m) => m.to_string(),

@@ -16,6 +16,57 @@ pub enum Format {
     Csv,
 }
 
+/// `println!` for command output: a closed pipe (`marsad entity X | head`)
+/// ends the program quietly with exit code 0, as it does for ripgrep and
+/// xsv, instead of a panic.
+macro_rules! outln {
+    () => { $crate::cli::output::write_line(format_args!("")) };
+    ($($t:tt)*) => { $crate::cli::output::write_line(format_args!($($t)*)) };
+}
+pub(crate) use outln;
+
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = writeln!(out, "{args}") {
+        quit_if_closed(&e);
+        eprintln!("marsad: cannot write the output: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// Exit quietly with code 0 if `e` says the reader of our output went away.
+pub fn quit_if_closed(e: &std::io::Error) {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        std::process::exit(0);
+    }
+}
+
+/// As [`quit_if_closed`], for an error from any writer (JSON, CSV, io).
+pub fn quit_if_output_closed(e: &anyhow::Error) {
+    for cause in e.chain() {
+        if let Some(io) = cause.downcast_ref::<std::io::Error>() {
+            quit_if_closed(io);
+        }
+        if let Some(j) = cause.downcast_ref::<serde_json::Error>()
+            && j.io_error_kind() == Some(std::io::ErrorKind::BrokenPipe)
+        {
+            std::process::exit(0);
+        }
+        if let Some(c) = cause.downcast_ref::<csv::Error>()
+            && let csv::ErrorKind::Io(io) = c.kind()
+        {
+            quit_if_closed(io);
+        }
+    }
+}
+
+/// An output error met inside a library callback, as the library's error
+/// (after ending quietly if the pipe was closed).
+pub fn output_error(e: anyhow::Error) -> marsad::Error {
+    quit_if_output_closed(&e);
+    marsad::Error::Input(format!("cannot write the output: {e:#}"))
+}
+
 /// Text as it may reach a terminal: control characters (C0 but newline and
 /// tab, DEL, C1) shown as `\x1B`, so that a title or body holding ESC, OSC
 /// or BEL cannot drive the terminal. JSON keeps the data exact.
@@ -137,8 +188,8 @@ pub fn print_rows<T: Serialize>(
 pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
     let v = serde_json::to_value(value)?;
     match format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&v)?),
-        Format::Jsonl => println!("{}", serde_json::to_string(&v)?),
+        Format::Json => outln!("{}", serde_json::to_string_pretty(&v)?),
+        Format::Jsonl => outln!("{}", serde_json::to_string(&v)?),
         Format::Csv => {
             let tty = std::io::stdout().is_terminal();
             let mut w = csv::Writer::from_writer(std::io::stdout());
@@ -153,7 +204,7 @@ pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<(
         Format::Table => {
             if let Value::Object(m) = &v {
                 for (k, x) in m {
-                    println!("{k}: {}", term(&cell(Some(x))));
+                    outln!("{k}: {}", term(&cell(Some(x))));
                 }
             }
         }

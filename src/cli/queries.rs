@@ -2,6 +2,7 @@
 //! queries with --datasette).
 
 use std::path::{Path, PathBuf};
+use super::output::outln;
 
 use marsad::queries;
 use serde_json::json;
@@ -52,7 +53,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 "queries": canned
             }}
         });
-        println!("{}", serde_json::to_string_pretty(&meta)?);
+        outln!("{}", serde_json::to_string_pretty(&meta)?);
         return Ok(0);
     }
     #[derive(serde::Serialize)]

@@ -1,6 +1,7 @@
 //! `marsad reextract`: redo every article's mentions with the current gazetteer.
 
 use std::path::Path;
+use super::output::outln;
 use std::time::{Duration, Instant};
 
 use marsad::archive;
@@ -18,7 +19,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let mut store = archive::open_to_edit(db)?;
     let t = Instant::now();
     let (articles, mentions) = marsad::entities::store::reextract(&mut store.conn)?;
-    println!(
+    outln!(
         "re-extracted {articles} articles: {mentions} mentions, {:.2} s",
         t.elapsed().as_secs_f64()
     );

@@ -1,6 +1,7 @@
 //! `marsad reindex`
 
 use std::path::Path;
+use super::output::outln;
 use std::time::Duration;
 
 use marsad::archive;
@@ -17,6 +18,6 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
     let mut store = archive::open_to_edit(db)?;
     let n = store.reindex()?;
-    println!("reindexed {n} articles");
+    outln!("reindexed {n} articles");
     Ok(0)
 }

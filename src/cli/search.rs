@@ -1,6 +1,7 @@
 //! `marsad search QUERY`
 
 use std::io::IsTerminal;
+use super::output::outln;
 use std::borrow::Cow;
 use std::path::Path;
 
@@ -113,8 +114,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 for r in &rows {
                     let date = r.date.unwrap_or("-");
                     let outlet = r.outlet.as_deref().unwrap_or("-");
-                    println!("#{}  {date}  {outlet}  {}{}", r.id, r.title, r.also);
-                    println!("    {}\n", r.snippet);
+                    outln!("#{}  {date}  {outlet}  {}{}", r.id, r.title, r.also);
+                    outln!("    {}\n", r.snippet);
                 }
                 if rows.is_empty() {
                     eprintln!("no matches");

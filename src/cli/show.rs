@@ -1,6 +1,7 @@
 //! `marsad show ID`
 
 use std::path::Path;
+use super::output::outln;
 
 use marsad::archive;
 
@@ -33,7 +34,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if a.format != Format::Table {
         return output::print_object(a.format, &article).map(|()| 0);
     }
-    println!("#{}  {}", article.id, article.title);
+    outln!("#{}  {}", article.id, article.title);
     let meta = [
         ("date", article.published_at.clone()),
         ("outlet", article.outlet.clone()),
@@ -44,18 +45,18 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     ];
     for (k, v) in meta {
         if let Some(v) = v {
-            println!("{k}: {}", output::term(&v));
+            outln!("{k}: {}", output::term(&v));
         }
     }
-    println!("\n{}\n", article.body);
-    println!("sightings ({}):", article.sightings.len());
+    outln!("\n{}\n", article.body);
+    outln!("sightings ({}):", article.sightings.len());
     for s in &article.sightings {
         let line = if s.line > 0 {
             format!(":{}", s.line)
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "  {}{}  {}  run {}  sha256 {}",
             output::term(&s.origin),
             line,

@@ -30,7 +30,7 @@ pub fn print_query(
 ) -> anyhow::Result<u8> {
     let store = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
     let mut writer: Option<RowWriter> = None;
-    let err = |e: anyhow::Error| marsad::Error::Invalid(e.to_string());
+    let err = super::output::output_error;
     marsad::sql::query(&store.conn, sql, params, |cols, values| {
         match (values, &mut writer) {
             (None, _) => {

@@ -1,6 +1,7 @@
 //! `marsad views`: the saved views and what each one holds.
 
 use std::path::Path;
+use super::output::outln;
 
 use marsad::archive;
 use serde::Serialize;
@@ -36,7 +37,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .collect::<rusqlite::Result<_>>()?;
     if a.format == Format::Table {
         for v in &views {
-            println!("{:<20} {}", v.name, v.description);
+            outln!("{:<20} {}", v.name, v.description);
         }
         return Ok(0);
     }
