@@ -35,12 +35,17 @@ struct Line {
 fn kwic(m: &query::MentionRow, width: usize) -> Line {
     let flat = |s: String| s.split_whitespace().collect::<Vec<_>>().join(" ");
     let chars: Vec<char> = m.sentence.chars().collect();
-    let pos = m
-        .sentence
-        .find(&m.surface)
-        .map(|b| m.sentence[..b].chars().count())
-        .unwrap_or(0);
-    let end = (pos + m.surface.chars().count()).min(chars.len());
+    let len = m.surface.chars().count();
+    // The mention itself, not the first occurrence of its name.
+    let pos = if chars.get(m.in_sentence..m.in_sentence + len).is_some_and(|c| c.iter().copied().eq(m.surface.chars())) {
+        m.in_sentence
+    } else {
+        m.sentence
+            .find(&m.surface)
+            .map(|b| m.sentence[..b].chars().count())
+            .unwrap_or(0)
+    };
+    let end = (pos + len).min(chars.len());
     let left: String = chars[pos.saturating_sub(width)..pos].iter().collect();
     let right: String = chars[end..(end + width).min(chars.len())].iter().collect();
     Line {

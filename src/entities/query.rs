@@ -234,6 +234,10 @@ pub struct MentionRow {
     pub start: i64,
     pub end: i64,
     pub sentence: String,
+    /// Where the mention starts in `sentence`, in code points (a sentence
+    /// may hold the same name twice: this one is the mention).
+    #[serde(skip)]
+    pub in_sentence: usize,
 }
 
 /// SQL for the text of mention `m`'s sentence.
@@ -249,7 +253,9 @@ pub fn mentions(
 ) -> Result<Vec<MentionRow>> {
     let sql = format!(
         "SELECT m.article_id, a.external_id, {ORIGIN_SQL}, a.published_at, m.entity_id, m.field, m.surface, m.start, m.end,
-                {SENTENCE_SQL}
+                {SENTENCE_SQL},
+                m.start - (SELECT s.start FROM sentences s
+                           WHERE s.article_id = m.article_id AND s.field = m.field AND s.idx = m.sentence)
          FROM mentions m JOIN articles a ON a.id = m.article_id
          WHERE m.entity_id = ?1 AND (?2 IS NULL OR EXISTS (
              SELECT 1 FROM mentions w WHERE w.article_id = m.article_id AND w.field = m.field
@@ -270,6 +276,7 @@ pub fn mentions(
             start: r.get(7)?,
             end: r.get(8)?,
             sentence: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+            in_sentence: r.get::<_, Option<i64>>(10)?.unwrap_or(0).max(0) as usize,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
