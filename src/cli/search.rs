@@ -16,10 +16,10 @@ pub struct Args {
     #[arg(allow_hyphen_values = true)]
     query: String,
     /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     from: Option<String>,
     /// Latest publication date, inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     to: Option<String>,
     /// Only this outlet (exact name or part of it).
     #[arg(long)]
