@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::Path;
+use std::time::Duration;
 
 use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
@@ -13,6 +14,7 @@ use super::output::{self, Format};
 #[derive(clap::Args)]
 pub struct Args {
     /// Words (all must match), "exact phrase", OR, -word, word*, title:word.
+    /// At most 32 terms (repeats count once) and 4 prefixes of 2 letters or more.
     #[arg(allow_hyphen_values = true)]
     query: String,
     /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
@@ -34,6 +36,9 @@ pub struct Args {
     limit: usize,
     #[arg(long, default_value_t = 0)]
     offset: usize,
+    /// Stop a search that runs longer than this many seconds (a query too broad).
+    #[arg(long, default_value_t = 5)]
+    timeout: u64,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -60,11 +65,15 @@ struct Row<'a> {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = Store::open(db)?;
+    let mut conn = store.conn;
     let q = Query::parse(&a.query);
+    for n in &q.notes {
+        eprintln!("note: {n}");
+    }
     let entity = a
         .entity
         .as_deref()
-        .map(|n| marsad::entities::store::resolve(&store.conn, n))
+        .map(|n| marsad::entities::store::resolve(&conn, n))
         .transpose()?;
     let f = Filters {
         filter: ArticleFilter::new(a.from, a.to, a.outlet, entity)?,
@@ -72,7 +81,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         offset: a.offset,
         all: a.all,
     };
-    let hits = search::search(&store.conn, &q, &f)?;
+    let hits = search::with_time_limit(&mut conn, Duration::from_secs(a.timeout), |c| {
+        search::search(c, &q, &f)
+    })?;
     match a.format {
         Format::Json | Format::Jsonl => output::print_rows(a.format, &[], &hits)?,
         _ => {
