@@ -284,3 +284,42 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn check_on_a_damaged_page_names_it_and_says_what_to_do() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let (page_size, root): (i64, i64) = {
+        let c = a.conn();
+        (
+            c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap(),
+            c.query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'entity_aliases_normalized'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+        )
+    };
+    let pages = std::fs::metadata(&a.db).unwrap().len() as i64 / page_size;
+    assert!(
+        root > 1 && root < pages,
+        "a page in the middle: {root} of {pages}"
+    );
+    // Overwrite the page's cell pointers (after its 8-byte leaf header).
+    let mut bytes = std::fs::read(&a.db).unwrap();
+    let at = ((root - 1) * page_size + 8) as usize;
+    bytes[at..at + 64].fill(0xff);
+    std::fs::write(&a.db, bytes).unwrap();
+    let out = a.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert!(o.contains(&format!("page {root}")), "{o}");
+    assert!(o.contains("entity_aliases_normalized"), "{o}");
+    assert!(o.lines().count() <= 22, "{o}");
+    assert!(e.contains("marsad backup") && e.contains(".recover"), "{e}");
+    assert!(
+        !e.contains("malformed") || o.contains("integrity_check"),
+        "{e}"
+    );
+}

@@ -17,7 +17,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     // FTS5's integrity-check is written as an INSERT, so the copy is opened
     // writable for it (nothing is changed).
     let copy = rusqlite::Connection::open(&a.dest)?;
-    let problems = marsad::check::run(&copy)?;
+    let problems = marsad::check::run(&copy)?.problems;
     if !problems.is_empty() {
         for p in &problems {
             eprintln!("problem in the copy: {p}");
