@@ -138,7 +138,13 @@ pub fn main() -> ExitCode {
                 Some(m) => m.to_string(),
                 None => format!("{e:#}"),
             };
-            if msg.contains("disk is full") {
+            let backup = matches!(
+                e.downcast_ref::<marsad::Error>(),
+                Some(marsad::Error::Backup { .. })
+            );
+            if msg.contains("disk is full") && backup {
+                eprintln!("marsad: {msg}: free some space there and run again");
+            } else if msg.contains("disk is full") {
                 eprintln!(
                     "marsad: {msg}: free some space and run again; everything already committed is kept"
                 );

@@ -2,6 +2,7 @@
 //! derived state (the full-text index) in step with the analyser, the
 //! one-ingest-at-a-time lock, and the summary queries behind `info`.
 
+mod backup;
 mod fts;
 mod lock;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::text;
 
+pub use backup::backup;
 pub use fts::{FtsQueue, optimize as optimize_fts};
 pub use lock::IngestLock;
 
@@ -243,26 +245,6 @@ impl Store {
             last_run,
         })
     }
-}
-
-/// Copy the archive to `dest` with SQLite's online backup, in steps, so a
-/// running ingest is not blocked for long; the copy is one consistent
-/// snapshot. `dest` must not exist.
-pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Result<()> {
-    if dest.exists() {
-        return Err(Error::Invalid(format!(
-            "{}: already exists; choose a new file for the backup",
-            dest.display()
-        )));
-    }
-    let mut out = Connection::open(dest)?;
-    {
-        let b = rusqlite::backup::Backup::new(conn, &mut out)?;
-        b.run_to_completion(256, pause, None)?;
-    }
-    // The copy is a single file, not WAL, so it can be moved as it is.
-    let _: String = out.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-    Ok(())
 }
 
 /// Page size of new archives. Articles average about 3.6 KB a row, and a
