@@ -584,8 +584,10 @@ pub struct Hit {
 const TITLE_WEIGHT: f64 = 5.0;
 
 /// Run `f` (a search) with a time limit on `conn`: past `timeout` SQLite
-/// stops the statement, and the error says the query was too broad. A
-/// progress handler is the one bound that holds whatever the index holds.
+/// stops the statement, and the error says the query was too broad. SQLite
+/// looks at the clock between its steps only, so one long step (FTS5 merging
+/// the posting lists of a prefix when the query starts) is bounded by the
+/// prefix rules of [`Query::parse`], not by this.
 pub fn with_time_limit<T>(
     conn: &mut Connection,
     timeout: Duration,
