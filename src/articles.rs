@@ -41,6 +41,36 @@ pub struct Article {
     pub sightings: Vec<Sighting>,
 }
 
+/// Check a `--from`/`--to` date: YYYY, YYYY-MM or YYYY-MM-DD, and a real
+/// month and day (a bound such as 2018-13-45 would silently compare as text).
+pub fn check_date(d: &str) -> Result<()> {
+    let shape = matches!(d.len(), 4 | 7 | 10)
+        && d.chars().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                c == '-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    let num = |r: std::ops::Range<usize>| d.get(r).and_then(|x| x.parse::<u32>().ok());
+    let real = match d.len() {
+        4 => true,
+        7 => num(5..7).is_some_and(|m| (1..=12).contains(&m)),
+        _ => match (num(0..4), num(5..7), num(8..10)) {
+            (Some(y), Some(m), Some(day)) => {
+                chrono::NaiveDate::from_ymd_opt(y as i32, m, day).is_some()
+            }
+            _ => false,
+        },
+    };
+    if !shape || !real {
+        return Err(Error::Invalid(format!(
+            "date {d:?}: expected a real date as YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2024, 2024-05, 2024-05-31)"
+        )));
+    }
+    Ok(())
+}
+
 /// Filters on articles shared by search and export. Values are bound,
 /// never pasted into SQL.
 #[derive(Debug, Clone, Default)]
@@ -64,19 +94,7 @@ impl ArticleFilter {
         entity: Option<String>,
     ) -> Result<Self> {
         for d in [&from, &to].into_iter().flatten() {
-            let shape = matches!(d.len(), 4 | 7 | 10)
-                && d.chars().enumerate().all(|(i, c)| {
-                    if i == 4 || i == 7 {
-                        c == '-'
-                    } else {
-                        c.is_ascii_digit()
-                    }
-                });
-            if !shape {
-                return Err(Error::Invalid(format!(
-                    "--from/--to take a date as YYYY, YYYY-MM or YYYY-MM-DD, not {d:?}"
-                )));
-            }
+            check_date(d)?;
         }
         Ok(ArticleFilter {
             from,

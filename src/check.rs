@@ -8,17 +8,116 @@ use rusqlite::Connection;
 use crate::error::Result;
 use crate::{ingest, text};
 
-/// Run every check; the list of problems is empty for a sound archive.
-pub fn run(conn: &Connection) -> Result<Vec<String>> {
-    let mut problems = Vec::new();
+/// What `marsad check` found.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// One line each; empty for a sound archive.
+    pub problems: Vec<String>,
+    /// SQLite's own integrity check failed: the file itself is damaged, and
+    /// the other checks were not run (they would only fail to read it).
+    pub damaged: bool,
+}
 
-    let mut st = conn.prepare("PRAGMA integrity_check")?;
-    let rows: Vec<String> = st
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    if rows != ["ok"] {
-        problems.extend(rows.into_iter().map(|r| format!("integrity_check: {r}")));
+impl Report {
+    pub fn is_ok(&self) -> bool {
+        self.problems.is_empty()
     }
+}
+
+/// What to do about a damaged archive file at `path`.
+pub fn damaged_advice(path: &std::path::Path) -> String {
+    let p = path.display();
+    format!(
+        "{p}: the archive file is damaged. Restore it from a `marsad backup` (copy the backup over \
+         it), or salvage what is still readable with sqlite3: `sqlite3 {p} .recover | sqlite3 \
+         salvaged.db`, then `marsad --db salvaged.db check`"
+    )
+}
+
+/// Lines of `PRAGMA integrity_check` shown; the rest are counted.
+const INTEGRITY_LINES: usize = 20;
+
+/// `PRAGMA integrity_check`'s findings (pages, cells, tables at fault),
+/// at most [`INTEGRITY_LINES`] and a count of the rest; empty when sound.
+/// When damage stops the check itself, each table is checked on its own,
+/// so the report still says where the damage is.
+pub fn integrity(conn: &Connection) -> Vec<String> {
+    // Rows read before an error are kept: they name the pages.
+    let lines = |sql: &str| -> (Vec<String>, Option<String>) {
+        let mut out = Vec::new();
+        let run = (|| -> rusqlite::Result<()> {
+            let mut st = conn.prepare(sql)?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let line: String = r.get(0)?;
+                out.extend(line.lines().map(str::to_string));
+            }
+            Ok(())
+        })();
+        (out, run.err().map(|e| e.to_string()))
+    };
+    let (mut found, failed) = lines("PRAGMA integrity_check");
+    found.retain(|l| l != "ok");
+    if let Some(e) = failed {
+        found.push(format!("integrity_check stopped: {e}"));
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND rootpage > 0 ORDER BY name")
+            .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
+            .unwrap_or_default();
+        for t in tables {
+            let (rows, failed) = lines(&format!(
+                "PRAGMA integrity_check(\"{}\")",
+                t.replace('"', "\"\"")
+            ));
+            found.extend(
+                rows.into_iter()
+                    .filter(|l| l != "ok")
+                    .map(|l| format!("table {t}: {l}")),
+            );
+            if let Some(e) = failed {
+                found.push(format!("table {t} (or one of its indexes): {e}"));
+            }
+        }
+    }
+    // "Tree 30 page 30 …" names a b-tree by its root page: say whose it is.
+    let roots: std::collections::HashMap<i64, String> = conn
+        .prepare("SELECT rootpage, type || ' ' || name FROM sqlite_master WHERE rootpage > 0")
+        .and_then(|mut st| st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect())
+        .unwrap_or_default();
+    for l in &mut found {
+        let root = l
+            .strip_prefix("Tree ")
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse::<i64>().ok());
+        if let Some(name) = root.and_then(|n| roots.get(&n)) {
+            l.push_str(&format!(" ({name})"));
+        }
+    }
+    let total = found.len();
+    let mut shown: Vec<String> = found
+        .into_iter()
+        .take(INTEGRITY_LINES)
+        .map(|l| format!("integrity_check: {l}"))
+        .collect();
+    if total > INTEGRITY_LINES {
+        shown.push(format!(
+            "integrity_check: … and {} more lines (`sqlite3 ARCHIVE 'PRAGMA integrity_check'` lists them all)",
+            total - INTEGRITY_LINES
+        ));
+    }
+    shown
+}
+
+/// Run every check.
+pub fn run(conn: &Connection) -> Result<Report> {
+    let damage = integrity(conn);
+    if !damage.is_empty() {
+        return Ok(Report {
+            problems: damage,
+            damaged: true,
+        });
+    }
+    let mut problems = Vec::new();
     if let Err(e) = conn.execute("PRAGMA foreign_key_check", []) {
         problems.push(format!("foreign_key_check: {e}"));
     }
@@ -128,7 +227,10 @@ pub fn run(conn: &Connection) -> Result<Vec<String>> {
             "{unsighted} articles have no sighting (provenance lost)"
         ));
     }
-    Ok(problems)
+    Ok(Report {
+        problems,
+        damaged: false,
+    })
 }
 
 /// The per-column token counts of an FTS5 `_docsize` row: SQLite varints.

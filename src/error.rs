@@ -51,11 +51,34 @@ pub enum Error {
     #[error("{0}")]
     Input(String),
 
+    #[error("backup {side} {}: {message}", path.display())]
+    Backup {
+        side: Side,
+        path: PathBuf,
+        message: String,
+    },
+
     #[error("not found: {0}")]
     NotFound(String),
 
     #[error("invalid value: {0}")]
     Invalid(String),
+}
+
+/// Which side of a copy an error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Source,
+    Destination,
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Side::Source => "source",
+            Side::Destination => "destination",
+        })
+    }
 }
 
 impl Error {

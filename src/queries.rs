@@ -3,7 +3,7 @@
 //! the repository) are built into the binary; an analyst's own come from a
 //! folder and override shipped ones of the same name.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
@@ -86,19 +86,55 @@ pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
         }
     }
     if q.name.is_empty() {
-        return Err(Error::Invalid(format!(
-            "{source}: saved query has no `-- name:` line in its header"
+        return Err(Error::Input(format!(
+            "{source}: saved query has no `-- name:` line in its header; start the file with \
+             `-- name: NAME` (then `-- description:` and `-- param: name = default` lines)"
         )));
     }
     Ok(q)
 }
 
+/// A `.sql` file in the user's folder that is not a saved query: it is
+/// reported and skipped, so one bad file does not hide the others.
+#[derive(Debug)]
+pub struct Broken {
+    pub path: PathBuf,
+    /// The name `marsad run` would know it by (its file stem).
+    pub stem: String,
+    pub problem: Error,
+}
+
+/// Saved queries, and the files that could not be read as one.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub queries: Vec<SavedQuery>,
+    pub broken: Vec<Broken>,
+}
+
+impl Loaded {
+    /// The query called `name`, or the error of the broken file of that name.
+    pub fn get(&self, name: &str) -> Result<&SavedQuery> {
+        if let Some(q) = self.queries.iter().find(|q| q.name == name) {
+            return Ok(q);
+        }
+        if let Some(b) = self.broken.iter().find(|b| b.stem == name) {
+            return Err(Error::Input(b.problem.to_string()));
+        }
+        Err(Error::NotFound(format!(
+            "saved query {name:?}; `marsad queries` lists them"
+        )))
+    }
+}
+
 /// All saved queries: shipped ones, then those in `dir` (which override).
-pub fn all(dir: Option<&Path>) -> Result<Vec<SavedQuery>> {
-    let mut out: Vec<SavedQuery> = SHIPPED
-        .iter()
-        .map(|(f, t)| parse(t, &format!("shipped:{f}")))
-        .collect::<Result<_>>()?;
+pub fn all(dir: Option<&Path>) -> Result<Loaded> {
+    let mut out = Loaded {
+        queries: SHIPPED
+            .iter()
+            .map(|(f, t)| parse(t, &format!("shipped:{f}")))
+            .collect::<Result<_>>()?,
+        broken: Vec::new(),
+    };
     if let Some(dir) = dir.filter(|d| d.is_dir()) {
         let mut files: Vec<_> = std::fs::read_dir(dir)
             .map_err(|e| Error::io(dir, e))?
@@ -107,10 +143,23 @@ pub fn all(dir: Option<&Path>) -> Result<Vec<SavedQuery>> {
             .collect();
         files.sort();
         for f in files {
-            let text = std::fs::read_to_string(&f).map_err(|e| Error::io(&f, e))?;
-            let q = parse(&text, &f.display().to_string())?;
-            out.retain(|x| x.name != q.name);
-            out.push(q);
+            let q = std::fs::read_to_string(&f)
+                .map_err(|e| Error::io(&f, e))
+                .and_then(|text| parse(&text, &f.display().to_string()));
+            match q {
+                Ok(q) => {
+                    out.queries.retain(|x| x.name != q.name);
+                    out.queries.push(q);
+                }
+                Err(problem) => out.broken.push(Broken {
+                    stem: f
+                        .file_stem()
+                        .map(|s| s.to_string_lossy().into_owned())
+                        .unwrap_or_default(),
+                    path: f,
+                    problem,
+                }),
+            }
         }
     }
     Ok(out)
@@ -153,7 +202,7 @@ mod tests {
 
     #[test]
     fn shipped_queries_parse() {
-        let qs = all(None).unwrap();
+        let qs = all(None).unwrap().queries;
         assert_eq!(qs.len(), 5);
         let q = qs
             .iter()
@@ -161,5 +210,20 @@ mod tests {
             .unwrap();
         assert_eq!(q.params[0].default.as_deref(), Some("khalifa-haftar"));
         assert!(bind(q, &[("nope".into(), "1".into())]).is_err());
+    }
+
+    #[test]
+    fn a_file_without_a_header_is_reported_not_fatal() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("broken.sql"), "SELECT 1;\n").unwrap();
+        std::fs::write(dir.path().join("mine.sql"), "-- name: mine\nSELECT 2;\n").unwrap();
+        let l = all(Some(dir.path())).unwrap();
+        assert_eq!(l.queries.len(), 6);
+        assert_eq!(l.broken.len(), 1);
+        assert!(l.broken[0].problem.to_string().contains("broken.sql"));
+        assert!(l.get("mine").is_ok());
+        let e = l.get("broken").unwrap_err().to_string();
+        assert!(e.contains("broken.sql") && e.contains("-- name:"), "{e}");
+        assert!(l.get("nothing").is_err());
     }
 }

@@ -9,12 +9,13 @@
 //! bound parameters.
 
 use std::collections::HashSet;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
 use crate::articles::{ArticleFilter, ORIGIN_SQL};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::text;
 
 /// What a term matches.
@@ -38,11 +39,26 @@ pub struct Term {
 pub struct Query {
     pub groups: Vec<Vec<Term>>,
     pub excluded: Vec<Term>,
+    /// What was left out of the query and why (repeats are dropped silently).
+    pub notes: Vec<String>,
 }
 
 /// Terms past this many are ignored, which bounds the work a query can ask
-/// for (a pasted paragraph is still searched by its first words).
+/// for (a pasted paragraph is still searched by its first words). Every OR
+/// alternative, every excluded term and every word of a phrase counts.
 pub const MAX_TERMS: usize = 32;
+
+/// A prefix needs this many letters once normalised (and a leading article
+/// removed). FTS5 answers `x*` by merging the posting lists of every indexed
+/// term that starts with `x`: for one letter that is a large part of the
+/// index (`ا*` 100 times took 20 s). Counting the terms a prefix covers in
+/// `articles_vocab` first would cost about as much as the search itself
+/// (fts5vocab reads those posting lists), so the bound is on the prefix.
+pub const MIN_PREFIX_LETTERS: usize = 2;
+
+/// Prefixes past this many are ignored: even two-letter prefixes each cover
+/// thousands of terms, and the search's time limit is the last resort.
+pub const MAX_PREFIXES: usize = 4;
 
 /// A raw piece of the query string.
 enum Piece {
@@ -50,32 +66,134 @@ enum Piece {
     Or,
 }
 
+impl Term {
+    /// What the index is asked for: two terms with the same key search the
+    /// same thing (`وزير` twice, `ا*` twice).
+    fn key(&self) -> (u8, bool, String) {
+        let (kind, s) = match &self.kind {
+            TermKind::Word(w) => (0, text::normalize(w)),
+            TermKind::Phrase(ws) => (
+                1,
+                ws.iter()
+                    .map(|w| text::normalize(w))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            TermKind::Prefix(p) => (2, prefix_term(p)),
+        };
+        (kind, self.title_only, s)
+    }
+
+    /// How many terms it counts for against [`MAX_TERMS`].
+    fn weight(&self) -> usize {
+        match &self.kind {
+            TermKind::Phrase(ws) => ws.len().max(1),
+            _ => 1,
+        }
+    }
+}
+
+/// Same terms, in any order.
+fn same_group(a: &[Term], b: &[Term]) -> bool {
+    let keys = |g: &[Term]| g.iter().map(Term::key).collect::<HashSet<_>>();
+    keys(a) == keys(b)
+}
+
 impl Query {
-    /// Parse a query. Never fails: what is not syntax is words.
+    /// Parse a query. Never fails: what is not syntax is words. Repeated
+    /// terms count once, short prefixes are dropped, and what passes the
+    /// term and prefix caps is ignored, each noted in `notes`.
     pub fn parse(input: &str) -> Query {
-        let pieces = lex(input);
         let mut q = Query::default();
+        // The group being built (terms joined by OR), and what is spent of
+        // the caps: a group that repeats an earlier one gives its share back.
+        let mut current: Vec<Term> = Vec::new();
+        let (mut used, mut prefixes, mut cut) = (0, 0, 0);
+        // Terms left out, by key, so that a repeat is not counted twice.
+        let mut ignored = HashSet::new();
         let mut join_next = false;
-        for p in pieces {
-            if q.groups.len() + q.excluded.len() >= MAX_TERMS {
-                break;
+        let mut short: Vec<String> = Vec::new();
+        let is_prefix = |t: &Term| matches!(t.kind, TermKind::Prefix(_));
+        let close = |q: &mut Query, g: Vec<Term>, used: &mut usize, prefixes: &mut usize| {
+            if g.is_empty() {
+                return;
             }
-            match p {
-                Piece::Or => join_next = !q.groups.is_empty(),
-                Piece::Term(t, true) => {
-                    q.excluded.push(t);
-                    join_next = false;
-                }
-                Piece::Term(t, false) => {
-                    let repeated = q.groups.iter().any(|g| g.len() == 1 && g[0] == t);
-                    match q.groups.last_mut() {
-                        Some(g) if join_next => g.push(t),
-                        _ if repeated => {}
-                        _ => q.groups.push(vec![t]),
-                    }
-                    join_next = false;
-                }
+            if q.groups.iter().any(|x| same_group(x, &g)) {
+                *used -= g.iter().map(Term::weight).sum::<usize>();
+                *prefixes -= g.iter().filter(|t| is_prefix(t)).count();
+            } else {
+                q.groups.push(g);
             }
+        };
+        for p in lex(input) {
+            let (mut t, neg) = match p {
+                Piece::Or => {
+                    join_next = !current.is_empty();
+                    continue;
+                }
+                Piece::Term(t, neg) => (t, neg),
+            };
+            let join = std::mem::take(&mut join_next) && !neg;
+            if let TermKind::Prefix(p) = &t.kind
+                && prefix_term(p).chars().count() < MIN_PREFIX_LETTERS
+            {
+                let p = format!("{p}*");
+                if !short.contains(&p) {
+                    short.push(p);
+                }
+                continue;
+            }
+            let key = t.key();
+            let repeated = if neg {
+                q.excluded.iter().any(|x| x.key() == key)
+            } else {
+                join && current.iter().any(|x| x.key() == key)
+            };
+            if repeated {
+                continue;
+            }
+            if (is_prefix(&t) && prefixes >= MAX_PREFIXES) || used >= MAX_TERMS {
+                ignored.insert(t.key());
+                continue;
+            }
+            // A phrase longer than what is left is cut to fit.
+            let left = MAX_TERMS - used;
+            if let TermKind::Phrase(ws) = &mut t.kind
+                && ws.len() > left
+            {
+                cut += ws.len() - left;
+                ws.truncate(left);
+            }
+            used += t.weight();
+            prefixes += usize::from(is_prefix(&t));
+            if neg {
+                q.excluded.push(t);
+            } else {
+                if !join {
+                    let g = std::mem::take(&mut current);
+                    close(&mut q, g, &mut used, &mut prefixes);
+                }
+                current.push(t);
+            }
+        }
+        close(&mut q, current, &mut used, &mut prefixes);
+        if !short.is_empty() {
+            let shown = short.iter().take(5).cloned().collect::<Vec<_>>().join(" ");
+            let more = if short.len() > 5 { " …" } else { "" };
+            q.notes.push(format!(
+                "{shown}{more}: a prefix needs at least {MIN_PREFIX_LETTERS} letters \
+                 (after ال); ignored"
+            ));
+        }
+        for t in q.groups.iter().flatten().chain(&q.excluded) {
+            ignored.remove(&t.key());
+        }
+        let ignored = ignored.len() + cut;
+        if ignored > 0 {
+            q.notes.push(format!(
+                "{ignored} terms were ignored: a query searches at most {MAX_TERMS} terms \
+                 and {MAX_PREFIXES} prefixes (repeats count once)"
+            ));
         }
         q
     }
@@ -472,6 +590,35 @@ pub struct Hit {
 /// Title matches weigh this much more than body matches in bm25.
 const TITLE_WEIGHT: f64 = 5.0;
 
+/// Run `f` (a search) with a time limit on `conn`: past `timeout` SQLite
+/// stops the statement, and the error says the query was too broad. SQLite
+/// looks at the clock between its steps only, so one long step (FTS5 merging
+/// the posting lists of a prefix when the query starts) is bounded by the
+/// prefix rules of [`Query::parse`], not by this.
+pub fn with_time_limit<T>(
+    conn: &mut Connection,
+    timeout: Duration,
+    f: impl FnOnce(&Connection) -> Result<T>,
+) -> Result<T> {
+    let deadline = Instant::now() + timeout;
+    conn.progress_handler(1000, Some(move || Instant::now() > deadline))?;
+    let out = f(conn);
+    conn.progress_handler(0, None::<fn() -> bool>)?;
+    out.map_err(|e| match e {
+        Error::Sql(rusqlite::Error::SqliteFailure(x, _))
+            if x.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            Error::Input(format!(
+                "search stopped after {} s: the query is too broad (it matches too much of the \
+                 index); use longer prefixes or fewer OR terms, narrow it with --from/--to or \
+                 --outlet, or raise --timeout",
+                timeout.as_secs_f64()
+            ))
+        }
+        e => e,
+    })
+}
+
 /// Run a search. An empty or all-excluded query returns no hits.
 ///
 /// Two steps: rank ids on the index and the small article columns only,
@@ -484,7 +631,11 @@ pub fn search(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<Hit>> {
     // One hit per story: rank more than a page, keep each story's best copy.
     let wide = Filters {
         offset: 0,
-        limit: (f.offset + f.limit) * 3 + 20,
+        limit: f
+            .offset
+            .saturating_add(f.limit)
+            .saturating_mul(3)
+            .saturating_add(20),
         ..f.clone()
     };
     let mut seen = std::collections::HashSet::new();
@@ -528,8 +679,8 @@ fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
     );
     let mut args: Vec<SqlValue> = vec![SqlValue::Text(expr)];
     sql.push_str(&f.filter.sql(&mut args));
-    args.push(SqlValue::Integer(f.limit as i64));
-    args.push(SqlValue::Integer(f.offset as i64));
+    args.push(SqlValue::Integer(sql_int(f.limit)));
+    args.push(SqlValue::Integer(sql_int(f.offset)));
     sql.push_str(&format!(
         " ORDER BY score, a.published_at DESC, a.id DESC LIMIT ?{} OFFSET ?{}",
         args.len() - 1,
@@ -548,18 +699,19 @@ fn rank(conn: &Connection, q: &Query, f: &Filters) -> Result<Vec<(i64, f64)>> {
 /// the date tie-break is exact; `None` (a tie run too long to fetch) sends
 /// the caller to the full query.
 fn rank_unfiltered(conn: &Connection, expr: &str, f: &Filters) -> Result<Option<Vec<(i64, f64)>>> {
-    let want = f.offset + f.limit;
+    let want = f.offset.saturating_add(f.limit);
     let mut st = conn.prepare_cached(&format!(
         "SELECT rowid, bm25(articles_fts, {TITLE_WEIGHT}, 1.0) AS score FROM articles_fts
          WHERE articles_fts MATCH ?1 ORDER BY score LIMIT ?2"
     ))?;
-    let mut fetch = want + 64;
+    let mut fetch = want.saturating_add(64);
     let mut top: Vec<(i64, f64)> = Vec::new();
     for _ in 0..3 {
         top = st
-            .query_map(rusqlite::params![expr, fetch as i64 + 1], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?
+            .query_map(
+                rusqlite::params![expr, sql_int(fetch.saturating_add(1))],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?
             .collect::<rusqlite::Result<_>>()?;
         if top.len() <= want {
             break;
@@ -569,10 +721,10 @@ fn rank_unfiltered(conn: &Connection, expr: &str, f: &Filters) -> Result<Option<
             top.retain(|r| r.1 <= boundary);
             break;
         }
-        fetch *= 8;
+        fetch = fetch.saturating_mul(8);
         top.clear();
     }
-    if top.is_empty() && fetch > want + 64 {
+    if top.is_empty() && fetch > want.saturating_add(64) {
         return Ok(None);
     }
     // Ties: newest first, as the full query orders them.
@@ -595,6 +747,12 @@ fn rank_unfiltered(conn: &Connection, expr: &str, f: &Filters) -> Result<Option<
             .map(|(id, s, _)| (id, s))
             .collect(),
     ))
+}
+
+/// A count from the command line as SQLite's integer: past i64::MAX it
+/// means "all" (a wrapped conversion would be a negative or small number).
+fn sql_int(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
 
 /// Full rows and snippets for a ranked page of ids.
@@ -675,5 +833,104 @@ mod tests {
                 assert!(!e.contains(';') && !e.contains('\''), "{s} -> {e}");
             }
         }
+    }
+
+    /// Quoted strings in an FTS5 expression: the terms it asks the index for.
+    fn fts_terms(e: &str) -> usize {
+        e.matches('"').count() / 2
+    }
+
+    #[test]
+    fn repeated_prefixes_are_searched_once() {
+        let q = Query::parse(&vec!["حفت*"; 200].join(" OR "));
+        assert_eq!(q.to_fts().unwrap(), "(\"حفت\"*)");
+        let q = Query::parse(&vec!["حفت*"; 200].join(" "));
+        assert_eq!(q.to_fts().unwrap(), "(\"حفت\"*)");
+        // One-letter prefixes are refused, with a note that says so.
+        let q = Query::parse(&vec!["ا*"; 200].join(" OR "));
+        assert_eq!(q.to_fts(), None);
+        assert!(
+            q.notes[0].contains("ا*") && q.notes[0].contains("2 letters"),
+            "{:?}",
+            q.notes
+        );
+    }
+
+    #[test]
+    fn thousands_of_prefixes_are_capped() {
+        // 5,000 one-letter prefixes, then 5,000 distinct two-letter ones.
+        let letters: Vec<char> = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي".chars().collect();
+        let one: Vec<String> = (0..5000)
+            .map(|i| format!("{}*", letters[i % letters.len()]))
+            .collect();
+        let q = Query::parse(&one.join(" OR "));
+        assert_eq!(q.to_fts(), None);
+        assert_eq!(q.notes.len(), 1, "{:?}", q.notes);
+        let two: Vec<String> = (0..5000)
+            .map(|i| format!("{}{}*", letters[i % 28], letters[(i / 28) % 28]))
+            .collect();
+        for joined in [two.join(" OR "), two.join(" ")] {
+            let q = Query::parse(&joined);
+            let e = q.to_fts().unwrap();
+            assert_eq!(e.matches('*').count(), MAX_PREFIXES, "{e}");
+            assert!(
+                q.notes.iter().any(|n| n.contains("ignored")),
+                "{:?}",
+                q.notes
+            );
+        }
+    }
+
+    #[test]
+    fn terms_are_capped_across_or_groups_and_phrases() {
+        let words: Vec<String> = (0..500).map(|i| format!("w{i}")).collect();
+        for joined in [
+            words.join(" OR "),
+            words.join(" "),
+            format!("\"{}\"", words.join(" ")),
+            words
+                .iter()
+                .map(|w| format!("-{w}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+                + " x",
+        ] {
+            let q = Query::parse(&joined);
+            let n = q
+                .groups
+                .iter()
+                .flatten()
+                .chain(&q.excluded)
+                .map(Term::weight)
+                .sum::<usize>();
+            assert!(n <= MAX_TERMS, "{n} terms");
+            // ASCII words have one form each.
+            let e = q.to_fts().unwrap_or_default();
+            assert!(fts_terms(&e) <= MAX_TERMS, "{e}");
+        }
+        // Repeats count once, however they are spelt.
+        let q = Query::parse(&format!("{} بنغازي", vec!["حفتر OR موسكو"; 100].join(" ")));
+        assert_eq!(q.groups.len(), 2, "{:?}", q.groups);
+        // An OR after a repeat joins the term before it.
+        let q = Query::parse("a b a OR c");
+        assert_eq!(q.groups.len(), 3);
+        assert_eq!(q.groups[2].len(), 2);
+    }
+
+    #[test]
+    fn past_the_time_limit_the_error_says_too_broad() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let slow = |c: &Connection| -> Result<i64> {
+            Ok(c.query_row(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000)
+                 SELECT count(*) FROM n",
+                [],
+                |r| r.get(0),
+            )?)
+        };
+        let e = with_time_limit(&mut conn, Duration::ZERO, slow).unwrap_err();
+        assert!(e.to_string().contains("too broad"), "{e}");
+        // The limit is lifted afterwards.
+        assert_eq!(slow(&conn).unwrap(), 1_000_000);
     }
 }

@@ -460,3 +460,43 @@ fn corpus_offsets_and_football_wagner() {
         "the group itself is still found"
     );
 }
+
+#[test]
+fn clitics_and_blank_aliases_are_refused_by_name() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let aliases = || a.count("SELECT count(*) FROM entity_aliases");
+    let before = aliases();
+    for (args, bad) in [
+        (vec!["entity", "alias", "حفتر", "و"], "\"و\""),
+        (vec!["entity", "alias", "حفتر", "   "], "\"   \""),
+        (vec!["entity", "alias", "حفتر", "وال", "--short"], "\"وال\""),
+        (
+            vec![
+                "entity",
+                "add",
+                "x-y",
+                "--type",
+                "person",
+                "--ar",
+                "اسم جديد",
+                "--alias",
+                "لل",
+            ],
+            "\"لل\"",
+        ),
+    ] {
+        let out = a.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?} accepted");
+        assert!(stderr(&out).contains(bad), "{args:?}: {}", stderr(&out));
+    }
+    let file = a.path("bad.tsv");
+    std::fs::write(&file, "new-one\tperson\tاسم جديد\t\t\tاسم|ب\n").unwrap();
+    let out = a.run(&["entities", "--import", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("\"ب\""), "{}", stderr(&out));
+    assert_eq!(aliases(), before);
+    // A real alias still goes in.
+    let out = a.run(&["entity", "alias", "حفتر", "المشير"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

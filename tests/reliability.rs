@@ -292,3 +292,143 @@ mod properties {
         }
     }
 }
+
+/// The names in a folder, sorted.
+fn names(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn backup_refuses_the_archives_own_files_and_leaves_nothing_on_failure() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let db = a.db.to_str().unwrap().to_string();
+    std::fs::hard_link(&a.db, a.path("same-inode.db")).unwrap();
+    std::fs::write(a.path("taken.db"), "x").unwrap();
+    let before = names(a.dir.path());
+    let archive = std::fs::read(&a.db).unwrap();
+    for dest in [
+        db.clone(),
+        format!("{db}-wal"),
+        format!("{db}-shm"),
+        format!("{db}-journal"),
+        format!("{db}.lock"),
+        a.path("same-inode.db").to_str().unwrap().into(),
+        a.path("taken.db").to_str().unwrap().into(),
+        a.path("no/such/folder.db").to_str().unwrap().into(),
+    ] {
+        let out = a.run(&["backup", &dest]);
+        assert_eq!(out.status.code(), Some(1), "{dest} accepted");
+        let err = stderr(&out);
+        assert!(
+            err.contains("destination") && err.contains(&dest),
+            "{dest}: {err}"
+        );
+        assert!(!stdout(&out).contains("checked"));
+        assert_eq!(names(a.dir.path()), before, "{dest}");
+    }
+    assert_eq!(std::fs::read(&a.db).unwrap(), archive);
+    // The same through another spelling of the path.
+    let out = a
+        .cmd()
+        .current_dir(a.dir.path())
+        .args(["backup", "./marsad.db-wal"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    // A missing source says so.
+    let none = Archive {
+        dir: tempfile::tempdir().unwrap(),
+        db: a.path("none.db"),
+    };
+    let out = none.run(&["backup", a.path("b.db").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("source"), "{}", stderr(&out));
+    // A good backup leaves only DEST (and the source's own WAL files, as any reader does).
+    let out = a.run(&["backup", a.path("good.db").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut expected = before.clone();
+    expected.push("good.db".into());
+    expected.sort();
+    let mut now = names(a.dir.path());
+    now.retain(|n| n != "marsad.db-wal" && n != "marsad.db-shm");
+    assert_eq!(now, expected);
+}
+
+#[test]
+fn a_backup_onto_a_full_disk_leaves_no_dest_and_no_temporary() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    // A small tmpfs needs root; without it this test cannot create a full disk.
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(dir.path())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(dir.path().to_path_buf());
+    let dest = dir.path().join("copy.db");
+    for _ in 0..2 {
+        // A rerun meets the same clear error, not "already exists".
+        let out = a.run(&["backup", dest.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        let err = stderr(&out);
+        assert!(err.contains("destination") && err.contains("full"), "{err}");
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+}
+
+#[test]
+fn check_on_a_damaged_page_names_it_and_says_what_to_do() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let (page_size, root): (i64, i64) = {
+        let c = a.conn();
+        (
+            c.query_row("PRAGMA page_size", [], |r| r.get(0)).unwrap(),
+            c.query_row(
+                "SELECT rootpage FROM sqlite_master WHERE name = 'entity_aliases_normalized'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap(),
+        )
+    };
+    let pages = std::fs::metadata(&a.db).unwrap().len() as i64 / page_size;
+    assert!(
+        root > 1 && root < pages,
+        "a page in the middle: {root} of {pages}"
+    );
+    // Overwrite the page's cell pointers (after its 8-byte leaf header).
+    let mut bytes = std::fs::read(&a.db).unwrap();
+    let at = ((root - 1) * page_size + 8) as usize;
+    bytes[at..at + 64].fill(0xff);
+    std::fs::write(&a.db, bytes).unwrap();
+    let out = a.run(&["check"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let (o, e) = (stdout(&out), stderr(&out));
+    assert!(o.contains(&format!("page {root}")), "{o}");
+    assert!(o.contains("entity_aliases_normalized"), "{o}");
+    assert!(o.lines().count() <= 22, "{o}");
+    assert!(e.contains("marsad backup") && e.contains(".recover"), "{e}");
+    assert!(
+        !e.contains("malformed") || o.contains("integrity_check"),
+        "{e}"
+    );
+}

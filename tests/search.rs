@@ -150,3 +150,88 @@ fn snippets_show_the_published_text_and_highlight_marks_it() {
     let out = a.run(&["show", "3", "--highlight", "يفكيروف"]);
     assert!(stdout(&out).contains("[يفكيروف]"), "{}", stdout(&out));
 }
+
+/// `n` distinct dated articles that all mention حفتر.
+fn many(a: &Archive, n: usize) {
+    let d = a.path("in");
+    fs::create_dir(&d).unwrap();
+    let words = ["موسكو", "بنغازي", "طرابلس", "سرت", "درنة", "طبرق", "الكفرة"];
+    for i in 0..n {
+        fs::write(
+            d.join(format!("{i:03}.txt")),
+            format!(
+                "---\ndate: 2024-02-{:02}\n---\nخبر {i}\n\nقال حفتر في {} إن العدد {i} يخص {} و{} اليوم.",
+                i % 28 + 1,
+                words[i % 7],
+                words[(i / 7) % 7],
+                "ح".repeat(i + 2)
+            ),
+        )
+        .unwrap();
+    }
+    a.ingest_json(&[&d]);
+}
+
+#[test]
+fn huge_limits_and_offsets_are_clamped_not_wrapped() {
+    let a = Archive::new();
+    // 70 distinct stories: more than a wrapped page size (17, or 63 with --all).
+    many(&a, 70);
+    let max = u64::MAX.to_string();
+    let all = ids(&a, &["حفتر", "--limit", "1000"]);
+    assert!(all.len() > 17, "{}", all.len());
+    assert_eq!(ids(&a, &["حفتر", "--limit", &max]), all);
+    assert_eq!(ids(&a, &["حفتر", "--limit", &max, "--from", "2000"]), all);
+    assert_eq!(ids(&a, &["حفتر", "--limit", &max, "--all"]).len(), 70);
+    assert_eq!(ids(&a, &["حفتر", "--offset", &max]).len(), 0);
+    assert_eq!(
+        ids(&a, &["حفتر", "--offset", &max, "--limit", &max]).len(),
+        0
+    );
+}
+
+#[test]
+fn floods_of_terms_and_prefixes_answer_with_a_note() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    // 200 × ا*: one-letter prefixes are refused, by name.
+    let out = a.run(&["search", &vec!["ا*"; 200].join(" OR ")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ا*"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 letters"), "{}", stderr(&out));
+    // 5,000 one-letter prefixes, and 5,000 two-letter ones: capped.
+    let letters: Vec<char> = "ابتثجحخدذرزسشصضطظعغفقكلمنهوي".chars().collect();
+    let one: Vec<String> = (0..5000).map(|i| format!("{}*", letters[i % 28])).collect();
+    let out = a.run(&["search", &one.join(" OR ")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("2 letters"), "{}", stderr(&out));
+    let two: Vec<String> = (0..5000)
+        .map(|i| format!("{}{}*", letters[i % 28], letters[(i / 28) % 28]))
+        .collect();
+    let out = a.run(&["search", "--format", "json", &two.join(" OR ")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ignored"), "{}", stderr(&out));
+    // A repeated word is searched once: same hits as the word alone.
+    let once = ids(&a, &["حفتر"]);
+    assert_eq!(ids(&a, &[&vec!["حفتر"; 500].join(" OR ")]), once);
+    assert_eq!(
+        ids(&a, &[&vec!["يفكير*"; 500].join(" ")]),
+        ids(&a, &["يفكير*"])
+    );
+}
+
+#[test]
+fn a_search_past_its_time_limit_says_the_query_is_too_broad() {
+    let a = Archive::new();
+    // Enough hits that ranking them takes more than one check of the clock
+    // (every 1000 SQLite steps); a limit of 0 s has passed at the first.
+    many(&a, 300);
+    let out = a.run(&["search", "حفتر", "--timeout", "0"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("too broad") && err.contains("--timeout"),
+        "{err}"
+    );
+    assert!(stdout(&out).is_empty());
+}

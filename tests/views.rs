@@ -272,15 +272,54 @@ fn export_round_trips_through_ingest() {
         csv.lines().count() as i64 - 1,
         a.count("SELECT count(*) FROM mentions WHERE entity_id = 'yunus-bek-yevkurov'")
     );
-    // Dates are checked the same way in export as in search.
+    // Dates are checked the same way in export, search and entities: a
+    // usage error (exit 2) that names the value, impossible months and days too.
     for cmd in [
         vec!["export", "articles", "--from", "May 2024"],
         vec!["search", "حفتر", "--to", "2024/05"],
+        vec!["search", "حفتر", "--from", "2018-13-45"],
+        vec!["export", "articles", "--to", "2024-02-30"],
+        vec!["entities", "--from", "2018-13"],
+        vec!["entities", "--to", "garbage"],
     ] {
         let out = a.run(&cmd);
-        assert_eq!(out.status.code(), Some(1), "{cmd:?}");
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        let bad = cmd.last().unwrap();
         assert!(stderr(&out).contains("YYYY-MM-DD"), "{}", stderr(&out));
+        assert!(stderr(&out).contains(bad), "{}", stderr(&out));
     }
+    let out = a.run(&["entities", "--from", "2024-05-31", "--to", "2024"]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let out = a.run(&["export", "entities", "--format", "jsonl"]);
     assert!(String::from_utf8_lossy(&out.stdout).lines().count() >= 120);
+}
+
+#[test]
+fn a_broken_saved_query_is_reported_and_the_others_still_run() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    std::fs::create_dir(a.path("queries")).unwrap();
+    std::fs::write(a.path("queries/broken.sql"), "SELECT 1;\n").unwrap();
+    let out = a.run(&["queries", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("broken.sql") && err.contains("-- name:"),
+        "{err}"
+    );
+    let qs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(qs.as_array().unwrap().len(), 5);
+    // Shipped queries run, with the same one-line warning.
+    let out = a.run(&["run", "who-met-whom", "--limit", "1", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("broken.sql"), "{}", stderr(&out));
+    // Asked for by name, the broken one is the error.
+    let out = a.run(&["run", "broken"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("broken.sql") && stderr(&out).contains("-- name:"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -1,33 +1,28 @@
-//! `marsad backup DEST`: a consistent copy, even while an ingest runs.
+//! `marsad backup DEST`: a consistent copy, even while an ingest runs,
+//! checked before it appears at DEST (see `marsad::store::backup`).
 
 use std::path::{Path, PathBuf};
-use super::output::outln;
 use std::time::Duration;
 
-use marsad::store::Store;
+use marsad::store::{Checks, Store};
+
+use super::output::outln;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Where to write the copy (must not exist).
+    /// Where to write the copy (must not exist, nor be one of the archive's own files).
     dest: PathBuf,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = Store::open_read_only(db, marsad::store::Checks::Skip)?;
-    marsad::store::backup(&store.conn, &a.dest, Duration::from_millis(20))?;
-    // FTS5's integrity-check is written as an INSERT, so the copy is opened
-    // writable for it (nothing is changed).
-    let copy = rusqlite::Connection::open(&a.dest)?;
-    let problems = marsad::check::run(&copy)?;
-    if !problems.is_empty() {
-        for p in &problems {
-            eprintln!("problem in the copy: {p}");
-        }
+    if !db.exists() {
         anyhow::bail!(
-            "{}: the copy does not pass `marsad check`",
-            a.dest.display()
+            "backup source {}: no archive here; give the archive with --db",
+            db.display()
         );
     }
+    let store = Store::open_read_only(db, Checks::Skip)?;
+    marsad::store::backup(&store.conn, db, &a.dest, Duration::from_millis(20))?;
     outln!(
         "backed up {} to {} (checked)",
         db.display(),

@@ -14,10 +14,10 @@ pub struct Args {
     #[arg(long = "type")]
     etype: Option<String>,
     /// Count only mentions in articles published on or after this date.
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     from: Option<String>,
     /// ... and on or before this one.
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     to: Option<String>,
     #[arg(long, default_value_t = 50)]
     limit: usize,

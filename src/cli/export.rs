@@ -10,9 +10,9 @@ use super::output::{Format, RowWriter};
 #[derive(clap::Args)]
 pub struct Args {
     what: What,
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     from: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     to: Option<String>,
     /// An outlet's exact name or part of it.
     #[arg(long)]

@@ -96,6 +96,15 @@ pub enum Command {
     Backup(backup::Args),
 }
 
+/// The one value parser of every `--from`/`--to`: a bad date is a usage
+/// error that names it, whichever command was given it.
+pub fn date_arg(s: &str) -> Result<String, String> {
+    // clap names the option and the value; this says what it should be.
+    marsad::articles::check_date(s)
+        .map(|()| s.to_string())
+        .map_err(|_| "expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-05-31".into())
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -132,7 +141,13 @@ pub fn main() -> ExitCode {
             };
             // Messages quote file names and values, which may hold ESC.
             let msg = output::term(&msg);
-            if msg.contains("disk is full") {
+            let backup = matches!(
+                e.downcast_ref::<marsad::Error>(),
+                Some(marsad::Error::Backup { .. })
+            );
+            if msg.contains("disk is full") && backup {
+                eprintln!("marsad: {msg}: free some space there and run again");
+            } else if msg.contains("disk is full") {
                 eprintln!(
                     "marsad: {msg}: free some space and run again; everything already committed is kept"
                 );

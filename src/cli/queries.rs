@@ -31,8 +31,17 @@ pub fn user_dir(db: &Path, given: Option<PathBuf>) -> PathBuf {
     })
 }
 
+/// Saved queries, with one warning line on stderr per file that is not one.
+pub fn load(db: &Path, given: Option<PathBuf>) -> anyhow::Result<queries::Loaded> {
+    let loaded = queries::all(Some(&user_dir(db, given)))?;
+    for b in &loaded.broken {
+        eprintln!("warning: skipped a saved query: {}", b.problem);
+    }
+    Ok(loaded)
+}
+
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let all = queries::all(Some(&user_dir(db, a.queries)))?;
+    let all = load(db, a.queries)?.queries;
     if a.datasette {
         let canned: serde_json::Map<String, serde_json::Value> = all
             .iter()

@@ -28,9 +28,11 @@ pub struct Args {
 
 pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
     let all = queries::all(Some(&super::queries::user_dir(db, a.queries)))?;
-    let q = all.iter().find(|q| q.name == a.name).ok_or_else(|| {
-        anyhow::anyhow!("no saved query {:?}; `marsad queries` lists them", a.name)
-    })?;
+    // The broken file asked for is the error; others are a warning each.
+    let q = all.get(&a.name)?;
+    for b in all.broken.iter().filter(|b| b.stem != a.name) {
+        eprintln!("warning: skipped a saved query: {}", b.problem);
+    }
     let mut given = Vec::new();
     let mut it = a.params.iter();
     while let Some(flag) = it.next() {

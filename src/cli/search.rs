@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 use super::output::outln;
 use std::borrow::Cow;
 use std::path::Path;
+use std::time::Duration;
 
 use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
@@ -15,13 +16,14 @@ use super::output::{self, Format};
 #[derive(clap::Args)]
 pub struct Args {
     /// Words (all must match), "exact phrase", OR, -word, word*, title:word.
+    /// At most 32 terms (repeats count once) and 4 prefixes of 2 letters or more.
     #[arg(allow_hyphen_values = true)]
     query: String,
     /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     from: Option<String>,
     /// Latest publication date, inclusive.
-    #[arg(long)]
+    #[arg(long, value_parser = super::date_arg)]
     to: Option<String>,
     /// Only this outlet (exact name or part of it).
     #[arg(long)]
@@ -36,6 +38,9 @@ pub struct Args {
     limit: usize,
     #[arg(long, default_value_t = 0)]
     offset: usize,
+    /// Stop a search that runs longer than this many seconds (a query too broad).
+    #[arg(long, default_value_t = 5)]
+    timeout: u64,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -61,12 +66,16 @@ struct Row<'a> {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let store = archive::open_to_read(db)?;
+    let mut store = archive::open_to_read(db)?;
+    let conn = &mut store.conn;
     let q = Query::parse(&a.query);
+    for n in &q.notes {
+        eprintln!("note: {n}");
+    }
     let entity = a
         .entity
         .as_deref()
-        .map(|n| marsad::entities::store::resolve(&store.conn, n))
+        .map(|n| marsad::entities::store::resolve(conn, n))
         .transpose()?;
     let f = Filters {
         filter: ArticleFilter::new(a.from, a.to, a.outlet, entity)?,
@@ -74,7 +83,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         offset: a.offset,
         all: a.all,
     };
-    let hits = search::search(&store.conn, &q, &f)?;
+    let hits = search::with_time_limit(conn, Duration::from_secs(a.timeout), |c| {
+        search::search(c, &q, &f)
+    })?;
     match a.format {
         Format::Json | Format::Jsonl => output::print_rows(a.format, &[], &hits)?,
         _ => {

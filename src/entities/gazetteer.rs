@@ -20,6 +20,15 @@ pub struct EntityDef {
     pub not_near: Vec<String>,
 }
 
+impl EntityDef {
+    /// Every name it is found by: Arabic and English names, aliases, short forms.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name_ar.as_str())
+            .chain((!self.name_en.is_empty()).then_some(self.name_en.as_str()))
+            .chain(self.aliases.iter().chain(&self.short).map(String::as_str))
+    }
+}
+
 const TYPES: [&str; 4] = ["person", "org", "place", "other"];
 
 fn list(s: Option<&&str>) -> Vec<String> {
@@ -31,6 +40,32 @@ fn list(s: Option<&&str>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
+}
+
+/// Why `alias` cannot be a name to look for, if it cannot: fewer than two
+/// letters, or only clitics (و ف ب ل ك ال لل and their combinations such as
+/// وال، بال، ولل). Either would match in nearly every sentence (an alias `و`
+/// made 881 false mentions after a reextract, as reported in issue 15).
+pub fn alias_problem(alias: &str) -> Option<String> {
+    let n = text::normalize(alias);
+    let letters = n.chars().filter(|c| c.is_alphabetic()).count();
+    let clitic = |t: &str| {
+        let t = t.strip_prefix(['و', 'ف']).unwrap_or(t);
+        let rest = t.strip_prefix(['ب', 'ك', 'ل']).unwrap_or(t);
+        t.is_empty() || t == "لل" || rest.is_empty() || rest == "ال"
+    };
+    if letters < 2 {
+        Some(format!(
+            "alias {alias:?} has fewer than two letters; give a name of two letters or more"
+        ))
+    } else if name_tokens(alias).iter().all(|t| clitic(t)) {
+        Some(format!(
+            "alias {alias:?} is only clitics (و ف ب ل ك ال لل), which prefix nearly every word; \
+             give the name itself"
+        ))
+    } else {
+        None
+    }
 }
 
 /// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
@@ -74,7 +109,7 @@ pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
         if text::normalize(name_ar).is_empty() {
             return Err(at("name_ar is empty".into()));
         }
-        out.push(EntityDef {
+        let def = EntityDef {
             id: id.into(),
             etype: etype.into(),
             name_ar: name_ar.into(),
@@ -83,7 +118,11 @@ pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
             aliases: list(c.get(5)),
             short: list(c.get(6)),
             not_near: list(c.get(7)),
-        });
+        };
+        if let Some(p) = def.names().find_map(alias_problem) {
+            return Err(at(p));
+        }
+        out.push(def);
     }
     Ok(out)
 }
@@ -200,6 +239,28 @@ mod tests {
         assert!(defs.iter().any(
             |d| d.id == "yunus-bek-yevkurov" && d.aliases.contains(&"يونس يفكيروف".to_string())
         ));
+    }
+
+    #[test]
+    fn clitics_and_single_letters_are_not_aliases() {
+        for bad in [
+            "و", "  ", "", "ال", "لل", "وال", "بال", "ولل", "فبال", "و ال", "لـ", "x", "ـ",
+        ] {
+            assert!(alias_problem(bad).is_some(), "{bad:?} accepted");
+        }
+        for good in [
+            "حفتر",
+            "الكفرة",
+            "بنغازي",
+            "UN",
+            "وال حفتر",
+            "فاغنر",
+            "لبيب",
+        ] {
+            assert_eq!(alias_problem(good), None, "{good:?}");
+        }
+        let e = parse_tsv("x\tperson\tاسم\t\t\tاسم|و").unwrap_err();
+        assert!(e.contains("line 1") && e.contains("\"و\""), "{e}");
     }
 
     #[test]

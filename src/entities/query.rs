@@ -52,6 +52,9 @@ pub struct ListFilter {
 const DATE: &str = "a.published_at";
 
 pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
+    for d in [&f.from, &f.to].into_iter().flatten() {
+        crate::articles::check_date(d)?;
+    }
     let sql = format!(
         "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
                 count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE})

@@ -35,8 +35,21 @@ fn add_alias(tx: &Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
     Ok(())
 }
 
+/// Refuse a name that would match nearly everywhere (see [`super::alias_problem`]).
+fn check_name(id: &str, name: &str) -> Result<()> {
+    match super::alias_problem(name) {
+        Some(p) => Err(Error::Invalid(format!("entity {id}: {p}"))),
+        None => Ok(()),
+    }
+}
+
 /// Insert or update entities from gazetteer definitions. Returns how many.
 pub fn import(conn: &mut Connection, defs: &[EntityDef]) -> Result<usize> {
+    for d in defs {
+        for n in d.names() {
+            check_name(&d.id, n)?;
+        }
+    }
     let tx = conn.transaction()?;
     for d in defs {
         tx.execute(
@@ -280,6 +293,7 @@ fn follow_merge(conn: &Connection, mut id: String) -> Result<String> {
 
 /// Add an alias to an entity (kind 'alias' or 'short').
 pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+    check_name(id, alias)?;
     let tx = conn.transaction()?;
     add_alias(&tx, id, alias, kind)?;
     rebuild_entities_fts(&tx)?;
@@ -339,6 +353,9 @@ pub fn rename(
     name_ar: Option<&str>,
     name_en: Option<&str>,
 ) -> Result<()> {
+    for n in name_ar.into_iter().chain(name_en) {
+        check_name(id, n)?;
+    }
     let tx = conn.transaction()?;
     tx.execute(
         "UPDATE entity_aliases SET kind = 'alias' WHERE entity_id = ?1 AND kind = 'name'",

@@ -2,6 +2,7 @@
 //! derived state (the full-text index) in step with the analyser, the
 //! one-ingest-at-a-time lock, and the summary queries behind `info`.
 
+mod backup;
 mod fts;
 mod lock;
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::text;
 
+pub use backup::backup;
 pub use fts::{FtsQueue, optimize as optimize_fts};
 pub use lock::IngestLock;
 
@@ -287,26 +289,6 @@ impl Store {
     }
 }
 
-/// Copy the archive to `dest` with SQLite's online backup, in steps, so a
-/// running ingest is not blocked for long; the copy is one consistent
-/// snapshot. `dest` must not exist.
-pub fn backup(conn: &Connection, dest: &Path, pause: std::time::Duration) -> Result<()> {
-    if dest.exists() {
-        return Err(Error::Invalid(format!(
-            "{}: already exists; choose a new file for the backup",
-            dest.display()
-        )));
-    }
-    let mut out = Connection::open(dest)?;
-    {
-        let b = rusqlite::backup::Backup::new(conn, &mut out)?;
-        b.run_to_completion(256, pause, None)?;
-    }
-    // The copy is a single file, not WAL, so it can be moved as it is.
-    let _: String = out.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-    Ok(())
-}
-
 /// Page size of new archives. Articles average about 3.6 KB a row, and a
 /// page that cannot take the next row is left part empty: on the 2018
 /// corpus 16 KiB pages left 17 MB of the articles table unused; 32 KiB
@@ -439,8 +421,7 @@ fn check_path(path: &Path, existing: Existing) -> Result<()> {
 fn refuse_foreign(conn: &Connection, path: &Path) -> Result<()> {
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
-        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
-        .map_err(|e| not_sqlite(path, e))?;
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())?;
     if tables.is_empty() || tables.iter().any(|t| t == "refinery_schema_history") {
         return Ok(());
     }
@@ -455,12 +436,10 @@ fn refuse_foreign(conn: &Connection, path: &Path) -> Result<()> {
     )))
 }
 
-/// A file that passed the header check but that SQLite cannot read.
-fn not_sqlite(path: &Path, e: rusqlite::Error) -> Error {
-    Error::Input(format!(
-        "{}: SQLite cannot read it ({e}); run `marsad check`, or restore it from a `marsad backup`",
-        path.display()
-    ))
+/// A plain read-only connection, for `marsad check` to report the damage
+/// of a file that cannot be opened as an archive.
+pub fn integrity_connection(path: &Path) -> Result<Connection> {
+    read_only_connection(path, Checks::Skip)
 }
 
 /// A read-only connection to an existing archive.
