@@ -37,7 +37,14 @@ pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
                 let mut seen = HashSet::new();
                 walk(p, &mut seen, &mut out, &mut errors, &mut skipped);
             }
-            Ok(m) => out.push(file_input(p, m.len())),
+            Ok(m) => match super::read::refusal(&m.file_type()) {
+                None => out.push(file_input(p, m.len())),
+                Some(why) => errors.push(InputError {
+                    input: p.display().to_string(),
+                    line: None,
+                    message: why.into(),
+                }),
+            },
             Err(e) => errors.push(InputError {
                 input: p.display().to_string(),
                 line: None,
@@ -124,6 +131,7 @@ fn walk(
                     *skipped += 1;
                 }
             }
+            // FIFOs, devices and sockets in a folder are not news files.
             Ok(_) => *skipped += 1,
             Err(e) => errors.push(InputError {
                 input: p.display().to_string(),
