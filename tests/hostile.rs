@@ -258,3 +258,21 @@ fn a_fifo_given_as_a_path_is_refused_without_opening_it() {
     };
     writer.join().unwrap();
 }
+
+#[test]
+fn html_nested_two_hundred_thousand_deep_is_refused() {
+    let a = Archive::new();
+    let page = a.path("deep.html");
+    let depth = 200_000;
+    fs::write(
+        &page,
+        format!(
+            "<html><body>{}<p>نص عميق</p>{}</body></html>",
+            "<div>".repeat(depth),
+            "</div>".repeat(depth)
+        ),
+    )
+    .unwrap();
+    let m = refused(&a, &[], page.as_os_str(), None, "nested 200000 deep");
+    assert!(m.contains("over the limit of 512"), "{m}");
+}
