@@ -276,3 +276,36 @@ fn html_nested_two_hundred_thousand_deep_is_refused() {
     let m = refused(&a, &[], page.as_os_str(), None, "nested 200000 deep");
     assert!(m.contains("over the limit of 512"), "{m}");
 }
+
+#[test]
+fn json_nul_escapes_are_dropped_and_offsets_still_slice_the_text() {
+    let a = Archive::new();
+    let f = a.path("nul.jsonl");
+    fs::write(
+        &f,
+        r#"{"title": "حفتر\u0000 في موسكو", "text": "\u0000التقى المشير\u0000 خليفة حفتر الرئيس بوتين في موسكو.\u0000"}"#,
+    )
+    .unwrap();
+    let out = a.run(&["ingest", f.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let (title, body): (String, String) = a
+        .conn()
+        .query_row("SELECT title, body FROM articles", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .unwrap();
+    assert_eq!(title, "حفتر في موسكو");
+    assert_eq!(body, "التقى المشير خليفة حفتر الرئيس بوتين في موسكو.");
+    assert_eq!(
+        a.count("SELECT length(body) FROM articles"),
+        body.chars().count() as i64
+    );
+    assert!(a.count("SELECT count(*) FROM mentions") >= 3);
+    assert_eq!(
+        a.count(
+            "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id
+             WHERE substr(CASE m.field WHEN 'title' THEN a.title ELSE a.body END, m.start + 1, m.end - m.start) != m.surface"
+        ),
+        0
+    );
+}
