@@ -309,3 +309,56 @@ fn json_nul_escapes_are_dropped_and_offsets_still_slice_the_text() {
         0
     );
 }
+
+#[test]
+fn file_names_that_are_not_utf8_stay_two_inputs() {
+    use std::os::unix::ffi::OsStrExt;
+    let a = Archive::new();
+    let dir = a.path("inbox");
+    fs::create_dir(&dir).unwrap();
+    // "خبر" in Windows-1256, and the same with its last letter one byte off.
+    let names: [&[u8]; 2] = [b"\xCE\xC8\xD1.txt", b"\xCE\xC8\xD2.txt"];
+    for (i, n) in names.iter().enumerate() {
+        fs::write(
+            dir.join(OsStr::from_bytes(n)),
+            format!("خبر رقم {i}\n\nالتقى المشير خليفة حفتر وفدا في بنغازي، الخبر رقم {i}.\n"),
+        )
+        .unwrap();
+    }
+    let (s, code, err) = a.ingest_json(&[&dir]);
+    assert_eq!(
+        (
+            code,
+            s["inputs"].as_u64(),
+            s["new"].as_u64(),
+            s["errors"].as_u64()
+        ),
+        (0, Some(2), Some(2), Some(0)),
+        "{err}"
+    );
+    let stored = |sql: &str| -> Vec<String> {
+        let conn = a.conn();
+        let mut st = conn.prepare(sql).unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let inputs = stored("SELECT path FROM inputs ORDER BY path");
+    let origins = stored("SELECT name FROM origins ORDER BY name");
+    assert_eq!(inputs, origins);
+    assert_eq!(inputs.len(), 2, "{inputs:?}");
+    assert!(inputs[0].ends_with("/\\xCE\\xC8\\xD1.txt"), "{inputs:?}");
+    assert!(inputs[1].ends_with("/\\xCE\\xC8\\xD2.txt"), "{inputs:?}");
+    // The stored names lead back to the files.
+    for (stored, n) in inputs.iter().zip(names) {
+        let p = marsad::ingest::name_path(stored).unwrap();
+        assert_eq!(p.file_name().unwrap().as_bytes(), n);
+        assert!(p.exists());
+    }
+    let (s, code, _) = a.ingest_json(&[&dir]);
+    assert_eq!(
+        (code, s["unchanged"].as_u64(), s["inputs"].as_u64()),
+        (0, Some(2), Some(0))
+    );
+}

@@ -37,7 +37,9 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::text;
 
-pub use discover::Input;
+#[cfg(unix)]
+pub use discover::name_path;
+pub use discover::{Input, path_name};
 use read::{read_error, vanished};
 
 /// One article as parsed from an input, before it is stored.
