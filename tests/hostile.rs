@@ -362,3 +362,25 @@ fn file_names_that_are_not_utf8_stay_two_inputs() {
         (0, Some(2), Some(0))
     );
 }
+
+#[test]
+fn many_long_json_lines_do_not_add_up_in_memory() {
+    // Each line is under the article limit; together they are 128 MB, which
+    // batches and a transaction's index rows used to hold all at once.
+    let a = Archive::new();
+    let f = a.path("long.jsonl");
+    let mut w = std::io::BufWriter::new(fs::File::create(&f).unwrap());
+    let word = "a".repeat(MB);
+    for i in 0..128 {
+        writeln!(w, r#"{{"title": "خبر {i}", "text": "{i} {word}"}}"#).unwrap();
+    }
+    w.flush().unwrap();
+    let m = run_measured(
+        &a,
+        &[OsStr::new("ingest"), OsStr::new("--json"), f.as_os_str()],
+        None,
+    );
+    assert!(m.peak_rss < RSS_CEILING, "peak RSS {} MB", m.peak_rss >> 20);
+    assert_eq!(m.code, Some(0), "{}", m.stderr);
+    assert_eq!(a.count("SELECT count(*) FROM articles"), 128);
+}
