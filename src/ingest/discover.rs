@@ -1,6 +1,7 @@
 //! Turning the paths given on the command line into a sorted list of input
 //! files: folders recursively, hidden entries skipped, symlink loops and
-//! unreadable entries reported rather than followed forever.
+//! unreadable entries reported rather than followed forever. Also the
+//! lossless name a path is recorded under ([`path_name`]).
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -11,7 +12,8 @@ use super::{Format, InputError};
 #[derive(Debug, Clone)]
 pub struct Input {
     pub path: Option<PathBuf>,
-    /// The name recorded in the archive: the file's absolute path, or `-`.
+    /// The name recorded in the archive: the file's absolute path as
+    /// [`path_name`] writes it, or `-`.
     pub display: String,
     pub size: u64,
 }
@@ -37,9 +39,16 @@ pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
                 let mut seen = HashSet::new();
                 walk(p, &mut seen, &mut out, &mut errors, &mut skipped);
             }
-            Ok(m) => out.push(file_input(p, m.len())),
+            Ok(m) => match super::read::refusal(&m.file_type()) {
+                None => out.push(file_input(p, m.len())),
+                Some(why) => errors.push(InputError {
+                    input: path_name(p),
+                    line: None,
+                    message: why.into(),
+                }),
+            },
             Err(e) => errors.push(InputError {
-                input: p.display().to_string(),
+                input: path_name(p),
                 line: None,
                 message: describe(&e),
             }),
@@ -54,10 +63,62 @@ pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
 fn file_input(p: &Path, size: u64) -> Input {
     let abs = std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
     Input {
-        display: abs.display().to_string(),
+        display: path_name(&abs),
         path: Some(abs),
         size,
     }
+}
+
+/// A path as text, losslessly: valid UTF-8 as it is except that a backslash
+/// is written `\\`, and each byte that is not UTF-8 (a Windows-1256 name,
+/// say) as `\xNN`. Two paths never share a name (the lossy form made two
+/// such files one input, and one of them was never read), and
+/// [`name_path`] gives the path back.
+#[cfg(unix)]
+pub fn path_name(p: &Path) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    let mut out = String::new();
+    for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+        out.push_str(&chunk.valid().replace('\\', "\\\\"));
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Elsewhere paths are Unicode but for unpaired surrogates, shown lossily.
+#[cfg(not(unix))]
+pub fn path_name(p: &Path) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// The path a [`path_name`] stands for; `None` if it is not one.
+#[cfg(unix)]
+pub fn name_path(name: &str) -> Option<PathBuf> {
+    use std::os::unix::ffi::OsStringExt;
+    let mut out = Vec::with_capacity(name.len());
+    let mut rest = name.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        rest = tail;
+        if b != b'\\' {
+            out.push(b);
+            continue;
+        }
+        match rest {
+            [b'\\', tail @ ..] => {
+                out.push(b'\\');
+                rest = tail;
+            }
+            [b'x', h, l, tail @ ..] if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                let hex = [*h, *l];
+                out.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+                rest = tail;
+            }
+            _ => return None,
+        }
+    }
+    Some(PathBuf::from(std::ffi::OsString::from_vec(out)))
 }
 
 fn describe(e: &std::io::Error) -> String {
@@ -79,7 +140,7 @@ fn walk(
         Ok(c) => c,
         Err(e) => {
             errors.push(InputError {
-                input: dir.display().to_string(),
+                input: path_name(dir),
                 line: None,
                 message: describe(&e),
             });
@@ -88,11 +149,11 @@ fn walk(
     };
     if !seen.insert(canon.clone()) {
         errors.push(InputError {
-            input: dir.display().to_string(),
+            input: path_name(dir),
             line: None,
             message: format!(
                 "symbolic link loop: leads back to {}; not followed",
-                canon.display()
+                path_name(&canon)
             ),
         });
         return;
@@ -101,7 +162,7 @@ fn walk(
         Ok(r) => r,
         Err(e) => {
             errors.push(InputError {
-                input: dir.display().to_string(),
+                input: path_name(dir),
                 line: None,
                 message: describe(&e),
             });
@@ -124,13 +185,41 @@ fn walk(
                     *skipped += 1;
                 }
             }
+            // FIFOs, devices and sockets in a folder are not news files.
             Ok(_) => *skipped += 1,
             Err(e) => errors.push(InputError {
-                input: p.display().to_string(),
+                input: path_name(&p),
                 line: None,
                 message: describe(&e),
             }),
         }
     }
     seen.remove(&canon);
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::ffi::OsStrExt;
+
+    #[test]
+    fn names_keep_valid_text_and_escape_the_rest() {
+        let p = Path::new(std::ffi::OsStr::from_bytes(
+            b"/in/\xCE\xC8\xD1 \\x41 \xD8\xAE.txt",
+        ));
+        assert_eq!(path_name(p), "/in/\\xCE\\xC8\\xD1 \\\\x41 خ.txt");
+        assert_eq!(name_path(&path_name(p)).as_deref(), Some(p));
+        assert_eq!(name_path("bad\\q"), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn names_round_trip_and_never_collide(a in proptest::collection::vec(proptest::num::u8::ANY, 0..12),
+                                              b in proptest::collection::vec(proptest::num::u8::ANY, 0..12)) {
+            let (pa, pb) = (Path::new(std::ffi::OsStr::from_bytes(&a)), Path::new(std::ffi::OsStr::from_bytes(&b)));
+            let back = name_path(&path_name(pa));
+            proptest::prop_assert_eq!(back.as_deref(), Some(pa));
+            proptest::prop_assert_eq!(path_name(pa) == path_name(pb), a == b);
+        }
+    }
 }

@@ -23,7 +23,8 @@ const ID: &[&str] = &["id", "_id", "doc_id", "article_id", "guid"];
 const LANGUAGE: &[&str] = &["language", "lang"];
 
 /// Parse one JSON object into an article.
-pub fn parse_value(v: Value) -> Result<Record, String> {
+pub fn parse_value(mut v: Value) -> Result<Record, String> {
+    strip_nul(&mut v);
     let Value::Object(mut obj) = v else {
         return Err(format!("expected a JSON object, found {}", kind(&v)));
     };
@@ -62,6 +63,27 @@ pub fn parse_value(v: Value) -> Result<Record, String> {
     }
     rec.extra = obj;
     Ok(rec)
+}
+
+/// Remove NUL characters (a `\u0000` escape; raw NUL bytes are refused
+/// earlier) from every string of a record, keys included, before analysis,
+/// so that mention offsets are computed on the text as stored. Dropped
+/// rather than refused: one stray escape should not lose an article.
+fn strip_nul(v: &mut Value) {
+    match v {
+        Value::String(s) if s.contains('\0') => s.retain(|c| c != '\0'),
+        Value::Array(items) => items.iter_mut().for_each(strip_nul),
+        Value::Object(obj) => {
+            if obj.keys().any(|k| k.contains('\0')) {
+                *obj = std::mem::take(obj)
+                    .into_iter()
+                    .map(|(k, v)| (k.replace('\0', ""), v))
+                    .collect();
+            }
+            obj.values_mut().for_each(strip_nul);
+        }
+        _ => {}
+    }
 }
 
 /// Parse one line of a JSON Lines file.
@@ -123,6 +145,17 @@ mod tests {
             r.extra.get("category").and_then(Value::as_str),
             Some("world")
         );
+    }
+
+    #[test]
+    fn nul_escapes_are_removed_from_every_string() {
+        let r = parse_line(
+            r#"{"title": "a\u0000b", "text": "\u0000نص\u0000", "tags": ["x\u0000"], "k\u0000": 1}"#,
+        )
+        .unwrap();
+        assert_eq!((r.title.as_str(), r.body.as_str()), ("ab", "نص"));
+        assert_eq!(r.extra.get("tags"), Some(&serde_json::json!(["x"])));
+        assert!(r.extra.contains_key("k"));
     }
 
     #[test]

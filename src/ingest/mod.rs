@@ -15,6 +15,7 @@ pub mod decode;
 mod discover;
 mod html;
 mod jsonl;
+mod read;
 mod txt;
 mod writer;
 
@@ -36,7 +37,10 @@ use crate::error::Result;
 use crate::store::Store;
 use crate::text;
 
-pub use discover::Input;
+#[cfg(unix)]
+pub use discover::name_path;
+pub use discover::{Input, path_name};
+use read::{read_error, vanished};
 
 /// One article as parsed from an input, before it is stored.
 #[derive(Debug, Clone, Default)]
@@ -211,6 +215,9 @@ struct Batch {
 const FILES_PER_BATCH: usize = 128;
 const LINES_PER_BATCH: usize = 512;
 const FIRST_BATCH_LINES: usize = 64;
+/// Bytes of JSON Lines read into one batch at most (about 1000 typical
+/// articles), so that batches of long lines do not add up.
+const BATCH_BYTES: u64 = 4 << 20;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
 /// `on_error` sees each failed input as it is recorded.
@@ -546,20 +553,14 @@ impl Ctx<'_> {
         }
     }
 
-    /// Read an input unless it is unchanged. `Ok(None)`: unchanged.
+    /// Read an input unless it is unchanged. `Ok(None)`: unchanged. What is
+    /// read whole (a text or HTML document, a JSON array, standard input) is
+    /// held to the article limit, counted in decompressed bytes and checked
+    /// while reading, so a small `.gz` cannot expand without bound.
     fn load(&self, input: &Input) -> std::result::Result<Option<Loaded>, String> {
+        let limit = self.opts.max_article_bytes;
         let Some(path) = &input.path else {
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
-                .map_err(|e| format!("cannot read standard input: {e}"))?;
-            let raw_sha256 = sha256_hex(&bytes);
-            return Ok(Some(Loaded {
-                size: bytes.len() as i64,
-                bytes,
-                raw_sha256,
-                mtime_ns: 0,
-            }));
+            unreachable!("standard input is read by Producer::stdin")
         };
         let before = std::fs::metadata(path).map_err(|e| vanished(&e))?;
         let (size, mtime) = (before.len() as i64, mtime_ns(&before));
@@ -568,37 +569,32 @@ impl Ctx<'_> {
             return Ok(None);
         }
         let gz = input.display.to_lowercase().ends_with(".gz");
-        if !gz
-            && Format::from_name(&input.display) != Some(Format::Jsonl)
-            && size as u64 > self.opts.max_article_bytes
-        {
+        if !gz && size as u64 > limit {
             return Err(format!(
-                "file is {} bytes, over the single-article limit of {} bytes (raise it with --max-article-bytes)",
-                size, self.opts.max_article_bytes
+                "file is {size} bytes, over the single-article limit of {limit} bytes (raise it with --max-article-bytes)"
             ));
         }
-        let raw = std::fs::read(path).map_err(|e| vanished(&e))?;
+        let mut opened = read::open(path, gz)?;
+        let bytes = read::read_capped(&mut opened.reader, limit)
+            .map_err(|e| read_error(&e))?
+            .map_err(|_| over_limit("the decompressed text", limit))?;
+        if gz {
+            // The gzip stream ended; anything after it is still hashed.
+            std::io::copy(&mut opened.reader, &mut std::io::sink()).map_err(|e| read_error(&e))?;
+        }
         let after = std::fs::metadata(path).map_err(|e| vanished(&e))?;
-        if after.len() as i64 != size || mtime_ns(&after) != mtime || raw.len() as i64 != size {
+        let raw_len = opened.raw_bytes.load(std::sync::atomic::Ordering::Relaxed) as i64;
+        if after.len() as i64 != size || mtime_ns(&after) != mtime || raw_len != size {
             return Err(
                 "file changed while it was being read; it will be read again on the next run"
                     .into(),
             );
         }
-        let raw_sha256 = sha256_hex(&raw);
+        let raw_sha256 = opened.raw_sha256();
         if state.is_some_and(|s| s.raw_sha256 == raw_sha256) {
             // Touched but not changed: only the stored mtime is refreshed.
             return Ok(None);
         }
-        let bytes = if gz {
-            let mut out = Vec::new();
-            flate2::read::MultiGzDecoder::new(&raw[..])
-                .read_to_end(&mut out)
-                .map_err(|e| format!("cannot decompress gzip data: {e}"))?;
-            out
-        } else {
-            raw
-        };
         Ok(Some(Loaded {
             bytes,
             raw_sha256,
@@ -609,12 +605,20 @@ impl Ctx<'_> {
 
     /// A text or HTML file: one article.
     fn document(&self, input: &Input) -> (Vec<Item>, Option<StateUpdate>, u64, bool) {
+        match self.load(input) {
+            Ok(Some(l)) => self.document_loaded(input, l),
+            Ok(None) => (Vec::new(), self.touched_state(input), 0, true),
+            Err(m) => (vec![err(&input.display, None, m)], None, input.size, false),
+        }
+    }
+
+    /// A document already read: one article (or a JSON document's records).
+    fn document_loaded(
+        &self,
+        input: &Input,
+        loaded: Loaded,
+    ) -> (Vec<Item>, Option<StateUpdate>, u64, bool) {
         let name = &input.display;
-        let loaded = match self.load(input) {
-            Ok(Some(l)) => l,
-            Ok(None) => return (Vec::new(), self.touched_state(input), 0, true),
-            Err(m) => return (vec![err(name, None, m)], None, input.size, false),
-        };
         let state = input.path.as_ref().map(|_| StateUpdate {
             path: name.clone(),
             size: loaded.size,
@@ -778,6 +782,10 @@ impl Producer<'_> {
     }
 
     fn add(&mut self, input: Input) {
+        if input.path.is_none() {
+            self.flush();
+            return self.stdin(&input);
+        }
         if self.ctx.format_of(&input) == Some(Format::Jsonl) {
             self.flush();
             self.jsonl(&input);
@@ -836,12 +844,12 @@ impl Producer<'_> {
     /// not text goes through [`Producer::jsonl_loaded`].
     fn jsonl(&mut self, input: &Input) {
         let Some(path) = input.path.clone() else {
-            return self.jsonl_loaded(input);
+            return self.stdin(input);
         };
         let gz = input.display.to_lowercase().ends_with(".gz");
-        let looks_like_lines = open_reader(&path, gz).ok().and_then(|(mut r, _)| {
+        let looks_like_lines = read::open(&path, gz).ok().and_then(|mut o| {
             let mut head = vec![0u8; 4096];
-            let n = read_some(&mut r, &mut head).ok()?;
+            let n = read::read_some(&mut o.reader, &mut head).ok()?;
             head.truncate(n);
             let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
             let first = text.iter().find(|b| !b.is_ascii_whitespace())?;
@@ -858,6 +866,60 @@ impl Producer<'_> {
                 ..Batch::default()
             });
         }
+    }
+
+    /// Standard input: read whole up to the article limit and then handled
+    /// as a file would be; past the limit, JSON Lines stream on (each line
+    /// held to the limit) and anything else is refused.
+    fn stdin(&mut self, input: &Input) {
+        let name = &input.display;
+        let limit = self.ctx.opts.max_article_bytes;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, std::io::stdin());
+        let fail = |m: String| Batch {
+            items: vec![err(name, None, m)],
+            inputs: 1,
+            ..Batch::default()
+        };
+        let head = match read::read_capped(&mut r, limit) {
+            Ok(h) => h,
+            Err(e) => return self.send(fail(format!("cannot read standard input: {e}"))),
+        };
+        let explicit = self.ctx.format_of(input);
+        let bytes = match head {
+            Ok(bytes) => bytes,
+            Err(head) => {
+                let text = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+                let first = text.iter().find(|b| !b.is_ascii_whitespace());
+                let lines = matches!(explicit, None | Some(Format::Jsonl)) && first == Some(&b'{');
+                if !lines {
+                    return self.send(fail(over_limit("standard input", limit)));
+                }
+                let reader = std::io::BufReader::new(std::io::Cursor::new(head).chain(r));
+                let none = Default::default();
+                if let Err(m) =
+                    self.stream_from(input, Box::new(reader), 0, 0, Sha256::new(), None, &none)
+                {
+                    self.send(fail(m));
+                }
+                return;
+            }
+        };
+        let loaded = Loaded {
+            raw_sha256: sha256_hex(&bytes),
+            size: bytes.len() as i64,
+            bytes,
+            mtime_ns: 0,
+        };
+        if explicit == Some(Format::Jsonl) {
+            return self.jsonl_bytes(input, loaded);
+        }
+        let (items, _, bytes, _) = self.ctx.document_loaded(input, loaded);
+        self.send(Batch {
+            items,
+            inputs: 1,
+            bytes,
+            ..Batch::default()
+        });
     }
 
     fn jsonl_stream(
@@ -879,9 +941,9 @@ impl Producer<'_> {
         }
         if let Some(s) = state.filter(|s| s.size == size) {
             // Touched, maybe not changed: compare the bytes' hash first.
-            let (mut r, hash) = open_reader(path, false)?;
-            std::io::copy(&mut r, &mut std::io::sink()).map_err(|e| format!("cannot read: {e}"))?;
-            if hex(&hash.lock().expect("hash").clone().finalize()) == s.raw_sha256 {
+            let mut o = read::open(path, false)?;
+            std::io::copy(&mut o.reader, &mut std::io::sink()).map_err(|e| read_error(&e))?;
+            if o.raw_sha256() == s.raw_sha256 {
                 self.send(Batch {
                     unchanged: 1,
                     states: self.ctx.touched_state(input).into_iter().collect(),
@@ -891,7 +953,8 @@ impl Producer<'_> {
             }
         }
         let known = self.known_lines(name);
-        let (mut reader, raw_hash) = open_reader(path, gz)?;
+        let limit = self.ctx.opts.max_article_bytes;
+        let mut opened = read::open(path, gz)?;
         let mut line_no = 0i64;
         let mut done = 0u64; // bytes of complete, processed lines
         let mut prefix = Sha256::new();
@@ -900,83 +963,103 @@ impl Producer<'_> {
             let target = s.done_bytes as u64;
             let mut buf = Vec::new();
             while done < target {
-                buf.clear();
-                let n = reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| format!("cannot read: {e}"))?;
-                if n == 0 || !buf.ends_with(b"\n") {
+                let l = read::read_line(&mut opened.reader, &mut buf, limit, &mut prefix)
+                    .map_err(|e| read_error(&e))?;
+                if l.len == 0 || !l.newline {
                     break;
                 }
-                prefix.update(&buf);
-                done += n as u64;
+                done += l.len;
                 line_no += 1;
             }
             if done != target || hex(&prefix.clone().finalize()) != s.done_sha256 {
                 // Not a file that only grew: read it all again (known lines are skipped).
-                let (reader, hash) = open_reader(path, gz)?;
+                let opened = read::open(path, gz)?;
                 return self.stream_from(
                     input,
-                    reader,
-                    hash,
+                    opened.reader,
                     0,
                     0,
                     Sha256::new(),
-                    size,
-                    mtime,
+                    Some((opened.hash, size, mtime)),
                     &known,
                 );
             }
         }
         self.stream_from(
-            input, reader, raw_hash, line_no, done, prefix, size, mtime, &known,
+            input,
+            opened.reader,
+            line_no,
+            done,
+            prefix,
+            Some((opened.hash, size, mtime)),
+            &known,
         )
     }
 
+    /// Stream JSON Lines from `reader` in batches, each line held to the
+    /// article limit (a longer one is an error for that line, skipped without
+    /// being held). `file`: the raw hash, size and mtime of a file input, for
+    /// its resume point; standard input has none.
     #[allow(clippy::too_many_arguments)]
     fn stream_from(
         &mut self,
         input: &Input,
         mut reader: Box<dyn std::io::BufRead>,
-        raw_hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
         mut line_no: i64,
         mut done: u64,
         mut prefix: Sha256,
-        size: i64,
-        mtime: i64,
+        file: Option<(read::SharedHash, i64, i64)>,
         known: &std::collections::HashSet<(i64, String)>,
     ) -> std::result::Result<(), String> {
         let name = &input.display;
+        let limit = self.ctx.opts.max_article_bytes;
         // A small first batch gets the writer going sooner; it would
         // otherwise wait for a whole batch to be analysed.
-        let mut limit = FIRST_BATCH_LINES;
+        let mut batch_lines = FIRST_BATCH_LINES;
         loop {
-            let mut lines: Vec<(i64, Vec<u8>)> = Vec::with_capacity(limit);
+            let mut lines: Vec<(i64, Vec<u8>, read::Line)> = Vec::new();
+            let mut held = 0u64;
             let mut eof = false;
-            while lines.len() < limit {
+            // The prefix hash before the batch's last line, to resume before
+            // that line if it turns out truncated.
+            let mut before_last = prefix.clone();
+            while lines.len() < batch_lines && held < BATCH_BYTES {
                 let mut buf = Vec::new();
-                let n = reader
-                    .read_until(b'\n', &mut buf)
-                    .map_err(|e| format!("cannot read: {e}"))?;
-                if n == 0 {
+                let snapshot = prefix.clone();
+                let l = read::read_line(&mut *reader, &mut buf, limit, &mut prefix)
+                    .map_err(|e| read_error(&e))?;
+                if l.len == 0 {
                     eof = true;
                     break;
                 }
+                before_last = snapshot;
                 line_no += 1;
-                lines.push((line_no, buf));
+                held += buf.len() as u64;
+                lines.push((line_no, buf, l));
             }
             let mut items: Vec<Item> = lines
                 .par_iter()
-                .filter_map(|(n, l)| {
+                .filter_map(|(n, l, info)| {
+                    if info.over {
+                        let len = info.len - u64::from(info.newline);
+                        return Some(err(
+                            name,
+                            Some(*n),
+                            format!(
+                                "record is {len} bytes, over the limit of {limit} (raise it with --max-article-bytes)"
+                            ),
+                        ));
+                    }
                     let body = l.strip_suffix(b"\n").unwrap_or(l);
                     self.ctx.json_line(name, *n, body, Some(known))
                 })
                 .collect();
             let mut batch_bytes = 0u64;
-            for (i, (n, l)) in lines.iter().enumerate() {
-                batch_bytes += l.len() as u64;
+            for (i, (n, _, info)) in lines.iter().enumerate() {
+                batch_bytes += info.len;
                 // A last line without its newline that does not parse may still
                 // be being written: report it, but resume before it next time.
-                let unterminated = !l.ends_with(b"\n") && i + 1 == lines.len();
+                let unterminated = !info.newline && i + 1 == lines.len();
                 if unterminated
                     && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(*n))
                 {
@@ -984,44 +1067,44 @@ impl Producer<'_> {
                         x.message =
                             format!("{} (the last line has no newline: truncated?)", x.message);
                     }
+                    prefix = before_last.clone();
                     continue;
                 }
-                prefix.update(l);
-                done += l.len() as u64;
+                done += info.len;
             }
-            let finished = eof || lines.len() < limit;
-            limit = LINES_PER_BATCH;
-            let state = if finished {
-                // Drain what the reader has not asked for, so the raw hash covers the file.
-                std::io::copy(&mut reader, &mut std::io::sink())
-                    .map_err(|e| format!("cannot read: {e}"))?;
-                let after = std::fs::metadata(input.path.as_ref().expect("a file"))
-                    .map_err(|e| vanished(&e))?;
-                let unchanged_meanwhile = after.len() as i64 == size && mtime_ns(&after) == mtime;
-                StateUpdate {
-                    path: name.clone(),
-                    // Grown while being read: resume from `done` next time.
-                    size: if unchanged_meanwhile { size } else { -1 },
-                    mtime_ns: mtime,
-                    raw_sha256: hex(&raw_hash.lock().expect("hash").clone().finalize()),
-                    done_bytes: done as i64,
-                    done_sha256: hex(&prefix.clone().finalize()),
+            let finished = eof;
+            batch_lines = LINES_PER_BATCH;
+            let state = match &file {
+                None => None,
+                Some((raw_hash, size, mtime)) if finished => {
+                    let after = std::fs::metadata(input.path.as_ref().expect("a file"))
+                        .map_err(|e| vanished(&e))?;
+                    let unchanged_meanwhile =
+                        after.len() as i64 == *size && mtime_ns(&after) == *mtime;
+                    Some(StateUpdate {
+                        path: name.clone(),
+                        // Grown while being read: resume from `done` next time.
+                        size: if unchanged_meanwhile { *size } else { -1 },
+                        mtime_ns: *mtime,
+                        raw_sha256: hex(&raw_hash.lock().expect("hash").clone().finalize()),
+                        done_bytes: done as i64,
+                        done_sha256: hex(&prefix.clone().finalize()),
+                    })
                 }
-            } else {
-                StateUpdate {
+                Some((_, _, mtime)) => Some(StateUpdate {
                     path: name.clone(),
                     // Not complete yet: a size that never matches, so a run
                     // killed here reads the file again, from done_bytes.
                     size: -1,
-                    mtime_ns: mtime,
+                    mtime_ns: *mtime,
                     raw_sha256: String::new(),
                     done_bytes: done as i64,
                     done_sha256: hex(&prefix.clone().finalize()),
-                }
+                }),
             };
             self.send(Batch {
                 items: std::mem::take(&mut items),
-                states: vec![state],
+                states: state.into_iter().collect(),
                 inputs: u64::from(finished),
                 bytes: batch_bytes,
                 unchanged: 0,
@@ -1036,15 +1119,14 @@ impl Producer<'_> {
     /// be text at all (so the decoder can say what it is).
     fn jsonl_loaded(&mut self, input: &Input) {
         let name = &input.display;
-        let loaded = match self.ctx.load(input) {
-            Ok(Some(l)) => l,
+        match self.ctx.load(input) {
+            Ok(Some(l)) => self.jsonl_bytes(input, l),
             Ok(None) => {
                 self.send(Batch {
                     unchanged: 1,
                     states: self.ctx.touched_state(input).into_iter().collect(),
                     ..Batch::default()
                 });
-                return;
             }
             Err(m) => {
                 self.send(Batch {
@@ -1053,9 +1135,13 @@ impl Producer<'_> {
                     bytes: input.size,
                     ..Batch::default()
                 });
-                return;
             }
-        };
+        }
+    }
+
+    /// A JSON input's bytes, read whole.
+    fn jsonl_bytes(&mut self, input: &Input, loaded: Loaded) {
+        let name = &input.display;
         let bytes = &loaded.bytes;
         if let Some(kind) = decode::decode(&bytes[..bytes.len().min(4096)])
             .err()
@@ -1129,62 +1215,12 @@ impl Producer<'_> {
     }
 }
 
-/// A reader that hashes every byte it passes on (the raw file's SHA-256).
-struct Hashing<R> {
-    inner: R,
-    hash: std::sync::Arc<std::sync::Mutex<Sha256>>,
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hash.lock().expect("hash").update(&buf[..n]);
-        Ok(n)
-    }
-}
-
-type SharedHash = std::sync::Arc<std::sync::Mutex<Sha256>>;
-
-/// Open a file for line reading (through gzip if `gz`), hashing its raw bytes.
-fn open_reader(
-    path: &std::path::Path,
-    gz: bool,
-) -> std::result::Result<(Box<dyn std::io::BufRead>, SharedHash), String> {
-    let file = std::fs::File::open(path).map_err(|e| vanished(&e))?;
-    let hash: SharedHash = Default::default();
-    let raw = Hashing {
-        inner: file,
-        hash: hash.clone(),
-    };
-    let reader: Box<dyn std::io::BufRead> = if gz {
-        Box::new(std::io::BufReader::with_capacity(
-            1 << 20,
-            flate2::read::MultiGzDecoder::new(raw),
-        ))
-    } else {
-        Box::new(std::io::BufReader::with_capacity(1 << 20, raw))
-    };
-    Ok((reader, hash))
-}
-
-/// Read up to `buf.len()` bytes (fewer only at the end).
-fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..])? {
-            0 => break,
-            k => n += k,
-        }
-    }
-    Ok(n)
-}
-
-fn vanished(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::NotFound {
-        "file disappeared before it could be read".into()
-    } else {
-        format!("cannot read: {e}")
-    }
+/// The message for input read whole that is over the article limit.
+fn over_limit(what: &str, limit: u64) -> String {
+    format!(
+        "{what} is over the single-article limit of {limit} bytes; stopped reading there \
+         (raise it with --max-article-bytes; JSON Lines are held to it line by line)"
+    )
 }
 
 #[cfg(test)]

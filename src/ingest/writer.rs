@@ -62,6 +62,11 @@ const WAL_PAGES: i64 = 4096;
 /// writer starts sooner, and the workers keep it fed).
 pub(super) const TX_RECORDS: usize = 4096;
 
+/// Index text held for a transaction at most: a few long articles commit
+/// sooner, so memory does not grow with the articles' length. Ordinary
+/// news (4096 articles of a few KB) stays under it.
+const TX_FTS_BYTES: usize = 64 << 20;
+
 pub struct Writer<'c> {
     conn: &'c mut Connection,
     run_id: i64,
@@ -255,7 +260,7 @@ impl<'c> Writer<'c> {
         }
         self.states
             .extend(batch.states.into_iter().map(|s| (s.path.clone(), s)));
-        if self.records >= TX_RECORDS {
+        if self.records >= TX_RECORDS || self.fts.bytes() >= TX_FTS_BYTES {
             self.commit(summary)?;
         }
         Ok(())

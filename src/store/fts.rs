@@ -21,6 +21,8 @@ pub struct FtsQueue {
     articles: Vec<(i64, String, String)>,
     sentences: Vec<(i64, String)>,
     entities: Vec<(i64, String)>,
+    /// Bytes of text held.
+    bytes: usize,
 }
 
 /// Rows held before a caller that writes many articles in one transaction
@@ -29,16 +31,24 @@ const FULL: usize = 20_000;
 
 impl FtsQueue {
     pub fn article(&mut self, rowid: i64, title: String, body: String) {
+        self.bytes += title.len() + body.len();
         self.articles.push((rowid, title, body));
     }
 
     pub fn sentence(&mut self, rowid: i64, terms: String) {
+        self.bytes += terms.len();
         self.sentences.push((rowid, terms));
     }
 
     /// A new row of `entities_fts` (an entity's analysed names).
     pub fn entity(&mut self, rowid: i64, names: String) {
+        self.bytes += names.len();
         self.entities.push((rowid, names));
+    }
+
+    /// Bytes of text held, for callers that bound a transaction by memory.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// [`FtsQueue::flush`] once enough rows are held; for the whole-archive
@@ -52,6 +62,7 @@ impl FtsQueue {
 
     /// Write every queued row, one table after the other, and empty the queue.
     pub fn flush(&mut self, tx: &Connection) -> Result<()> {
+        self.bytes = 0;
         if !self.articles.is_empty() {
             let mut st = tx.prepare_cached(
                 "INSERT INTO articles_fts(rowid, title, body) VALUES (?1, ?2, ?3)",

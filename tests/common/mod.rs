@@ -178,3 +178,106 @@ pub fn assert_one_term_per_token(a: &Archive) {
         "articles whose index terms and tokens differ in number"
     );
 }
+
+/// Writes a child's standard input, from its own thread.
+pub type Feed = Box<dyn FnOnce(&mut dyn std::io::Write) + Send>;
+
+/// What [`run_measured`] saw of one run of the binary.
+pub struct Measured {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    /// Peak resident memory of the child alone (wait4's ru_maxrss), bytes.
+    pub peak_rss: u64,
+}
+
+/// Memory a run may use before [`run_measured`] kills it.
+pub const RSS_CEILING: u64 = 300 << 20;
+
+/// Run marsad with `args` on `a`'s archive to its end, feeding `stdin` to it
+/// from a thread when given, and measure its peak resident memory. A
+/// watchdog kills a child whose memory passes [`RSS_CEILING`], so a test of a
+/// memory bound fails instead of filling the machine.
+#[cfg(target_os = "linux")]
+pub fn run_measured(a: &Archive, args: &[&std::ffi::OsStr], stdin: Option<Feed>) -> Measured {
+    use std::process::Stdio;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let out_dir = tempfile::tempdir().unwrap();
+    let (out_path, err_path) = (out_dir.path().join("out"), out_dir.path().join("err"));
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_marsad"))
+        .arg("--db")
+        .arg(&a.db)
+        .args(args)
+        .env_remove("MARSAD_DB")
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let pid = child.id() as libc::pid_t;
+    let feeder = stdin.map(|feed| {
+        let mut pipe = child.stdin.take().unwrap();
+        // The child may stop reading early (that is the point): a broken
+        // pipe here is expected.
+        std::thread::spawn(move || feed(&mut pipe))
+    });
+    let exited = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let exited = exited.clone();
+        std::thread::spawn(move || {
+            let status = format!("/proc/{pid}/status");
+            while !exited.load(Ordering::SeqCst) {
+                let rss_kb = std::fs::read_to_string(&status)
+                    .ok()
+                    .and_then(|s| {
+                        s.lines()
+                            .find_map(|l| l.strip_prefix("VmRSS:"))
+                            .and_then(|v| {
+                                v.trim().trim_end_matches("kB").trim().parse::<u64>().ok()
+                            })
+                    })
+                    .unwrap_or(0);
+                if rss_kb * 1024 > RSS_CEILING {
+                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        })
+    };
+    // Wait for the exit without reaping, so the pid cannot be reused while
+    // the watchdog still looks at it; then reap it with its resource usage.
+    unsafe {
+        let mut info: libc::siginfo_t = std::mem::zeroed();
+        assert_eq!(
+            libc::waitid(
+                libc::P_PID,
+                pid as libc::id_t,
+                &mut info,
+                libc::WEXITED | libc::WNOWAIT
+            ),
+            0
+        );
+    }
+    exited.store(true, Ordering::SeqCst);
+    watchdog.join().unwrap();
+    let mut status = 0;
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    drop(child);
+    if let Some(f) = feeder {
+        let _ = f.join();
+    }
+    Measured {
+        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
+        stdout: std::fs::read_to_string(&out_path).unwrap(),
+        stderr: std::fs::read_to_string(&err_path).unwrap(),
+        peak_rss: usage.ru_maxrss as u64 * 1024,
+    }
+}
