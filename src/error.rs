@@ -61,7 +61,9 @@ pub enum Error {
     #[error("not found: {0}")]
     NotFound(String),
 
-    #[error("invalid value: {0}")]
+    /// A value the user gave that marsad cannot use; the message names it
+    /// and says what to give instead.
+    #[error("{0}")]
     Invalid(String),
 }
 

@@ -91,7 +91,15 @@ fn refuse(sql: &str, e: rusqlite::Error) -> Error {
             sql.trim().chars().take(80).collect::<String>()
         ));
     }
-    Error::Invalid(format!("SQL error: {msg}"))
+    if let rusqlite::Error::SqliteFailure(f, _) = &e
+        && f.code == rusqlite::ErrorCode::ApiMisuse
+    {
+        return Error::Invalid(
+            "no SQL statement in the query (only comments or spaces); write one, e.g. SELECT count(*) FROM articles"
+                .into(),
+        );
+    }
+    Error::Invalid(format!("SQL error: {msg}; the views are listed by `marsad views`"))
 }
 
 /// Run one read-only statement with named parameters (`:name`, `@name` or
@@ -104,8 +112,20 @@ pub fn query(
     params: &[(String, String)],
     mut each: impl FnMut(&[String], Option<Vec<Value>>) -> Result<()>,
 ) -> Result<()> {
+    if !sql.chars().any(char::is_alphanumeric) {
+        return Err(Error::Invalid(
+            "no SQL statement given; write one, e.g. marsad sql 'SELECT count(*) FROM articles'"
+                .into(),
+        ));
+    }
     let mut st = conn.prepare(sql).map_err(|e| refuse(sql, e))?;
-    if !st.readonly() {
+    // `PRAGMA journal_mode` reads, but SQLite cannot tell it from the form
+    // that sets: the authorizer above refuses any PRAGMA with a value.
+    let pragma_read = {
+        let s = sql.trim_start().to_lowercase();
+        s.starts_with("pragma") && !s.contains('=')
+    };
+    if !st.readonly() && !pragma_read {
         return Err(refuse(
             sql,
             rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(8), Some("readonly".into())),

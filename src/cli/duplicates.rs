@@ -24,9 +24,27 @@ pub struct Args {
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
-    if a.format != Format::Table {
-        return output::print_rows(a.format, &["story_id", "canonical_id", "members"], &stories)
-            .map(|()| 0);
+    if matches!(a.format, Format::Json | Format::Jsonl) {
+        return output::print_rows(a.format, &[], &stories).map(|()| 0);
+    }
+    if a.format == Format::Csv {
+        // One row per copy, with its story: a cell holds one value.
+        let rows: Vec<serde_json::Value> = stories
+            .iter()
+            .flat_map(|s| {
+                s.members.iter().map(move |m| {
+                    let mut v = serde_json::to_value(m).unwrap_or_default();
+                    v["story_id"] = s.story_id.into();
+                    v["canonical_id"] = s.canonical_id.into();
+                    v
+                })
+            })
+            .collect();
+        let cols = [
+            "story_id", "canonical_id", "article_id", "canonical", "similarity", "outlet",
+            "published_at", "external_id", "origin", "title",
+        ];
+        return output::print_rows(a.format, &cols, &rows).map(|()| 0);
     }
     for s in &stories {
         outln!("story {}  ({} copies)", s.story_id, s.members.len());

@@ -161,6 +161,9 @@ fn print_profile(p: &query::Profile) {
             outln!("  {month}  {bar} {n}");
         }
     }
+    if p.undated > 0 {
+        outln!("  undated: {}", p.undated);
+    }
     for (label, list) in [
         ("same sentence (shared sentences)", &p.same_sentence),
         ("same article (shared articles)", &p.same_article),

@@ -7,6 +7,13 @@ use marsad::archive;
 
 use super::output::{Format, RowWriter};
 
+/// The formats that stream (`marsad sql` gives tables and JSON arrays).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum StreamFormat {
+    Jsonl,
+    Csv,
+}
+
 #[derive(clap::Args)]
 pub struct Args {
     what: What,
@@ -20,15 +27,16 @@ pub struct Args {
     /// Only articles (or mentions) of this entity: id, name or alias.
     #[arg(long)]
     entity: Option<String>,
-    /// jsonl or csv.
+    /// Export streams, so it writes only the streaming formats.
     #[arg(long, value_enum, default_value = "jsonl")]
-    format: Format,
+    format: StreamFormat,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    if !matches!(a.format, Format::Jsonl | Format::Csv) {
-        anyhow::bail!("export writes jsonl or csv (it streams; use `marsad sql` for tables)");
-    }
+    let format = match a.format {
+        StreamFormat::Jsonl => Format::Jsonl,
+        StreamFormat::Csv => Format::Csv,
+    };
     let store = archive::open_to_read(db)?;
     let entity = a
         .entity
@@ -40,7 +48,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .iter()
         .map(|c| c.to_string())
         .collect();
-    let mut w = RowWriter::new(a.format, &cols)?;
+    let mut w = RowWriter::new(format, &cols)?;
     let n = export::export(&store.conn, a.what, &f, |row| {
         w.write(row).map_err(super::output::output_error)
     })?;

@@ -159,24 +159,10 @@ pub fn print_rows<T: Serialize>(
                         .collect()
                 })
                 .collect();
-            let mut widths: Vec<usize> = columns.iter().map(|c| c.chars().count()).collect();
+            let widths = table_widths(columns, &cells);
+            writeln!(out, "{}", table_line(columns, &widths))?;
             for row in &cells {
-                for (w, c) in widths.iter_mut().zip(row) {
-                    *w = (*w).max(c.chars().count());
-                }
-            }
-            let line = |vals: Vec<&str>| -> String {
-                vals.iter()
-                    .zip(&widths)
-                    .map(|(v, w)| format!("{v}{}", " ".repeat(w - v.chars().count())))
-                    .collect::<Vec<_>>()
-                    .join("  ")
-                    .trim_end()
-                    .to_string()
-            };
-            writeln!(out, "{}", line(columns.to_vec()))?;
-            for row in &cells {
-                writeln!(out, "{}", line(row.iter().map(String::as_str).collect()))?;
+                writeln!(out, "{}", table_line(row, &widths))?;
             }
         }
     }
@@ -213,13 +199,21 @@ pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<(
 }
 
 /// Rows written one at a time, for exports and SQL results of any size:
-/// JSON Lines and CSV stream; JSON and the table collect first.
+/// every format streams, so memory stays bounded however many rows come.
+/// JSON is one array with an object per line; the table takes its column
+/// widths from the first [`TABLE_SAMPLE`] rows.
 pub struct RowWriter {
     format: Format,
     columns: Vec<String>,
     csv: Option<csv::Writer<std::io::Stdout>>,
-    held: Vec<serde_json::Map<String, Value>>,
+    /// Table rows held until the widths are known.
+    held: Vec<Vec<String>>,
+    widths: Option<Vec<usize>>,
+    rows: u64,
 }
+
+/// Rows a table reads before it fixes its column widths.
+const TABLE_SAMPLE: usize = 1000;
 
 impl RowWriter {
     pub fn new(format: Format, columns: &[String]) -> anyhow::Result<RowWriter> {
@@ -234,6 +228,8 @@ impl RowWriter {
             columns: columns.to_vec(),
             csv,
             held: Vec::new(),
+            widths: None,
+            rows: 0,
         })
     }
 
@@ -244,28 +240,93 @@ impl RowWriter {
                 serde_json::to_writer(&mut out, &row)?;
                 writeln!(out)?;
             }
+            Format::Json => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
+                serde_json::to_writer(&mut out, &row)?;
+            }
             Format::Csv => {
                 if let Some(w) = &mut self.csv {
                     let tty = std::io::stdout().is_terminal();
                     w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c), tty)))?;
                 }
             }
-            Format::Json | Format::Table => self.held.push(row),
+            Format::Table => {
+                let cells: Vec<String> = self
+                    .columns
+                    .iter()
+                    .map(|c| truncate(&term(&cell(row.get(c))), 70))
+                    .collect();
+                match &self.widths {
+                    Some(w) => write_line(format_args!("{}", table_line(&cells, w))),
+                    None => {
+                        self.held.push(cells);
+                        if self.held.len() >= TABLE_SAMPLE {
+                            self.flush_table();
+                        }
+                    }
+                }
+            }
         }
+        self.rows += 1;
         Ok(())
+    }
+
+    /// Fix the table's widths from the rows held, and print them.
+    fn flush_table(&mut self) {
+        let widths = table_widths(&self.columns, &self.held);
+        write_line(format_args!("{}", table_line(&self.columns, &widths)));
+        for r in self.held.drain(..) {
+            write_line(format_args!("{}", table_line(&r, &widths)));
+        }
+        self.widths = Some(widths);
     }
 
     pub fn finish(mut self) -> anyhow::Result<()> {
         if let Some(w) = &mut self.csv {
             w.flush()?;
         }
-        if matches!(self.format, Format::Json | Format::Table) {
-            let cols: Vec<&str> = self.columns.iter().map(String::as_str).collect();
-            print_rows(self.format, &cols, &self.held)?;
-            if self.format == Format::Table && self.held.is_empty() {
-                eprintln!("no rows");
+        match self.format {
+            Format::Json => {
+                let mut out = std::io::stdout().lock();
+                out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
             }
+            Format::Table if self.widths.is_none() => {
+                if self.held.is_empty() {
+                    eprintln!("no rows");
+                } else {
+                    self.flush_table();
+                }
+            }
+            _ => {}
         }
         Ok(())
     }
+}
+
+/// Each column's width: its longest cell or header, in characters.
+fn table_widths<S: AsRef<str>>(columns: &[S], rows: &[Vec<String>]) -> Vec<usize> {
+    let mut widths: Vec<usize> = columns.iter().map(|c| c.as_ref().chars().count()).collect();
+    for row in rows {
+        for (w, c) in widths.iter_mut().zip(row) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    widths
+}
+
+/// One table line, each cell padded to its column's width (a longer cell,
+/// past the rows the widths were taken from, is shown whole, out of line).
+fn table_line<S: AsRef<str>>(cells: &[S], widths: &[usize]) -> String {
+    cells
+        .iter()
+        .zip(widths)
+        .map(|(v, &w)| {
+            let v = v.as_ref();
+            format!("{v}{}", " ".repeat(w.saturating_sub(v.chars().count())))
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+        .trim_end()
+        .to_string()
 }

@@ -57,7 +57,8 @@ pub fn marks(format: Format) -> (&'static str, &'static str) {
 #[derive(Serialize)]
 struct Row<'a> {
     id: i64,
-    date: Option<&'a str>,
+    /// The day, under the name JSON gives the date.
+    published_at: Option<&'a str>,
     outlet: Option<Cow<'a, str>>,
     title: Cow<'a, str>,
     snippet: String,
@@ -97,11 +98,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 .iter()
                 .map(|h| Row {
                     id: h.id,
-                    date: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
+                    published_at: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
                     outlet: h.outlet.as_deref().map(esc),
                     title: esc(&h.title),
                     also: match (h.copies, h.also_in_outlets) {
-                        (c, 0) if c > 1 => format!("  (also {} other copies)", c - 1),
+                        (2, 0) => "  (also 1 other copy)".to_string(),
+                        (c, 0) if c > 2 => format!("  (also {} other copies)", c - 1),
                         (_, 0) => String::new(),
                         (_, n) => format!("  (also in {n} outlets)"),
                     },
@@ -118,12 +120,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             if a.format == Format::Csv {
                 output::print_rows(
                     a.format,
-                    &["id", "date", "outlet", "title", "snippet"],
+                    &["id", "published_at", "outlet", "title", "snippet"],
                     &rows,
                 )?;
             } else {
                 for r in &rows {
-                    let date = r.date.unwrap_or("-");
+                    let date = r.published_at.unwrap_or("-");
                     let outlet = r.outlet.as_deref().unwrap_or("-");
                     outln!("#{}  {date}  {outlet}  {}{}", r.id, r.title, r.also);
                     outln!("    {}\n", r.snippet);

@@ -109,6 +109,8 @@ pub struct Profile {
     pub aliases: Vec<String>,
     /// (YYYY-MM, articles)
     pub timeline: Vec<(String, i64)>,
+    /// Articles without a date, which the timeline leaves out.
+    pub undated: i64,
     pub same_sentence: Vec<Related>,
     pub same_article: Vec<Related>,
     pub latest: Vec<ArticleRef>,
@@ -208,11 +210,18 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
     let timeline = st
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
+    let undated = conn.query_row(
+        "SELECT count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE m.entity_id = ?1 AND a.published_at IS NULL",
+        [id],
+        |r| r.get(0),
+    )?;
     Ok(Profile {
         entity: entity.0,
         wikidata: entity.1,
         aliases,
         timeline,
+        undated,
         same_sentence: related(conn, id, true)?,
         same_article: related(conn, id, false)?,
         latest: article_refs(
