@@ -5,7 +5,7 @@ use super::output::outln;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use marsad::ingest::{self, Format};
+use marsad::ingest::{self, Format, InputError, Problem};
 use marsad::archive;
 use marsad::store::IngestLock;
 
@@ -37,6 +37,64 @@ pub struct Args {
     max_article_bytes: u64,
 }
 
+/// Messages shown of each kind of problem, before the rest are only counted.
+const SHOWN_PER_KIND: u64 = 5;
+
+/// Problems as they come, on stderr: errors always, skipped records unless
+/// --quiet; past [`SHOWN_PER_KIND`] of the same message, a count at the end.
+struct Problems {
+    quiet: bool,
+    /// Each message and how often it came, in order of first sight; at most
+    /// [`KINDS_COUNTED`] messages, so that memory stays bounded.
+    seen: Vec<(Problem, String, u64)>,
+    index: std::collections::HashMap<(Problem, String), usize>,
+}
+
+/// Distinct messages counted; past them every message is printed.
+const KINDS_COUNTED: usize = 1000;
+
+impl Problems {
+    fn new(quiet: bool) -> Self {
+        Problems {
+            quiet,
+            seen: Vec::new(),
+            index: std::collections::HashMap::new(),
+        }
+    }
+
+    fn report(&mut self, e: &InputError) {
+        let key = (e.kind, e.message.clone());
+        let n = match self.index.get(&key) {
+            Some(&i) => {
+                self.seen[i].2 += 1;
+                self.seen[i].2
+            }
+            None if self.seen.len() < KINDS_COUNTED => {
+                self.index.insert(key, self.seen.len());
+                self.seen.push((e.kind, e.message.clone(), 1));
+                1
+            }
+            None => 1,
+        };
+        if n <= SHOWN_PER_KIND && (e.kind == Problem::Error || !self.quiet) {
+            eprintln!("{}: {}", e.kind.as_str(), output::term(&e.to_string()));
+        }
+    }
+
+    fn finish(&self) {
+        for (kind, message, n) in &self.seen {
+            if *n > SHOWN_PER_KIND && (*kind == Problem::Error || !self.quiet) {
+                eprintln!(
+                    "{}: {} more like this: {}",
+                    kind.as_str(),
+                    n - SHOWN_PER_KIND,
+                    output::term(message)
+                );
+            }
+        }
+    }
+}
+
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
     let mut store = archive::open_to_write(db)?;
@@ -48,24 +106,29 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         progress: !a.quiet && !a.json && std::io::stderr().is_terminal(),
         max_article_bytes: a.max_article_bytes,
     };
-    let summary = ingest::run(&mut store, &opts, |e| {
-        eprintln!("error: {}", output::term(&e.to_string()))
-    })?;
+    let mut problems = Problems::new(a.quiet);
+    let summary = ingest::run(&mut store, &opts, |e| problems.report(e))?;
+    problems.finish();
+    let line = format!(
+        "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {} skipped, {:.2} s, {:.1} MB/s",
+        summary.run_id,
+        summary.inputs,
+        summary.unchanged,
+        summary.records,
+        summary.new,
+        summary.duplicates,
+        summary.errors,
+        summary.skipped,
+        summary.seconds,
+        summary.mb_per_s
+    );
     if a.json {
         outln!("{}", serde_json::to_string(&summary)?);
     } else if !a.quiet {
-        outln!(
-            "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {:.2} s, {:.1} MB/s",
-            summary.run_id,
-            summary.inputs,
-            summary.unchanged,
-            summary.records,
-            summary.new,
-            summary.duplicates,
-            summary.errors,
-            summary.seconds,
-            summary.mb_per_s
-        );
+        outln!("{line}");
+    } else if summary.errors > 0 || summary.skipped > 0 {
+        // A cron log gets the count with the errors it lists.
+        eprintln!("{line}");
     }
     Ok(if summary.errors > 0 {
         EXIT_INPUT_ERRORS

@@ -45,12 +45,14 @@ pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
                     input: path_name(p),
                     line: None,
                     message: why.into(),
+                    kind: super::Problem::Error,
                 }),
             },
             Err(e) => errors.push(InputError {
                 input: path_name(p),
                 line: None,
                 message: describe(&e),
+                kind: super::Problem::Error,
             }),
         }
     }
@@ -143,6 +145,7 @@ fn walk(
                 input: path_name(dir),
                 line: None,
                 message: describe(&e),
+                kind: super::Problem::Error,
             });
             return;
         }
@@ -155,6 +158,7 @@ fn walk(
                 "symbolic link loop: leads back to {}; not followed",
                 path_name(&canon)
             ),
+            kind: super::Problem::Error,
         });
         return;
     }
@@ -165,6 +169,7 @@ fn walk(
                 input: path_name(dir),
                 line: None,
                 message: describe(&e),
+                kind: super::Problem::Error,
             });
             return;
         }
@@ -191,6 +196,7 @@ fn walk(
                 input: path_name(&p),
                 line: None,
                 message: describe(&e),
+                kind: super::Problem::Error,
             }),
         }
     }

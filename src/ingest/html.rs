@@ -161,12 +161,13 @@ pub fn nesting_depth(html: &str) -> usize {
     max
 }
 
-pub fn parse(html: &str) -> Result<Record, String> {
+pub fn parse(html: &str) -> Result<Record, super::Rejected> {
     let depth = nesting_depth(html);
     if depth > MAX_DEPTH {
         return Err(format!(
             "HTML elements nested {depth} deep, over the limit of {MAX_DEPTH}: not a news page, and too slow to parse; refused"
-        ));
+        )
+        .into());
     }
     let doc = Html::parse_document(html);
     let mut rec = Record::default();
@@ -194,9 +195,9 @@ pub fn parse(html: &str) -> Result<Record, String> {
     }
     rec.body = paras.join("\n");
     if rec.body.trim().is_empty() {
-        return Err(
+        return Err(super::Rejected::Empty(
             "HTML page with no article text (no <article> and no block of <p> paragraphs)".into(),
-        );
+        ));
     }
 
     rec.title = meta(&doc, &["og:title", "twitter:title"])
@@ -284,6 +285,7 @@ mod tests {
         assert!(
             parse(&format!("{}<p>نص</p>", "<div>".repeat(600)))
                 .unwrap_err()
+                .to_string()
                 .contains("nested 600 deep")
         );
     }

@@ -23,10 +23,10 @@ const ID: &[&str] = &["id", "_id", "doc_id", "article_id", "guid"];
 const LANGUAGE: &[&str] = &["language", "lang"];
 
 /// Parse one JSON object into an article.
-pub fn parse_value(mut v: Value) -> Result<Record, String> {
+pub fn parse_value(mut v: Value) -> Result<Record, super::Rejected> {
     strip_nul(&mut v);
     let Value::Object(mut obj) = v else {
-        return Err(format!("expected a JSON object, found {}", kind(&v)));
+        return Err(format!("expected a JSON object, found {}", kind(&v)).into());
     };
     let mut rec = Record {
         title: take_string(&mut obj, TITLE)?
@@ -50,7 +50,9 @@ pub fn parse_value(mut v: Value) -> Result<Record, String> {
     rec.external_id = take_string(&mut obj, ID)?;
     rec.language = take_string(&mut obj, LANGUAGE)?;
     if rec.body.is_empty() {
-        return Err("no article text (none of the fields text, body, content has text)".into());
+        return Err(super::Rejected::Empty(
+            "no article text (none of the fields text, body, content has text)".into(),
+        ));
     }
     if rec.title.is_empty() {
         // Untitled records still need something to show: the first words.
@@ -87,7 +89,7 @@ fn strip_nul(v: &mut Value) {
 }
 
 /// Parse one line of a JSON Lines file.
-pub fn parse_line(line: &str) -> Result<Record, String> {
+pub fn parse_line(line: &str) -> Result<Record, super::Rejected> {
     let v: Value = serde_json::from_str(line).map_err(|e| format!("invalid JSON: {e}"))?;
     parse_value(v)
 }
@@ -163,18 +165,21 @@ mod tests {
         assert!(
             parse_line(r#"{"title": ["a", 1], "text": "x"}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("title")
         );
         assert!(
             parse_line(r#"{"title": "a", "text": {"x": 1}}"#)
                 .unwrap_err()
+                .to_string()
                 .contains("text")
         );
         assert!(
             parse_line(r#"{"title": "a", "te"#)
                 .unwrap_err()
+                .to_string()
                 .contains("invalid JSON")
         );
-        assert!(parse_line("[1,2]").unwrap_err().contains("object"));
+        assert!(parse_line("[1,2]").unwrap_err().to_string().contains("object"));
     }
 }

@@ -112,12 +112,74 @@ pub struct Options {
     pub max_article_bytes: u64,
 }
 
-/// An input that could not be ingested.
+/// An input or record that was not stored: why, and whether it is an error.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputError {
     pub input: String,
     pub line: Option<i64>,
     pub message: String,
+    pub kind: Problem,
+}
+
+/// Errors are inputs that could not be read or parsed (exit code 3); a
+/// record with no text is skipped, counted and recorded, and is no error:
+/// real feeds hold some every night.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Problem {
+    Error,
+    Skipped,
+}
+
+impl Problem {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::Error => "error",
+            Problem::Skipped => "skipped",
+        }
+    }
+}
+
+/// Why a parser did not make a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rejected {
+    /// The record holds no article text: skipped.
+    Empty(String),
+    /// It could not be parsed: an error.
+    Invalid(String),
+}
+
+impl Rejected {
+    fn message(&self) -> &str {
+        match self {
+            Rejected::Empty(m) | Rejected::Invalid(m) => m,
+        }
+    }
+
+    fn map(self, f: impl FnOnce(String) -> String) -> Rejected {
+        match self {
+            Rejected::Empty(m) => Rejected::Empty(f(m)),
+            Rejected::Invalid(m) => Rejected::Invalid(f(m)),
+        }
+    }
+}
+
+impl std::fmt::Display for Rejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl From<String> for Rejected {
+    fn from(m: String) -> Self {
+        Rejected::Invalid(m)
+    }
+}
+
+impl From<&str> for Rejected {
+    fn from(m: &str) -> Self {
+        Rejected::Invalid(m.to_string())
+    }
 }
 
 impl std::fmt::Display for InputError {
@@ -474,7 +536,7 @@ fn now() -> String {
 }
 
 /// Parse a whole-document input (text or HTML).
-fn parse_document(format: Format, text: &str) -> std::result::Result<Record, String> {
+fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Rejected> {
     match format {
         Format::Txt | Format::Auto => txt::parse(text),
         Format::Html => html::parse(text),
@@ -512,11 +574,16 @@ fn prepare(g: &Gazetteer, origin: &str, line: i64, raw_sha256: String, mut rec: 
     }))
 }
 
-fn err(input: &str, line: Option<i64>, message: impl Into<String>) -> Item {
+fn err(input: &str, line: Option<i64>, why: impl Into<Rejected>) -> Item {
+    let (kind, message) = match why.into() {
+        Rejected::Empty(m) => (Problem::Skipped, m),
+        Rejected::Invalid(m) => (Problem::Error, m),
+    };
     Item::Error(InputError {
         input: input.to_string(),
         line,
-        message: message.into(),
+        message,
+        kind,
     })
 }
 
@@ -679,7 +746,7 @@ impl Ctx<'_> {
                     let raw = sha256_hex(v.to_string().as_bytes());
                     match jsonl::parse_value(v) {
                         Ok(rec) => prepare(self.gazetteer, name, line, raw, rec),
-                        Err(m) => err(name, Some(line), format!("item {line}: {m}")),
+                        Err(m) => err(name, Some(line), m.map(|m| format!("item {line}: {m}"))),
                     }
                 })
                 .collect(),

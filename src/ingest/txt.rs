@@ -8,7 +8,7 @@ use super::{Record, boilerplate, dates};
 /// paragraph, and the title is its first sentence.
 const MAX_TITLE_WORDS: usize = 30;
 
-pub fn parse(text: &str) -> Result<Record, String> {
+pub fn parse(text: &str) -> Result<Record, super::Rejected> {
     let mut rec = Record::default();
     let mut lines: Vec<&str> = text.lines().map(|l| l.trim_end()).collect();
     let mut removed: Vec<String> = Vec::new();
@@ -34,7 +34,9 @@ pub fn parse(text: &str) -> Result<Record, String> {
         i += 1;
     }
     if i == kept.len() {
-        return Err("no text left after removing site boilerplate".into());
+        return Err(super::Rejected::Empty(
+            "no text left after removing site boilerplate".into(),
+        ));
     }
     let title_from_front_matter = !rec.title.is_empty();
     let first = kept[i].trim();
@@ -85,7 +87,9 @@ pub fn parse(text: &str) -> Result<Record, String> {
     trailing_signature(&mut body_lines, &mut rec);
     rec.body = join_paragraphs(&body_lines);
     if rec.body.is_empty() {
-        return Err("no article body: only a headline was found".into());
+        return Err(super::Rejected::Empty(
+            "no article body: only a headline was found".into(),
+        ));
     }
     rec.removed = removed;
     Ok(rec)

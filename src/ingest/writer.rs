@@ -35,8 +35,8 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
     }
     conn.execute(
         "UPDATE runs SET finished_at = ?1, status = ?2, inputs = ?3, records = ?4, new_articles = ?5,
-                duplicates = ?6, unchanged = ?7, errors = ?8, bytes = ?9
-         WHERE id = ?10",
+                duplicates = ?6, unchanged = ?7, errors = ?8, bytes = ?9, skipped = ?10
+         WHERE id = ?11",
         params![
             now(),
             status,
@@ -47,6 +47,7 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
             s.unchanged as i64,
             s.errors as i64,
             s.bytes as i64,
+            s.skipped as i64,
             s.run_id
         ],
     )?;
@@ -121,8 +122,8 @@ impl<'c> Writer<'c> {
         self.conn
             .prepare_cached(
                 "UPDATE runs SET inputs = ?1, records = ?2, new_articles = ?3, duplicates = ?4,
-                        unchanged = ?5, errors = ?6, bytes = ?7
-                 WHERE id = ?8",
+                        unchanged = ?5, errors = ?6, bytes = ?7, skipped = ?8
+                 WHERE id = ?9",
             )?
             .execute(params![
                 summary.inputs as i64,
@@ -132,6 +133,7 @@ impl<'c> Writer<'c> {
                 summary.unchanged as i64,
                 summary.errors as i64,
                 summary.bytes as i64,
+                summary.skipped as i64,
                 self.run_id
             ])?;
         // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
@@ -178,9 +180,12 @@ impl<'c> Writer<'c> {
                 }
                 Item::Error(e) => {
                     self.records += 1;
-                    tx.prepare_cached("INSERT INTO ingest_errors(run_id, input, line, message, at) VALUES (?1, ?2, ?3, ?4, ?5)")?
-                        .execute(params![self.run_id, e.input, e.line, e.message, at])?;
-                    summary.errors += 1;
+                    tx.prepare_cached("INSERT INTO ingest_errors(run_id, input, line, message, at, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?
+                        .execute(params![self.run_id, e.input, e.line, e.message, at, e.kind.as_str()])?;
+                    match e.kind {
+                        super::Problem::Error => summary.errors += 1,
+                        super::Problem::Skipped => summary.skipped += 1,
+                    }
                     on_error(&e);
                 }
                 Item::Article(mut p) => {
