@@ -98,7 +98,7 @@ const WEEKDAYS: &[&str] = &[
 /// Parse a date written anywhere in `s`, if `s` is essentially only a date
 /// (a dateline), or a machine timestamp.
 pub fn parse(s: &str) -> Option<ParsedDate> {
-    let s = s.trim();
+    let s = strip_label(s.trim());
     if s.is_empty() || s.chars().count() > 60 {
         return None;
     }
@@ -116,6 +116,64 @@ pub fn parse(s: &str) -> Option<ParsedDate> {
     }
     let n = normalize(s);
     parse_numeric(&n).or_else(|| parse_named(&n))
+}
+
+/// Labels that sites put before a date line ("نشر في: 27 يوليو 2015 - 18:39",
+/// "Published: …"): what news CMSs print, Arabic and English, not a list
+/// read off one corpus. Longest first, so "نشر بتاريخ" wins over "نشر".
+const LABELS: &[&str] = &[
+    "تاريخ آخر تحديث",
+    "تاريخ اخر تحديث",
+    "تاريخ النشر",
+    "آخر تحديث",
+    "اخر تحديث",
+    "last updated on",
+    "last updated",
+    "published on",
+    "نشر بتاريخ",
+    "نشر في",
+    "نشر يوم",
+    "تم النشر",
+    "تم التحديث",
+    "published",
+    "updated on",
+    "updated",
+    "بتاريخ",
+    "posted on",
+    "posted",
+    "date",
+    "نشر",
+];
+
+/// `s` without a leading label and the `:` or `-` after it.
+fn strip_label(s: &str) -> &str {
+    // Harakat do not change a label (نُشر في).
+    let plain: String = s.chars().filter(|c| !('\u{064B}'..='\u{0652}').contains(c)).collect();
+    let lower = plain.to_lowercase();
+    for label in LABELS {
+        let Some(rest) = lower.strip_prefix(label) else {
+            continue;
+        };
+        // A whole word: "نشرة" is not the label "نشر".
+        if rest.chars().next().is_some_and(|c| c.is_alphanumeric()) {
+            continue;
+        }
+        // The same number of non-harakat characters into `s`.
+        let skip = label.chars().count();
+        let mut seen = 0;
+        let mut cut = s.len();
+        for (i, c) in s.char_indices() {
+            if seen == skip {
+                cut = i;
+                break;
+            }
+            if !('\u{064B}'..='\u{0652}').contains(&c) {
+                seen += 1;
+            }
+        }
+        return s[cut..].trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '|'));
+    }
+    s
 }
 
 fn tokens(n: &str) -> Vec<&str> {
@@ -278,6 +336,20 @@ mod tests {
             p("2018-02-18T21:35:43+04:00"),
             Some(("2018-02-18T21:35:43+04:00".into(), "second"))
         );
+    }
+
+    #[test]
+    fn labelled_date_lines() {
+        let want = Some(("2015-07-27T18:39".into(), "minute"));
+        assert_eq!(p("نشر في: 27 يوليو 2015 - 18:39"), want);
+        assert_eq!(p("نُشر في 27 يوليو 2015 - 18:39"), want);
+        assert_eq!(p("تاريخ النشر : 27 يوليو 2015 - 18:39"), want);
+        assert_eq!(p("آخر تحديث: 27/07/2015 18:39"), want);
+        assert_eq!(p("بتاريخ 27 يوليو 2015"), Some(("2015-07-27".into(), "day")));
+        assert_eq!(p("Published: 27 July 2015"), p("27 July 2015"));
+        // A word that only begins like a label is not one.
+        assert_eq!(p("نشرة 27 يوليو 2015"), None);
+        assert_eq!(p("نشر الجيش بيانا"), None);
     }
 
     #[test]
