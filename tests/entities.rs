@@ -500,3 +500,53 @@ fn clitics_and_blank_aliases_are_refused_by_name() {
     let out = a.run(&["entity", "alias", "حفتر", "المشير"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+/// export entities --format tsv → edit → entities --import --replace is
+/// exactly the edit: nothing else lost, the removed alias gone.
+#[test]
+fn the_gazetteer_round_trips_through_export_and_import() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let before_mentions = a.count("SELECT count(*) FROM mentions");
+    let before_entities = a.count("SELECT count(*) FROM entities WHERE status = 'accepted'");
+    let out = a.run(&["export", "entities", "--format", "tsv"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let tsv = stdout(&out);
+    let file = a.path("g.tsv");
+    std::fs::write(&file, &tsv).unwrap();
+    let out = a.run(&["entities", "--import", file.to_str().unwrap(), "--replace"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(a.count("SELECT count(*) FROM mentions"), before_mentions);
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE status = 'accepted'"),
+        before_entities
+    );
+    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
+
+    // An analyst's bad alias: added, refused for another entity, then removed.
+    let out = a.run(&["entity", "alias", "صدام حفتر", "حفتر"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("already names entity khalifa-haftar"), "{}", stderr(&out));
+    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"]).status.success());
+    let edited = stdout(&a.run(&["export", "entities", "--format", "tsv"]));
+    assert!(edited.contains("قائد عملية الكرامة"));
+    // The edit: remove it in the file, import with --replace.
+    let without: String = edited
+        .lines()
+        .map(|l| l.replace("|قائد عملية الكرامة", "").replace("قائد عملية الكرامة|", ""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&file, without).unwrap();
+    assert!(a.run(&["entities", "--import", file.to_str().unwrap(), "--replace"]).status.success());
+    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
+    // And by hand.
+    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"]).status.success());
+    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة", "--remove"]).status.success());
+    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
+    let out = a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة", "--remove"]);
+    assert!(stderr(&out).contains("has no alias"), "{}", stderr(&out));
+    // Short names are marked as such in the profile.
+    let p = stdout(&a.run(&["entity", "حفتر"]));
+    assert!(p.contains("short, only after the full name in the same article: خليفة"), "{p}");
+}

@@ -27,6 +27,10 @@ pub struct Args {
     /// Import a gazetteer file (the format of seeds/entities.tsv); run `marsad reextract` after.
     #[arg(long, value_name = "FILE")]
     import: Option<PathBuf>,
+    /// With --import: each listed entity's aliases, short names and not-near
+    /// words become exactly the file's (as `export entities --format tsv` wrote them, edited).
+    #[arg(long, requires = "import")]
+    replace: bool,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
 }
@@ -38,7 +42,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let defs =
             entities::parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-        let n = entities::store::import(&mut store.conn, &defs)?;
+        let mode = if a.replace {
+            entities::store::ImportMode::Replace
+        } else {
+            entities::store::ImportMode::Add
+        };
+        let n = entities::store::import_with(&mut store.conn, &defs, mode)?;
         outln!(
             "imported {n} entities from {}; run `marsad reextract` to update mentions",
             file.display()

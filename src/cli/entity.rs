@@ -36,12 +36,18 @@ enum Edit {
         #[arg(long)]
         alias: Vec<String>,
     },
-    /// Add an alias (or, with --short, a first name valid after the full name).
+    /// Add an alias (or, with --short, a first name valid after the full name); --remove takes one away.
     Alias {
         name: String,
         alias: String,
         #[arg(long)]
         short: bool,
+        /// Remove the alias instead of adding it.
+        #[arg(long, conflicts_with = "short")]
+        remove: bool,
+        /// Add it even though it already names another entity.
+        #[arg(long)]
+        force: bool,
     },
     /// Merge FROM into INTO (aliases and mentions move; FROM's id still resolves).
     Merge { from: String, into: String },
@@ -91,8 +97,27 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             entities::store::import(conn, &defs)?;
             done(format!("added {id}"))
         }
-        Some(Edit::Alias { name, alias, short }) => {
+        Some(Edit::Alias {
+            name,
+            alias,
+            short,
+            remove,
+            force,
+        }) => {
             let id = resolve(conn, &name)?;
+            if remove {
+                entities::store::remove_alias(conn, &id, &alias)?;
+                return done(format!("{id}: alias {alias:?} removed"));
+            }
+            if let Some(other) = entities::store::alias_owner(conn, &id, &alias)? {
+                if !force {
+                    anyhow::bail!(
+                        "{alias:?} already names entity {other}; an alias of two entities is tagged as the longer match or the first found. \
+                         Remove it there (`marsad entity alias {other} {alias:?} --remove`) or pass --force"
+                    );
+                }
+                eprintln!("warning: {alias:?} also names {other}");
+            }
             entities::store::alias(conn, &id, &alias, if short { "short" } else { "alias" })?;
             done(format!("{id}: alias {alias:?} added"))
         }
@@ -146,6 +171,12 @@ fn print_profile(p: &query::Profile) {
         outln!("wikidata: {q}");
     }
     outln!("aliases: {}", term(&p.aliases.join("، ")));
+    if !p.short.is_empty() {
+        outln!(
+            "short, only after the full name in the same article: {}",
+            term(&p.short.join("، "))
+        );
+    }
     outln!(
         "{} articles, {} mentions, first seen {}, last seen {}",
         e.articles,

@@ -12,6 +12,8 @@ use super::output::{Format, RowWriter};
 enum StreamFormat {
     Jsonl,
     Csv,
+    /// The gazetteer format `entities --import` reads (entities only).
+    Tsv,
 }
 
 #[derive(clap::Args)]
@@ -36,6 +38,16 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let format = match a.format {
         StreamFormat::Jsonl => Format::Jsonl,
         StreamFormat::Csv => Format::Csv,
+        StreamFormat::Tsv if a.what == What::Entities => {
+            let store = archive::open_to_read(db)?;
+            let defs = marsad::entities::store::definitions(&store.conn)?;
+            super::output::outln!("{}", marsad::entities::to_tsv(&defs).trim_end());
+            eprintln!("exported {} entities (edit, then `marsad entities --import FILE --replace`)", defs.len());
+            return Ok(0);
+        }
+        StreamFormat::Tsv => {
+            anyhow::bail!("--format tsv is the gazetteer format: use it with `export entities`")
+        }
     };
     let store = archive::open_to_read(db)?;
     let entity = a

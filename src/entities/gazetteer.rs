@@ -70,6 +70,34 @@ pub fn alias_problem(alias: &str) -> Option<String> {
 
 /// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
 /// `id type name_ar name_en wikidata aliases short not_near`, `#` comments.
+/// Columns of the gazetteer format, as its header names them.
+pub const TSV_HEADER: &str = "# id\ttype\tname_ar\tname_en\twikidata\taliases\tshort\tnot_near";
+
+/// Definitions in the format [`parse_tsv`] reads: `to_tsv` then `parse_tsv`
+/// gives them back unchanged.
+pub fn to_tsv(defs: &[EntityDef]) -> String {
+    let mut out = String::from(TSV_HEADER);
+    out.push('\n');
+    // Tabs, newlines and the list separator cannot be in a cell.
+    let clean = |s: &str| s.replace(['\t', '\n', '\r', '|'], " ");
+    let list = |v: &[String]| v.iter().map(|s| clean(s)).collect::<Vec<_>>().join("|");
+    for d in defs {
+        let cells = [
+            clean(&d.id),
+            clean(&d.etype),
+            clean(&d.name_ar),
+            clean(&d.name_en),
+            clean(&d.wikidata),
+            list(&d.aliases),
+            list(&d.short),
+            list(&d.not_near),
+        ];
+        out.push_str(&cells.join("\t"));
+        out.push('\n');
+    }
+    out
+}
+
 pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
     let mut out = Vec::new();
     let mut ids = HashSet::new();
@@ -231,6 +259,12 @@ impl Gazetteer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tsv_round_trips() {
+        let defs = parse_tsv(super::super::DEFAULT_GAZETTEER).unwrap();
+        assert_eq!(parse_tsv(&to_tsv(&defs)).unwrap(), defs);
+    }
 
     #[test]
     fn shipped_gazetteer_parses() {

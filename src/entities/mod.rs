@@ -8,7 +8,7 @@ pub mod query;
 pub mod store;
 
 pub use extract::{Candidate, Extraction, Field, Mention, SentenceSpan, extract, extract_words};
-pub use gazetteer::{EntityDef, Gazetteer, alias_problem, parse_tsv};
+pub use gazetteer::{EntityDef, Gazetteer, alias_problem, parse_tsv, to_tsv};
 
 /// The gazetteer shipped with marsad, imported into a new archive.
 pub const DEFAULT_GAZETTEER: &str = include_str!("../../seeds/entities.tsv");

@@ -107,6 +107,9 @@ pub struct Profile {
     pub entity: EntityRow,
     pub wikidata: Option<String>,
     pub aliases: Vec<String>,
+    /// Short names (a lone first name), which count only after the full
+    /// name in the same article.
+    pub short: Vec<String>,
     /// (YYYY-MM, articles)
     pub timeline: Vec<(String, i64)>,
     /// Articles without a date, which the timeline leaves out.
@@ -198,9 +201,15 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
         },
     )?;
     let mut st = conn.prepare(
-        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 ORDER BY kind, alias",
+        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 AND kind != 'short' ORDER BY kind, alias",
     )?;
     let aliases = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 AND kind = 'short' ORDER BY alias",
+    )?;
+    let short = st
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut st = conn.prepare(
@@ -220,6 +229,7 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
         entity: entity.0,
         wikidata: entity.1,
         aliases,
+        short,
         timeline,
         undated,
         same_sentence: related(conn, id, true)?,

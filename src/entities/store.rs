@@ -43,8 +43,23 @@ fn check_name(id: &str, name: &str) -> Result<()> {
     }
 }
 
+/// Whether an import adds to what the archive knows of an entity, or makes
+/// its aliases, short names and not-near words exactly the file's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportMode {
+    Add,
+    Replace,
+}
+
 /// Insert or update entities from gazetteer definitions. Returns how many.
 pub fn import(conn: &mut Connection, defs: &[EntityDef]) -> Result<usize> {
+    import_with(conn, defs, ImportMode::Add)
+}
+
+/// [`import`], replacing each listed entity's names when `mode` says so:
+/// then `export entities --format tsv`, edited and imported back, is
+/// exactly the edit.
+pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) -> Result<usize> {
     for d in defs {
         for n in d.names() {
             check_name(&d.id, n)?;
@@ -59,6 +74,10 @@ pub fn import(conn: &mut Connection, defs: &[EntityDef]) -> Result<usize> {
                 name_en = excluded.name_en, wikidata = excluded.wikidata, status = 'accepted'",
             params![d.id, d.etype, d.name_ar, d.name_en, d.wikidata, now()],
         )?;
+        if mode == ImportMode::Replace {
+            tx.execute("DELETE FROM entity_aliases WHERE entity_id = ?1", [&d.id])?;
+            tx.execute("DELETE FROM entity_not_near WHERE entity_id = ?1", [&d.id])?;
+        }
         add_alias(&tx, &d.id, &d.name_ar, "name")?;
         if !d.name_en.is_empty() {
             add_alias(&tx, &d.id, &d.name_en, "name")?;
@@ -289,6 +308,77 @@ fn follow_merge(conn: &Connection, mut id: String) -> Result<String> {
         }
     }
     Ok(id)
+}
+
+/// The gazetteer as the archive holds it: every accepted entity, in the
+/// form `entities --import` reads (see [`super::to_tsv`]).
+pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
+    let mut st = conn.prepare(
+        "SELECT id, type, name_ar, coalesce(name_en, ''), coalesce(wikidata, '') FROM entities
+         WHERE status = 'accepted' AND merged_into IS NULL ORDER BY id",
+    )?;
+    let mut defs: Vec<EntityDef> = st
+        .query_map([], |r| {
+            Ok(EntityDef {
+                id: r.get(0)?,
+                etype: r.get(1)?,
+                name_ar: r.get(2)?,
+                name_en: r.get(3)?,
+                wikidata: r.get(4)?,
+                ..EntityDef::default()
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut aliases = conn.prepare(
+        "SELECT alias, kind FROM entity_aliases WHERE entity_id = ?1 AND kind != 'name' ORDER BY rowid",
+    )?;
+    let mut not_near =
+        conn.prepare("SELECT word FROM entity_not_near WHERE entity_id = ?1 ORDER BY rowid")?;
+    for d in &mut defs {
+        for row in aliases.query_map([&d.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+            let (alias, kind) = row?;
+            if kind == "short" {
+                d.short.push(alias);
+            } else if alias != d.name_ar && alias != d.name_en {
+                d.aliases.push(alias);
+            }
+        }
+        d.not_near = not_near
+            .query_map([&d.id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    Ok(defs)
+}
+
+/// Another entity that `alias` already names (normalised), if any.
+pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<String>> {
+    Ok(conn
+        .query_row(
+            "SELECT a.entity_id FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+             WHERE a.normalized = ?1 AND a.entity_id != ?2 AND e.status != 'rejected'
+               AND e.merged_into IS NULL LIMIT 1",
+            params![text::normalize(alias), id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// Remove an alias (or short name) from an entity; its names stay.
+pub fn remove_alias(conn: &mut Connection, id: &str, alias: &str) -> Result<()> {
+    let tx = conn.transaction()?;
+    let n = tx.execute(
+        "DELETE FROM entity_aliases WHERE entity_id = ?1 AND kind != 'name'
+           AND (alias = ?2 OR normalized = ?3)",
+        params![id, alias, text::normalize(alias)],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!(
+            "entity {id} has no alias {alias:?}; `marsad entity {id}` lists them (its names are changed with `entity rename`)"
+        )));
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
 }
 
 /// Add an alias to an entity (kind 'alias' or 'short').
