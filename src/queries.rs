@@ -37,6 +37,18 @@ const SHIPPED: &[(&str, &str)] = &[
 pub struct Param {
     pub name: String,
     pub default: Option<String>,
+    pub kind: ParamKind,
+}
+
+/// What a parameter holds, declared in the header as `-- param: entity
+/// (entity) = khalifa-haftar`: an entity is given by id, name or alias and
+/// bound as its id, as every other command takes it; a date is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamKind {
+    Text,
+    Entity,
+    Date,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -77,9 +89,27 @@ pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
                     Some((n, d)) => (n.trim(), Some(d.trim().to_string())),
                     None => (value, None),
                 };
+                let (n, kind) = match n.split_once('(') {
+                    Some((n, k)) => {
+                        let kind = match k.trim_end_matches(')').trim() {
+                            "entity" => ParamKind::Entity,
+                            "date" => ParamKind::Date,
+                            "text" => ParamKind::Text,
+                            other => {
+                                return Err(Error::Input(format!(
+                                    "{source}: parameter {} has kind {other:?}; kinds are entity, date and text",
+                                    n.trim()
+                                )));
+                            }
+                        };
+                        (n.trim(), kind)
+                    }
+                    None => (n, ParamKind::Text),
+                };
                 q.params.push(Param {
                     name: n.to_string(),
                     default: d,
+                    kind,
                 });
             }
             _ => {}
@@ -167,6 +197,24 @@ pub fn all(dir: Option<&Path>) -> Result<Loaded> {
 
 /// Parameter values for a run: the given ones, then defaults. Unknown or
 /// missing parameters are errors that name them.
+/// Values for every parameter of `q`: given ones, else defaults; entity
+/// parameters resolved by `entity` (name, alias or id → id) and dates checked.
+pub fn bind_resolved(
+    q: &SavedQuery,
+    given: &[(String, String)],
+    entity: impl Fn(&str) -> Result<String>,
+) -> Result<Vec<(String, String)>> {
+    let mut out = bind(q, given)?;
+    for (name, value) in &mut out {
+        match q.params.iter().find(|p| &p.name == name).map(|p| p.kind) {
+            Some(ParamKind::Entity) => *value = entity(value)?,
+            Some(ParamKind::Date) => crate::articles::check_date(value)?,
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
 pub fn bind(q: &SavedQuery, given: &[(String, String)]) -> Result<Vec<(String, String)>> {
     for (k, _) in given {
         if !q.params.iter().any(|p| &p.name == k) {

@@ -106,7 +106,12 @@ fn gigabytes_of_text_in_a_small_gzip_are_stopped() {
     let gz = a.path("big.txt.gz");
     gz_file(&gz, b"", b'a', 3 << 10, b"");
     assert!(fs::metadata(&gz).unwrap().len() < 32 << 20);
-    refused(&a, &[], gz.as_os_str(), None, "expands more than");
+    // The default article limit would stop it sooner: a 1 GB limit leaves
+    // it to the expansion ratio.
+    refused(&a, &["--max-article-bytes", "1000000000"], gz.as_os_str(), None, "expands more than");
+    // Under the default limit: the limit.
+    let b = Archive::new();
+    refused(&b, &[], gz.as_os_str(), None, "over the single-article limit of 4194304 bytes");
 }
 
 #[test]
@@ -114,7 +119,7 @@ fn gigabytes_of_nul_in_a_gzip_are_stopped() {
     let a = Archive::new();
     let gz = a.path("zeros.txt.gz");
     gz_file(&gz, b"", 0, 3 << 10, b"");
-    refused(&a, &[], gz.as_os_str(), None, "expands more than");
+    refused(&a, &["--max-article-bytes", "1000000000"], gz.as_os_str(), None, "expands more than");
 }
 
 #[test]
@@ -214,7 +219,7 @@ fn stdin_json_lines_stream_with_each_line_held_to_the_limit() {
         &[],
         OsStr::new("-"),
         Some(feed),
-        "over the limit of 52428800",
+        "over the limit of 4194304",
     );
     assert_eq!(
         a.count("SELECT count(*) FROM articles WHERE title = 'من الإدخال'"),
@@ -360,6 +365,20 @@ fn file_names_that_are_not_utf8_stay_two_inputs() {
     assert_eq!(
         (code, s["unchanged"].as_u64(), s["inputs"].as_u64()),
         (0, Some(2), Some(0))
+    );
+    // Given as arguments (`marsad ingest inbox/*` in a cron line), and to a
+    // --db whose name is not UTF-8 either: no panic, both read.
+    let other = Archive {
+        db: a.dir.path().join(OsStr::from_bytes(b"\xC7\xD1\xD4\xDD.db")),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let files: Vec<std::path::PathBuf> =
+        names.iter().map(|n| dir.join(OsStr::from_bytes(n))).collect();
+    let (s, code, err) = other.ingest_json(&[&files[0], &files[1]]);
+    assert_eq!((code, s["new"].as_u64()), (0, Some(2)), "{err}");
+    assert_eq!(
+        other.count(r#"SELECT count(*) FROM runs WHERE instr(args, '\\xCE\\xC8\\xD1.txt') > 0"#),
+        1
     );
 }
 

@@ -111,6 +111,10 @@ fn killed_runs_resume_to_the_clean_result() {
             "after kill {round}: {}",
             stdout(&check)
         );
+        // No process holds the archive: info does not call the killed run running.
+        let info: serde_json::Value =
+            serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout).unwrap_or_default();
+        assert_ne!(info["last_run"]["status"], "running", "after kill {round}: {info}");
         // Every run, the killed ones too, counts exactly the articles it committed.
         let untrue = a.count(
             "SELECT count(*) FROM v_runs r

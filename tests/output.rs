@@ -72,7 +72,10 @@ fn the_entity_header_shows_undated_articles_the_chart_leaves_out() {
 fn export_help_lists_only_the_formats_it_writes() {
     let a = Archive::new();
     let help = stdout(&a.run(&["export", "--help"]));
-    assert!(help.contains("[possible values: jsonl, csv]"), "{help}");
+    for f in ["- jsonl", "- csv", "- tsv"] {
+        assert!(help.contains(f), "{help}");
+    }
+    assert!(!help.contains("- table") && !help.contains("- json\n"), "{help}");
     assert_eq!(a.run(&["export", "articles", "--format", "table"]).status.code(), Some(2));
 }
 

@@ -95,6 +95,7 @@ fn another_applications_sqlite_file_is_refused_and_unchanged() {
         );
         assert_eq!(digest(&a.db), before, "{args:?} changed the file");
         assert!(!sidecar(&a.db, "-wal").exists(), "{args:?} made a WAL");
+        assert!(!sidecar(&a.db, ".lock").exists(), "{args:?} made a lock file");
     }
     // Not SQLite at all.
     let text = a.path("notes.db");
@@ -120,6 +121,10 @@ fn missing_paths_folders_devices_and_memory_are_refused() {
         );
         assert!(!a.db.exists(), "{args:?} created an archive");
     }
+    // Nor does `migrate` make an archive of a mistyped path.
+    let out = a.run(&["migrate"]);
+    assert!(!out.status.success() && stderr(&out).contains("no archive here"), "{}", stderr(&out));
+    assert!(!a.db.exists());
     let seeds = seeds_dir();
     let seeds = seeds.to_str().unwrap();
     let folder = a.dir.path().to_str().unwrap().to_string();

@@ -14,6 +14,15 @@ pub struct Args {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
-    output::print_object(a.format, &store.info()?)?;
+    let mut info = store.info()?;
+    // A run recorded as running that no process holds was killed: the
+    // next ingest marks it so; say it now.
+    if let Some(run) = &mut info.last_run
+        && run.status == "running"
+        && !marsad::store::ingest_running(db)
+    {
+        run.status = "interrupted".into();
+    }
+    output::print_object(a.format, &info)?;
     Ok(0)
 }

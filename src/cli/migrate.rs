@@ -16,6 +16,8 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    // A mistyped --db must not become a new, empty archive: ingest makes those.
+    marsad::store::check_path(db, marsad::store::Existing::Required)?;
     // Under the ingest lock, so no other writer sees a half-migrated archive.
     let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
     let mut store = Store::open_to_create(db)?;

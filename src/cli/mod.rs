@@ -86,7 +86,7 @@ pub enum Command {
     Queries(queries::Args),
     /// Run a saved query: marsad run NAME [--param value ...].
     Run(run::Args),
-    /// Stream articles, mentions or entities as JSON Lines or CSV.
+    /// Stream articles, mentions or entities as JSON Lines or CSV (entities also as the gazetteer's TSV).
     Export(export::Args),
     /// Stories with their near-duplicate copies.
     Duplicates(duplicates::Args),

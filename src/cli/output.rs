@@ -3,7 +3,7 @@
 //! CSV take the named columns from it.
 
 use std::borrow::Cow;
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -94,10 +94,29 @@ fn is_control(c: char) -> bool {
     c.is_control() && c != '\n' && c != '\t'
 }
 
-/// CSV is escaped only on a terminal; written to a file or a pipe it is exact.
-fn csv_cell(v: Option<&Value>, on_terminal: bool) -> String {
-    let s = cell(v);
-    if on_terminal { term(&s).into_owned() } else { s }
+/// A CSV cell, control characters escaped as in a table: CSV is read in a
+/// terminal (`| head`, `| column`) as often as by a program, and marsad
+/// cannot tell where a pipe ends. JSON is the exact form.
+fn csv_cell(v: Option<&Value>) -> String {
+    term(&cell(v)).into_owned()
+}
+
+/// JSON text with DEL and the C1 controls written as `\u00XX`: the same
+/// JSON value, but a raw U+009B (CSI) cannot drive a terminal. Outside
+/// strings JSON holds only ASCII, so the replacement is exact.
+fn json_text(s: String) -> String {
+    if !s.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for c in s.chars() {
+        if ('\u{7f}'..='\u{9f}').contains(&c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn cell(v: Option<&Value>) -> String {
@@ -129,22 +148,19 @@ pub fn print_rows<T: Serialize>(
     let mut out = stdout.lock();
     match format {
         Format::Json => {
-            serde_json::to_writer_pretty(&mut out, rows)?;
-            writeln!(out)?;
+            writeln!(out, "{}", json_text(serde_json::to_string_pretty(rows)?))?;
         }
         Format::Jsonl => {
             for r in rows {
-                serde_json::to_writer(&mut out, r)?;
-                writeln!(out)?;
+                writeln!(out, "{}", json_text(serde_json::to_string(r)?))?;
             }
         }
         Format::Csv => {
-            let tty = std::io::stdout().is_terminal();
             let mut w = csv::Writer::from_writer(out);
             w.write_record(columns)?;
             for r in rows {
                 let v = serde_json::to_value(r)?;
-                w.write_record(columns.iter().map(|c| csv_cell(v.get(*c), tty)))?;
+                w.write_record(columns.iter().map(|c| csv_cell(v.get(*c))))?;
             }
             w.flush()?;
         }
@@ -174,15 +190,14 @@ pub fn print_rows<T: Serialize>(
 pub fn print_object<T: Serialize>(format: Format, value: &T) -> anyhow::Result<()> {
     let v = serde_json::to_value(value)?;
     match format {
-        Format::Json => outln!("{}", serde_json::to_string_pretty(&v)?),
-        Format::Jsonl => outln!("{}", serde_json::to_string(&v)?),
+        Format::Json => outln!("{}", json_text(serde_json::to_string_pretty(&v)?)),
+        Format::Jsonl => outln!("{}", json_text(serde_json::to_string(&v)?)),
         Format::Csv => {
-            let tty = std::io::stdout().is_terminal();
             let mut w = csv::Writer::from_writer(std::io::stdout());
             w.write_record(["key", "value"])?;
             if let Value::Object(m) = &v {
                 for (k, x) in m {
-                    w.write_record([k.as_str(), &csv_cell(Some(x), tty)])?;
+                    w.write_record([k.as_str(), &csv_cell(Some(x))])?;
                 }
             }
             w.flush()?;
@@ -237,18 +252,16 @@ impl RowWriter {
         match self.format {
             Format::Jsonl => {
                 let mut out = std::io::stdout().lock();
-                serde_json::to_writer(&mut out, &row)?;
-                writeln!(out)?;
+                writeln!(out, "{}", json_text(serde_json::to_string(&row)?))?;
             }
             Format::Json => {
                 let mut out = std::io::stdout().lock();
                 out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
-                serde_json::to_writer(&mut out, &row)?;
+                out.write_all(json_text(serde_json::to_string(&row)?).as_bytes())?;
             }
             Format::Csv => {
                 if let Some(w) = &mut self.csv {
-                    let tty = std::io::stdout().is_terminal();
-                    w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c), tty)))?;
+                            w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c))))?;
                 }
             }
             Format::Table => {

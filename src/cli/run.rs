@@ -58,6 +58,11 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
             _ => given.push((name, value)),
         }
     }
-    let params = queries::bind(q, &given)?;
+    let params = {
+        let store = marsad::archive::open_to_read(db)?;
+        queries::bind_resolved(q, &given, |name| {
+            marsad::entities::store::resolve(&store.conn, name)
+        })?
+    };
     super::sql::print_query(db, &q.sql, &params, a.timeout, a.format)
 }

@@ -105,7 +105,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                         (2, 0) => "  (also 1 other copy)".to_string(),
                         (c, 0) if c > 2 => format!("  (also {} other copies)", c - 1),
                         (_, 0) => String::new(),
-                        (_, n) => format!("  (also in {n} outlets)"),
+                        (_, 1) => "  (also in 1 other outlet)".to_string(),
+                        (_, n) => format!("  (also in {n} other outlets)"),
                     },
                     snippet: if table {
                         h.snippet.marked_with(open, close, output::push_term)

@@ -17,6 +17,10 @@ impl IngestLock {
     pub fn acquire(db: &Path, wait: Duration) -> Result<IngestLock> {
         // Before making DB.lock: not beside a device, a folder or ":memory:".
         super::check_path(db, super::Existing::MayBeMissing)?;
+        // Nor beside another application's SQLite file, which we would refuse.
+        if std::fs::metadata(db).is_ok_and(|m| m.len() > 0) {
+            super::refuse_foreign(&super::read_only_connection(db, super::Checks::Skip)?, db)?;
+        }
         let lock_path = lock_path(db);
         let file = OpenOptions::new()
             .create(true)
@@ -48,6 +52,15 @@ impl IngestLock {
             }
         }
     }
+}
+
+/// Whether an ingest (or another writer that takes the lock) holds the
+/// archive now. Only looks: a shared lock on the lock file, let go at once.
+pub fn ingest_running(db: &Path) -> bool {
+    let Ok(file) = File::open(lock_path(db)) else {
+        return false;
+    };
+    matches!(file.try_lock_shared(), Err(TryLockError::WouldBlock))
 }
 
 fn lock_path(db: &Path) -> PathBuf {

@@ -16,7 +16,7 @@ use crate::text;
 
 pub use backup::backup;
 pub use fts::{FtsQueue, optimize as optimize_fts};
-pub use lock::IngestLock;
+pub use lock::{IngestLock, ingest_running};
 
 mod embedded {
     refinery::embed_migrations!("migrations");
@@ -353,7 +353,7 @@ pub enum Checks {
 
 /// Whether a path must already hold an archive.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Existing {
+pub enum Existing {
     Required,
     MayBeMissing,
 }
@@ -361,7 +361,7 @@ enum Existing {
 /// Refuse what cannot be an archive file before SQLite sees it: an
 /// in-memory or URI name, a folder, a device or FIFO, a missing file when
 /// one is required, and a file that is not SQLite.
-fn check_path(path: &Path, existing: Existing) -> Result<()> {
+pub fn check_path(path: &Path, existing: Existing) -> Result<()> {
     let name = path.to_string_lossy();
     if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
         return Err(Error::Input(format!(
