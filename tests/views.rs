@@ -323,3 +323,18 @@ fn a_broken_saved_query_is_reported_and_the_others_still_run() {
         stderr(&out)
     );
 }
+
+/// A saved query's entity parameter takes a name or alias, as every other
+/// command does (it printed an empty table for `--entity حفتر`).
+#[test]
+fn saved_queries_resolve_entity_parameters_by_name() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let by_id = stdout(&a.run(&["run", "outlets-covering-entity", "--entity", "khalifa-haftar", "--format", "csv"]));
+    let by_name = stdout(&a.run(&["run", "outlets-covering-entity", "--entity", "حفتر", "--format", "csv"]));
+    assert!(by_id.lines().count() > 1, "{by_id}");
+    assert_eq!(by_name, by_id);
+    let out = a.run(&["run", "outlets-covering-entity", "--entity", "لا أحد بهذا الاسم"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
+}
