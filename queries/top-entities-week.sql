@@ -1,9 +1,16 @@
 -- name: top-entities-week
--- description: Top entities in the last 7 days of the archive (or up to :end) against the 7 days before.
--- param: end = latest
+-- description: Top entities in the 7 days up to :end against the 7 days before; the window is in week_from..week_to. "latest" is the last day of the latest week holding at least a quarter of an average week's articles, so one stray late article does not empty the week.
+-- param: end (text) = latest
 -- param: limit = 20
-WITH bounds AS (
-    SELECT CASE WHEN :end = 'latest' THEN date(max(published_at)) ELSE date(:end) END AS d FROM articles
+WITH weeks AS (
+    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n
+    FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
+), bounds AS (
+    SELECT CASE WHEN :end = 'latest' THEN
+        (SELECT max(date(a.published_at)) FROM articles a
+         WHERE date(a.published_at, 'weekday 6') =
+               (SELECT max(week_end) FROM weeks WHERE n * 4 >= (SELECT avg(n) FROM weeks)))
+        ELSE date(:end) END AS d
 ), counts AS (
     SELECT m.entity_id,
            count(DISTINCT CASE WHEN date(a.published_at) > date(b.d, '-7 days') THEN a.id END) AS this_week,
@@ -12,7 +19,8 @@ WITH bounds AS (
     WHERE date(a.published_at) > date(b.d, '-14 days') AND date(a.published_at) <= b.d
     GROUP BY m.entity_id
 )
-SELECT c.entity_id, e.name_ar, e.type, c.this_week, c.previous_week, c.this_week - c.previous_week AS change
-FROM counts c JOIN entities e ON e.id = c.entity_id AND e.status = 'accepted'
+SELECT c.entity_id, e.name_ar, e.type, c.this_week, c.previous_week, c.this_week - c.previous_week AS change,
+       date(b.d, '-6 days') AS week_from, b.d AS week_to
+FROM counts c JOIN entities e ON e.id = c.entity_id AND e.status = 'accepted', bounds b
 ORDER BY c.this_week DESC, change DESC
 LIMIT :limit;

@@ -338,3 +338,40 @@ fn saved_queries_resolve_entity_parameters_by_name() {
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
 }
+
+/// One stray late article does not empty "this week": the window is the
+/// latest week holding a fair share of the archive, and it is shown.
+#[test]
+fn the_weekly_queries_anchor_to_a_real_week_and_show_it() {
+    let a = Archive::new();
+    let f = a.path("w.jsonl");
+    let mut lines: Vec<String> = (0..20)
+        .map(|i| {
+            serde_json::json!({
+                "title": format!("خبر {i}"),
+                "text": format!("التقى المشير خليفة حفتر في بنغازي وفدا، في الخبر رقم {i} من أخبار الأسبوع."),
+                "date": format!("2018-03-{:02}", 10 + i % 5),
+            })
+            .to_string()
+        })
+        .collect();
+    lines.push(
+        serde_json::json!({"title": "خبر شارد", "text": "زار وفد روسي طرابلس.", "date": "2024-06-01"})
+            .to_string(),
+    );
+    std::fs::write(&f, lines.join("\n")).unwrap();
+    a.ingest_json(&[&f]);
+    let out = a.run(&["run", "top-entities-week", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let haftar = v.as_array().unwrap().iter().find(|r| r["entity_id"] == "khalifa-haftar");
+    assert_eq!(haftar.map(|r| r["this_week"].clone()), Some(20.into()), "{v}");
+    assert_eq!(v[0]["week_to"], "2018-03-14", "{v}");
+    let out = a.run(&["run", "new-entities", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|r| r["entity_id"] == "khalifa-haftar"), "{v}");
+    assert_eq!(v[0]["window_to"], "2018-03-14", "{v}");
+    // --end still picks the week.
+    let out = a.run(&["run", "top-entities-week", "--end", "2024-06-03", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().all(|r| r["entity_id"] != "khalifa-haftar"), "{v}");
+}
