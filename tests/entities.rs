@@ -276,7 +276,7 @@ fn commands_and_json_shapes() {
             .all(|r| r["count"].as_i64().unwrap() <= 3)
     );
     assert_eq!(
-        a.count("SELECT same_article FROM v_cooccurrence WHERE entity_a = 'khalifa-haftar' AND entity_b = 'yunus-bek-yevkurov'"),
+        a.count("SELECT articles_with_both FROM v_cooccurrence WHERE entity_a = 'khalifa-haftar' AND entity_b = 'yunus-bek-yevkurov'"),
         3
     );
     let out = a.run(&[

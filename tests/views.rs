@@ -53,15 +53,15 @@ fn every_view_is_documented_and_answers_on_the_seeds() {
         &a,
         &[
             "sql",
-            "SELECT same_sentence, same_article FROM v_cooccurrence WHERE entity_a = 'sergei-shoigu' AND entity_b = 'vladimir-putin'",
+            "SELECT sentences_with_both, articles_with_both FROM v_cooccurrence WHERE entity_a = 'sergei-shoigu' AND entity_b = 'vladimir-putin'",
             "--format",
             "json",
         ],
     );
     assert_eq!(
         (
-            pair[0]["same_article"].as_i64(),
-            pair[0]["same_sentence"].as_i64().unwrap() >= 1
+            pair[0]["articles_with_both"].as_i64(),
+            pair[0]["sentences_with_both"].as_i64().unwrap() >= 1
         ),
         (Some(2), true)
     );

@@ -121,7 +121,7 @@ pub struct Profile {
 
 /// The entities most often named with `id`: in the same sentence (counted
 /// in shared sentences) or in the same article (counted in shared
-/// articles, as `v_cooccurrence.same_article` counts them).
+/// articles, as `v_cooccurrence.articles_with_both` counts them).
 fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Related>> {
     // The entity's own places first, without repeats, then the others named
     // there: joining mention to mention multiplied the rows by the entity's
