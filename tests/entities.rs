@@ -550,3 +550,35 @@ fn the_gazetteer_round_trips_through_export_and_import() {
     let p = stdout(&a.run(&["entity", "حفتر"]));
     assert!(p.contains("short, only after the full name in the same article: خليفة"), "{p}");
 }
+
+/// `--from/--to` on entity, mentions and cooccur keep only articles of the
+/// window; `entity --by` sets the timeline's step.
+#[test]
+fn entity_mentions_and_cooccur_take_a_date_window() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let all = json(&["entity", "حفتر", "--format", "json"]);
+    let may = json(&["entity", "حفتر", "--from", "2024-05", "--to", "2024-05", "--format", "json"]);
+    assert!(may["articles"].as_i64() < all["articles"].as_i64(), "{may}");
+    assert_eq!(may["timeline"], serde_json::json!([["2024-05", may["articles"]]]));
+    assert_eq!(may["undated"], 0);
+    let years = json(&["entity", "حفتر", "--by", "year", "--format", "json"]);
+    assert!(years["timeline"].as_array().unwrap().iter().all(|p| p[0].as_str().unwrap().len() == 4));
+    let weeks = json(&["entity", "حفتر", "--by", "week", "--format", "json"]);
+    assert!(weeks["timeline"].as_array().unwrap().iter().any(|p| p[0] == "2024-05-27"), "{weeks}");
+
+    let m = json(&["mentions", "حفتر", "--from", "2024-05-31", "--format", "json"]);
+    let ids: std::collections::BTreeSet<i64> =
+        m.as_array().unwrap().iter().map(|r| r["article_id"].as_i64().unwrap()).collect();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let c = json(&["cooccur", "حفتر", "روسيا", "--to", "2016", "--format", "json"]);
+    assert_eq!(c.as_array().unwrap().len(), 1, "{c}");
+    assert!(c[0]["published_at"].as_str().unwrap().starts_with("2016"));
+    let bad = a.run(&["mentions", "حفتر", "--from", "2018-13"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

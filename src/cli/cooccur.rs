@@ -12,6 +12,8 @@ use super::output::{self, Format};
 pub struct Args {
     a: String,
     b: String,
+    #[command(flatten)]
+    window: super::Window,
     #[arg(long, default_value_t = 50)]
     limit: usize,
     #[arg(long, value_enum, default_value = "table")]
@@ -22,7 +24,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let x = estore::resolve(&store.conn, &a.a)?;
     let y = estore::resolve(&store.conn, &a.b)?;
-    let rows = query::cooccur(&store.conn, &x, &y, a.limit)?;
+    let rows = query::cooccur(&store.conn, &x, &y, &a.window.filter(), a.limit)?;
     if a.format != Format::Table {
         return output::print_rows(
             a.format,

@@ -15,6 +15,11 @@ use super::output::{self, Format, term};
 pub struct Args {
     /// Id, Arabic or English name, or any alias.
     name: Option<String>,
+    #[command(flatten)]
+    window: super::Window,
+    /// The timeline's step.
+    #[arg(long, value_enum, default_value = "month")]
+    by: query::Period,
     #[arg(long, value_enum, default_value = "table")]
     format: Format,
     #[command(subcommand)]
@@ -148,17 +153,17 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 )
             };
             let id = resolve(conn, &name)?;
-            let p = query::profile(conn, &id)?;
+            let p = query::profile(conn, &id, &a.window.filter(), a.by)?;
             if a.format != Format::Table {
                 return output::print_object(a.format, &p).map(|()| 0);
             }
-            print_profile(&p);
+            print_profile(&p, a.by);
             Ok(0)
         }
     }
 }
 
-fn print_profile(p: &query::Profile) {
+fn print_profile(p: &query::Profile, by: query::Period) {
     let e = &p.entity;
     outln!(
         "{}  {}  ({}, {})",
@@ -185,7 +190,14 @@ fn print_profile(p: &query::Profile) {
         e.last_seen.as_deref().unwrap_or("-")
     );
     if !p.timeline.is_empty() {
-        outln!("\nmonthly articles:");
+        outln!(
+            "\n{}",
+            match by {
+                query::Period::Week => "weekly articles (by the Monday each week starts on):",
+                query::Period::Month => "monthly articles:",
+                query::Period::Year => "yearly articles:",
+            }
+        );
         let max = p.timeline.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1);
         for (month, n) in &p.timeline {
             let bar = "█".repeat(((*n as f64 / max as f64) * 40.0).ceil() as usize);

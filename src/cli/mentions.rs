@@ -16,6 +16,8 @@ pub struct Args {
     /// Only sentences that also mention this entity.
     #[arg(long)]
     with: Option<String>,
+    #[command(flatten)]
+    window: super::Window,
     #[arg(long, default_value_t = 100)]
     limit: usize,
     #[arg(long, value_enum, default_value = "table")]
@@ -68,7 +70,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .as_deref()
         .map(|w| estore::resolve(&store.conn, w))
         .transpose()?;
-    let rows = query::mentions(&store.conn, &id, with.as_deref(), a.limit)?;
+    let rows = query::mentions(&store.conn, &id, with.as_deref(), &a.window.filter(), a.limit)?;
     if a.format != Format::Table {
         let cols = [
             "article_id",

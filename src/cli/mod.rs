@@ -105,6 +105,27 @@ pub fn date_arg(s: &str) -> Result<String, String> {
         .map_err(|_| "expected a real date as YYYY, YYYY-MM or YYYY-MM-DD, e.g. 2024-05-31".into())
 }
 
+/// `--from`/`--to`, flattened into every command that takes a date window.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct Window {
+    /// Only articles published on or after this date (YYYY, YYYY-MM or YYYY-MM-DD).
+    #[arg(long, value_parser = date_arg)]
+    pub from: Option<String>,
+    /// Only articles published up to this date, inclusive.
+    #[arg(long, value_parser = date_arg)]
+    pub to: Option<String>,
+}
+
+impl Window {
+    pub fn filter(&self) -> marsad::articles::ArticleFilter {
+        marsad::articles::ArticleFilter {
+            from: self.from.clone(),
+            to: self.to.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

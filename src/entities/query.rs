@@ -1,10 +1,10 @@
 //! Reading entities and mentions back: listings, an entity's profile,
 //! concordances, co-occurrence.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use crate::articles::ORIGIN_SQL;
+use crate::articles::{ArticleFilter, ORIGIN_SQL};
 use crate::error::Result;
 
 /// An entity with its counts (JSON keys as documented).
@@ -119,10 +119,53 @@ pub struct Profile {
     pub latest: Vec<ArticleRef>,
 }
 
+/// A timeline's step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Period {
+    Week,
+    #[default]
+    Month,
+    Year,
+}
+
+impl Period {
+    /// The period's label for `a.published_at`: YYYY-MM, YYYY, or the
+    /// Monday a week starts on (YYYY-MM-DD).
+    fn sql(self) -> &'static str {
+        match self {
+            Period::Week => "date(a.published_at, '-6 days', 'weekday 1')",
+            Period::Month => "substr(a.published_at, 1, 7)",
+            Period::Year => "substr(a.published_at, 1, 4)",
+        }
+    }
+}
+
+/// ` AND m.article_id IN (...)`: mentions `m` in articles published within
+/// `w` (its dates only), values appended to `args`; empty without dates.
+fn window_sql(w: &ArticleFilter, args: &mut Vec<SqlValue>) -> String {
+    if w.from.is_none() && w.to.is_none() {
+        return String::new();
+    }
+    let dates = ArticleFilter {
+        from: w.from.clone(),
+        to: w.to.clone(),
+        ..ArticleFilter::default()
+    };
+    format!(
+        " AND m.article_id IN (SELECT a.id FROM articles a WHERE 1 = 1{})",
+        dates.sql(args)
+    )
+}
+
 /// The entities most often named with `id`: in the same sentence (counted
 /// in shared sentences) or in the same article (counted in shared
 /// articles, as `v_cooccurrence.articles_with_both` counts them).
-fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Related>> {
+fn related(
+    conn: &Connection,
+    id: &str,
+    same_sentence: bool,
+    w: &ArticleFilter,
+) -> Result<Vec<Related>> {
     // The entity's own places first, without repeats, then the others named
     // there: joining mention to mention multiplied the rows by the entity's
     // mentions per article (1 s for Russia at 300k articles; now 0.3 s).
@@ -139,17 +182,19 @@ fn related(conn: &Connection, id: &str, same_sentence: bool) -> Result<Vec<Relat
             "o.article_id = mine.article_id",
         )
     };
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = window_sql(w, &mut args);
     let sql = format!(
         "SELECT x.entity_id, e.name_ar, count(*) AS n
          FROM (SELECT DISTINCT o.entity_id, {o_place}
-               FROM (SELECT DISTINCT {place} FROM mentions WHERE entity_id = ?1) mine
+               FROM (SELECT DISTINCT {place} FROM mentions m WHERE m.entity_id = ?1{window}) mine
                JOIN mentions o ON {join}
                WHERE o.entity_id != ?1) x
          JOIN entities e ON e.id = x.entity_id AND e.status = 'accepted'
          GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10"
     );
     let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map([id], |r| {
+    let rows = st.query_map(params_from_iter(&args), |r| {
         Ok(Related {
             id: r.get(0)?,
             name_ar: r.get(1)?,
@@ -184,15 +229,19 @@ pub fn article_refs(
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
+/// An entity's profile; `w`'s dates (if any) keep only the mentions in
+/// articles published then, and `by` sets the timeline's step.
+pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Result<Profile> {
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = window_sql(w, &mut args);
     let entity = conn.query_row(
         &format!(
             "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
                     count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE}), e.wikidata
-             FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id LEFT JOIN articles a ON a.id = m.article_id
+             FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id{window} LEFT JOIN articles a ON a.id = m.article_id
              WHERE e.id = ?1 GROUP BY e.id"
         ),
-        [id],
+        params_from_iter(&args),
         |r| {
             Ok((
                 entity_row(r)?,
@@ -212,19 +261,29 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
     let short = st
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut st = conn.prepare(
-        "SELECT substr(a.published_at, 1, 7) AS month, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
-         WHERE m.entity_id = ?1 AND a.published_at IS NOT NULL GROUP BY month ORDER BY month",
-    )?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {} AS period, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
+         WHERE m.entity_id = ?1 AND a.published_at IS NOT NULL{window} GROUP BY period ORDER BY period",
+        by.sql()
+    ))?;
     let timeline = st
-        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let undated = conn.query_row(
-        "SELECT count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
-         WHERE m.entity_id = ?1 AND a.published_at IS NULL",
-        [id],
+        &format!(
+            "SELECT count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
+             WHERE m.entity_id = ?1 AND a.published_at IS NULL{window}"
+        ),
+        params_from_iter(&args),
         |r| r.get(0),
     )?;
+    let mut latest_args = vec![SqlValue::Text(id.to_string())];
+    let latest_where = format!(
+        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1){}",
+        w.sql(&mut latest_args)
+    );
+    let latest_refs: Vec<&dyn rusqlite::ToSql> =
+        latest_args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
     Ok(Profile {
         entity: entity.0,
         wikidata: entity.1,
@@ -232,12 +291,12 @@ pub fn profile(conn: &Connection, id: &str) -> Result<Profile> {
         short,
         timeline,
         undated,
-        same_sentence: related(conn, id, true)?,
-        same_article: related(conn, id, false)?,
+        same_sentence: related(conn, id, true, w)?,
+        same_article: related(conn, id, false, w)?,
         latest: article_refs(
             conn,
-            "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1)",
-            &[&id],
+            &latest_where,
+            &latest_refs,
             10,
         )?,
     })
@@ -271,8 +330,15 @@ pub fn mentions(
     conn: &Connection,
     id: &str,
     with: Option<&str>,
+    w: &ArticleFilter,
     limit: usize,
 ) -> Result<Vec<MentionRow>> {
+    let mut args = vec![
+        SqlValue::Text(id.to_string()),
+        with.map_or(SqlValue::Null, |x| SqlValue::Text(x.to_string())),
+        SqlValue::Integer(limit.min(i64::MAX as usize) as i64),
+    ];
+    let window = window_sql(w, &mut args);
     let sql = format!(
         "SELECT m.article_id, a.external_id, {ORIGIN_SQL}, a.published_at, m.entity_id, m.field, m.surface, m.start, m.end,
                 {SENTENCE_SQL},
@@ -281,12 +347,12 @@ pub fn mentions(
          FROM mentions m JOIN articles a ON a.id = m.article_id
          WHERE m.entity_id = ?1 AND (?2 IS NULL OR EXISTS (
              SELECT 1 FROM mentions w WHERE w.article_id = m.article_id AND w.field = m.field
-               AND w.sentence = m.sentence AND w.entity_id = ?2))
+               AND w.sentence = m.sentence AND w.entity_id = ?2)){window}
          ORDER BY a.published_at DESC, m.article_id DESC, m.field DESC, m.start
          LIMIT ?3"
     );
     let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params![id, with, limit as i64], |r| {
+    let rows = st.query_map(params_from_iter(&args), |r| {
         Ok(MentionRow {
             article_id: r.get(0)?,
             external_id: r.get(1)?,
@@ -312,13 +378,25 @@ pub struct Cooccurrence {
     pub sentences: Vec<String>,
 }
 
-pub fn cooccur(conn: &Connection, a: &str, b: &str, limit: usize) -> Result<Vec<Cooccurrence>> {
-    let articles = article_refs(
-        conn,
-        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1 INTERSECT SELECT article_id FROM mentions WHERE entity_id = ?2)",
-        &[&a, &b],
-        limit,
-    )?;
+pub fn cooccur(
+    conn: &Connection,
+    a: &str,
+    b: &str,
+    w: &ArticleFilter,
+    limit: usize,
+) -> Result<Vec<Cooccurrence>> {
+    let mut args = vec![SqlValue::Text(a.to_string()), SqlValue::Text(b.to_string())];
+    let dates = ArticleFilter {
+        from: w.from.clone(),
+        to: w.to.clone(),
+        ..ArticleFilter::default()
+    };
+    let where_sql = format!(
+        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1 INTERSECT SELECT article_id FROM mentions WHERE entity_id = ?2){}",
+        dates.sql(&mut args)
+    );
+    let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+    let articles = article_refs(conn, &where_sql, &refs, limit)?;
     let mut st = conn.prepare(
         "SELECT DISTINCT substr(CASE s.field WHEN 'title' THEN ar.title ELSE ar.body END, s.start + 1, s.end - s.start)
          FROM sentences s JOIN articles ar ON ar.id = s.article_id
