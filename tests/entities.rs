@@ -582,3 +582,34 @@ fn entity_mentions_and_cooccur_take_a_date_window() {
     let bad = a.run(&["mentions", "حفتر", "--from", "2018-13"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// An accepted candidate gets a readable id; its old id still finds it, and
+/// a reextract keeps its mentions under the new id, not a new candidate.
+#[test]
+fn an_accepted_candidate_gets_a_readable_id_and_keeps_the_old_one() {
+    let a = Archive::new();
+    let f = a.path("a.txt");
+    std::fs::write(
+        &f,
+        "عنوان\n\nوقال وزير الخارجية الأمريكي مايك بومبيو إن بلاده تتابع الوضع في ليبيا.",
+    )
+    .unwrap();
+    a.ingest_json(&[&f]);
+    let out = a.run(&["entities", "--candidates", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let old = v[0]["id"].as_str().unwrap().to_string();
+    assert!(old.starts_with("cand-"), "{v}");
+    let out = a.run(&["entity", "accept", "مايك بومبيو"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("accepted as mayk-bwmbyw"), "{}", stdout(&out));
+    for name in [old.as_str(), "mayk-bwmbyw", "مايك بومبيو"] {
+        let p: serde_json::Value =
+            serde_json::from_slice(&a.run(&["entity", name, "--format", "json"]).stdout).unwrap();
+        assert_eq!(p["id"], "mayk-bwmbyw", "{name}: {p}");
+        assert_eq!(p["mentions"], 1, "{name}: {p}");
+    }
+    assert!(a.run(&["reextract"]).status.success());
+    assert_eq!(a.count("SELECT count(*) FROM mentions WHERE entity_id = 'mayk-bwmbyw'"), 1);
+    assert_eq!(a.count("SELECT count(*) FROM entities WHERE status = 'candidate'"), 0);
+    assert!(a.run(&["check"]).status.success());
+}

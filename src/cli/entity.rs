@@ -138,8 +138,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Accept { name }) => {
             let id = resolve(conn, &name)?;
-            entities::store::set_status(conn, &id, "accepted")?;
-            done(format!("{id} accepted"))
+            let now = entities::store::accept(conn, &id)?;
+            if now != id {
+                done(format!("{id} accepted as {now} (the old id still finds it)"))
+            } else {
+                done(format!("{id} accepted"))
+            }
         }
         Some(Edit::Reject { name }) => {
             let id = resolve(conn, &name)?;

@@ -421,6 +421,111 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
     Ok(())
 }
 
+/// Accept an entity. A discovered candidate (`cand-…`) gets a readable id
+/// on the way, the slug of its English name or of its Arabic name written
+/// in Latin letters (`mayk-bwmbyw`), and its old id keeps resolving to it.
+/// Returns the id it has now.
+pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
+    if !id.starts_with("cand-") {
+        set_status(conn, id, "accepted")?;
+        return Ok(id.to_string());
+    }
+    let (name_ar, name_en): (String, Option<String>) = conn.query_row(
+        "SELECT name_ar, name_en FROM entities WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let base = slug(name_en.as_deref().filter(|n| !slug(n).is_empty()).unwrap_or(&name_ar));
+    let base = if base.is_empty() { id.to_string() } else { base };
+    let taken = |c: &str| -> Result<bool> {
+        Ok(conn
+            .query_row("SELECT 1 FROM entities WHERE id = ?1", [c], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    let mut new = base.clone();
+    let mut n = 2;
+    while taken(&new)? {
+        new = format!("{base}-{n}");
+        n += 1;
+    }
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at)
+         SELECT ?2, type, name_ar, name_en, wikidata, 'accepted', created_at FROM entities WHERE id = ?1",
+        params![id, new],
+    )?;
+    for table in ["entity_aliases", "entity_not_near", "mentions"] {
+        tx.execute(
+            &format!("UPDATE {table} SET entity_id = ?2 WHERE entity_id = ?1"),
+            params![id, new],
+        )?;
+    }
+    // As a merge leaves it: the old id resolves to the new one.
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
+        params![id, new],
+    )?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(new)
+}
+
+/// An ASCII id from a name: Latin letters and digits kept, Arabic letters
+/// written in Latin (one common transcription, no vowels added), the rest
+/// turned into single hyphens.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let latin: &str = match c {
+            'a'..='z' | '0'..='9' => {
+                out.push(c);
+                continue;
+            }
+            'A'..='Z' => {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            'ا' | 'أ' | 'إ' | 'آ' | 'ى' | 'ء' | 'ؤ' | 'ئ' | 'ع' | 'ة' => "a",
+            'ب' => "b",
+            'ت' => "t",
+            'ث' => "th",
+            'ج' => "j",
+            'ح' | 'ه' => "h",
+            'خ' => "kh",
+            'د' => "d",
+            'ذ' => "dh",
+            'ر' => "r",
+            'ز' => "z",
+            'س' | 'ص' => "s",
+            'ش' => "sh",
+            'ض' => "d",
+            'ط' => "t",
+            'ظ' => "z",
+            'غ' => "gh",
+            'ف' => "f",
+            'ق' => "q",
+            'ك' => "k",
+            'ل' => "l",
+            'م' => "m",
+            'ن' => "n",
+            'و' => "w",
+            'ي' => "y",
+            // Harakat and tatweel add nothing to an id.
+            '\u{064B}'..='\u{0652}' | 'ـ' => continue,
+            _ => "-",
+        };
+        if latin == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(latin);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
 /// Set an entity's status ('accepted' or 'rejected').
 pub fn set_status(conn: &mut Connection, id: &str, status: &str) -> Result<()> {
     let tx = conn.transaction()?;
