@@ -438,14 +438,29 @@ pub fn highlight(body: &str, q: &Query, open: &str, close: &str) -> String {
     let m = q.matcher();
     let mut out = String::with_capacity(body.len() + 64);
     let mut last = 0;
+    // Matched words with only spaces between them are one mark: a phrase
+    // reads as [خليفة حفتر], not [خليفة] [حفتر].
+    let mut marking = false;
     for t in text::tokens(body) {
-        if m.matches(t.surface) {
-            out.push_str(&body[last..t.byte_start]);
-            out.push_str(open);
-            out.push_str(t.surface);
-            out.push_str(close);
-            last = t.byte_end;
+        if !m.matches(t.surface) {
+            continue;
         }
+        let gap = &body[last..t.byte_start];
+        if marking && gap.chars().all(|c| c == ' ' || c == '\u{a0}') {
+            out.push_str(gap);
+        } else {
+            if marking {
+                out.push_str(close);
+            }
+            out.push_str(gap);
+            out.push_str(open);
+        }
+        out.push_str(t.surface);
+        marking = true;
+        last = t.byte_end;
+    }
+    if marking {
+        out.push_str(close);
     }
     out.push_str(&body[last..]);
     out

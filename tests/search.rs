@@ -235,3 +235,16 @@ fn a_search_past_its_time_limit_says_the_query_is_too_broad() {
     );
     assert!(stdout(&out).is_empty());
 }
+
+/// `show --highlight` marks the title too, and a phrase as one mark.
+#[test]
+fn show_highlight_marks_the_title_and_whole_phrases() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let out = stdout(&a.run(&["show", "3", "--highlight", "حفتر"]));
+    let title = out.lines().next().unwrap();
+    assert!(title.contains("[حفتر]"), "{title}");
+    let out = stdout(&a.run(&["show", "4", "--highlight", "\"خليفة حفتر\""]));
+    assert!(out.contains("[خليفة حفتر]"), "{out}");
+    assert!(!out.contains("[خليفة] [حفتر]"), "{out}");
+}

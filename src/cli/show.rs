@@ -30,6 +30,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         let query = marsad::search::Query::parse(q);
         let marks = super::search::marks(a.format);
         article.body = marsad::search::highlight(&article.body, &query, marks.0, marks.1);
+        article.title = marsad::search::highlight(&article.title, &query, marks.0, marks.1);
     }
     if a.format != Format::Table {
         return output::print_object(a.format, &article).map(|()| 0);
