@@ -3,6 +3,8 @@
 -- param: russians = vladimir-putin,sergei-shoigu,andrei-belousov,yunus-bek-yevkurov,sergey-lavrov,mikhail-bogdanov,dmitry-peskov,maria-zakharova,valery-gerasimov,yevgeny-prigozhin,andrei-averyanov,dmitry-medvedev,nikolai-patrushev
 -- param: libyans = khalifa-haftar,khaled-haftar,saddam-haftar,belgasem-haftar,saddiq-haftar,abdul-hamid-dbeibah,fayez-al-sarraj,aguila-saleh,osama-hammad,mohamed-menfi,khaled-al-mishri,fathi-bashagha,saif-al-islam-gaddafi,abdulrazek-al-nadoori,ahmed-al-mismari
 -- param: meeting = تق OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ* OR مباحث*
+-- param: from (date) = any
+-- param: to (date) = any
 SELECT substr(a.published_at, 1, 7) AS month,
        r.entity_id AS russian, l.entity_id AS libyan,
        count(DISTINCT s.id) AS sentences, count(DISTINCT a.id) AS articles
@@ -14,5 +16,7 @@ JOIN articles a ON a.id = r.article_id
 WHERE instr(',' || :russians || ',', ',' || r.entity_id || ',') > 0
   AND instr(',' || :libyans || ',', ',' || l.entity_id || ',') > 0
   AND sentences_fts MATCH :meeting
+  AND (:from = 'any' OR substr(a.published_at, 1, length(:from)) >= :from)
+  AND (:to = 'any' OR substr(a.published_at, 1, length(:to)) <= :to)
 GROUP BY month, russian, libyan
 ORDER BY month DESC, sentences DESC;

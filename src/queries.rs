@@ -42,7 +42,8 @@ pub struct Param {
 
 /// What a parameter holds, declared in the header as `-- param: entity
 /// (entity) = khalifa-haftar`: an entity is given by id, name or alias and
-/// bound as its id, as every other command takes it; a date is checked.
+/// bound as its id, as every other command takes it; a date is checked
+/// (`any` stands for no bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamKind {
@@ -203,16 +204,26 @@ pub fn bind_resolved(
     q: &SavedQuery,
     given: &[(String, String)],
     entity: impl Fn(&str) -> Result<String>,
-) -> Result<Vec<(String, String)>> {
-    let mut out = bind(q, given)?;
-    for (name, value) in &mut out {
-        match q.params.iter().find(|p| &p.name == name).map(|p| p.kind) {
-            Some(ParamKind::Entity) => *value = entity(value)?,
-            Some(ParamKind::Date) => crate::articles::check_date(value)?,
-            _ => {}
-        }
-    }
-    Ok(out)
+) -> Result<Vec<(String, rusqlite::types::Value)>> {
+    use rusqlite::types::Value;
+    bind(q, given)?
+        .into_iter()
+        .map(|(name, value)| {
+            let v = match q.params.iter().find(|p| p.name == name).map(|p| p.kind) {
+                Some(ParamKind::Entity) => Value::Text(entity(&value)?),
+                // "any": no bound (a default Datasette can show in its form).
+                // Text either way: 2024 compared as a number matches nothing.
+                Some(ParamKind::Date) => {
+                    if value != "any" {
+                        crate::articles::check_date(&value)?;
+                    }
+                    Value::Text(value)
+                }
+                _ => crate::sql::bind_value(&value),
+            };
+            Ok((name, v))
+        })
+        .collect()
 }
 
 pub fn bind(q: &SavedQuery, given: &[(String, String)]) -> Result<Vec<(String, String)>> {

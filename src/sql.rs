@@ -58,7 +58,7 @@ pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Store> {
 
 /// A parameter value from the command line: integers and reals are bound as
 /// numbers (so `-p limit=10` works with LIMIT), anything else as text.
-fn bind_value(v: &str) -> rusqlite::types::Value {
+pub fn bind_value(v: &str) -> rusqlite::types::Value {
     if let Ok(i) = v.parse::<i64>()
         && i.to_string() == v
     {
@@ -110,6 +110,21 @@ pub fn query(
     conn: &Connection,
     sql: &str,
     params: &[(String, String)],
+    each: impl FnMut(&[String], Option<Vec<Value>>) -> Result<()>,
+) -> Result<()> {
+    let typed: Vec<(String, rusqlite::types::Value)> = params
+        .iter()
+        .map(|(k, v)| (k.clone(), bind_value(v)))
+        .collect();
+    query_typed(conn, sql, &typed, each)
+}
+
+/// [`query`] with values already typed (a saved query's date or entity
+/// parameter is text even when it looks like a number: `2024`).
+pub fn query_typed(
+    conn: &Connection,
+    sql: &str,
+    params: &[(String, rusqlite::types::Value)],
     mut each: impl FnMut(&[String], Option<Vec<Value>>) -> Result<()>,
 ) -> Result<()> {
     if !sql.chars().any(char::is_alphanumeric) {
@@ -140,7 +155,7 @@ pub fn query(
                     "parameter {name:?} does not appear in the query (write it as :{name})"
                 ))
             })?;
-        st.raw_bind_parameter(idx, bind_value(value))?;
+        st.raw_bind_parameter(idx, value)?;
     }
     let missing: Vec<String> = (1..=st.parameter_count())
         .filter_map(|i| {

@@ -375,3 +375,26 @@ fn the_weekly_queries_anchor_to_a_real_week_and_show_it() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().all(|r| r["entity_id"] != "khalifa-haftar"), "{v}");
 }
+
+/// The shipped saved queries take --from/--to (`any`, the default, is no bound).
+#[test]
+fn saved_queries_take_a_date_window() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let rows = |args: &[&str]| -> Vec<serde_json::Value> {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+    };
+    let all = rows(&["run", "outlets-covering-entity", "--entity", "حفتر", "--format", "json"]);
+    let late = rows(&["run", "outlets-covering-entity", "--entity", "حفتر", "--from", "2024", "--format", "json"]);
+    let total = |r: &[serde_json::Value]| r.iter().map(|x| x["articles"].as_i64().unwrap()).sum::<i64>();
+    assert!(total(&late) < total(&all), "{late:?} {all:?}");
+    assert!(late.iter().all(|r| r["first_date"].as_str().unwrap() >= "2024"));
+    for q in ["who-met-whom", "russian-libyan-meetings"] {
+        assert!(a.run(&["run", q, "--from", "2016", "--to", "2024-05-31"]).status.success());
+    }
+    let out = a.run(&["run", "who-met-whom", "--from", "2024-13"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("2024-13"), "{}", stderr(&out));
+}

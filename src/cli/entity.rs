@@ -95,7 +95,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 en.unwrap_or_default(),
                 alias.join("|")
             );
-            let defs = entities::parse_tsv(&line).map_err(anyhow::Error::msg)?;
+            // The values come from the command line, not a file: no "line 1:".
+            let defs = entities::parse_tsv(&line).map_err(|e| {
+                anyhow::anyhow!("entity add {id}: {}", e.strip_prefix("line 1: ").unwrap_or(&e))
+            })?;
             if resolve(conn, &id).is_ok() {
                 anyhow::bail!("entity {id} already exists; use `marsad entity alias` or `rename`");
             }

@@ -24,14 +24,14 @@ pub struct Args {
 pub fn print_query(
     db: &Path,
     sql: &str,
-    params: &[(String, String)],
+    params: &[(String, rusqlite::types::Value)],
     timeout: u64,
     format: Format,
 ) -> anyhow::Result<u8> {
     let store = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
     let mut writer: Option<RowWriter> = None;
     let err = super::output::output_error;
-    marsad::sql::query(&store.conn, sql, params, |cols, values| {
+    marsad::sql::query_typed(&store.conn, sql, params, |cols, values| {
         match (values, &mut writer) {
             (None, _) => {
                 writer = Some(RowWriter::new(format, cols).map_err(err)?);
@@ -53,5 +53,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .iter()
         .map(|p| marsad::sql::parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
-    print_query(db, &a.query, &params, a.timeout, a.format)
+    let typed: Vec<(String, rusqlite::types::Value)> = params
+        .into_iter()
+        .map(|(k, v)| {
+            let v = marsad::sql::bind_value(&v);
+            (k, v)
+        })
+        .collect();
+    print_query(db, &a.query, &typed, a.timeout, a.format)
 }
