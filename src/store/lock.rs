@@ -18,8 +18,13 @@ impl IngestLock {
         // Before making DB.lock: not beside a device, a folder or ":memory:".
         super::check_path(db, super::Existing::MayBeMissing)?;
         // Nor beside another application's SQLite file, which we would refuse.
-        if std::fs::metadata(db).is_ok_and(|m| m.len() > 0) {
-            super::refuse_foreign(&super::read_only_connection(db, super::Checks::Skip)?, db)?;
+        // (A file that cannot be opened here, on a read-only file system say,
+        // is reported below or by the open that follows.)
+        if std::fs::metadata(db).is_ok_and(|m| m.len() > 0)
+            && let Ok(conn) = super::read_only_connection(db, super::Checks::Skip)
+            && let Err(e @ Error::Input(_)) = super::refuse_foreign(&conn, db)
+        {
+            return Err(e);
         }
         let lock_path = lock_path(db);
         let file = OpenOptions::new()
