@@ -52,10 +52,12 @@ fn create(path: &Path) -> Result<()> {
         let mut store = Store::open_to_create(&tmp)?;
         store.migrate(None)?;
         bring_up_to_date(&mut store)?;
-        store.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-            let busy: i64 = r.get(0)?;
-            Ok(busy)
-        })?;
+        store
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                let busy: i64 = r.get(0)?;
+                Ok(busy)
+            })?;
         Ok(())
     })();
     // Closed and checkpointed: everything is in the file itself.

@@ -99,7 +99,9 @@ fn refuse(sql: &str, e: rusqlite::Error) -> Error {
                 .into(),
         );
     }
-    Error::Invalid(format!("SQL error: {msg}; the views are listed by `marsad views`"))
+    Error::Invalid(format!(
+        "SQL error: {msg}; the views are listed by `marsad views`"
+    ))
 }
 
 /// Run one read-only statement with named parameters (`:name`, `@name` or

@@ -26,7 +26,14 @@ fn records_without_text_are_skipped_counted_and_exit_zero() {
     let f = feed(&a);
     let (s, code, err) = a.ingest_json(&[&f]);
     assert_eq!(code, 0, "{err}");
-    assert_eq!((s["new"].as_u64(), s["errors"].as_u64(), s["skipped"].as_u64()), (Some(1), Some(0), Some(14)));
+    assert_eq!(
+        (
+            s["new"].as_u64(),
+            s["errors"].as_u64(),
+            s["skipped"].as_u64()
+        ),
+        (Some(1), Some(0), Some(14))
+    );
     assert_eq!(a.count("SELECT skipped FROM v_runs"), 14);
     assert_eq!(a.count("SELECT errors FROM v_runs"), 0);
     assert_eq!(
@@ -41,17 +48,32 @@ fn a_quiet_run_logs_its_summary_when_something_was_skipped_or_failed() {
     let f = feed(&a);
     let bad = a.path("bad.jsonl");
     std::fs::write(&bad, "{not json\n".repeat(9)).unwrap();
-    let out = a.run(&["ingest", "--quiet", f.to_str().unwrap(), bad.to_str().unwrap()]);
+    let out = a.run(&[
+        "ingest",
+        "--quiet",
+        f.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).is_empty(), "{}", stdout(&out));
     let err = stderr(&out);
     // No skipped record is listed under --quiet; errors are, five of a kind.
     assert!(!err.contains("skipped:"), "{err}");
     assert_eq!(err.matches("error: ").count(), 6, "{err}");
-    assert!(err.contains("error: 4 more like this: invalid JSON"), "{err}");
-    assert!(err.contains("1 new, 0 duplicates, 9 errors, 14 skipped"), "{err}");
+    assert!(
+        err.contains("error: 4 more like this: invalid JSON"),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 new, 0 duplicates, 9 errors, 14 skipped"),
+        "{err}"
+    );
     // Nothing to say, nothing said.
     let out = a.run(&["ingest", "--quiet", f.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0));
-    assert!(stderr(&out).is_empty() && stdout(&out).is_empty(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).is_empty() && stdout(&out).is_empty(),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -522,33 +522,80 @@ fn the_gazetteer_round_trips_through_export_and_import() {
         a.count("SELECT count(*) FROM entities WHERE status = 'accepted'"),
         before_entities
     );
-    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
+    assert_eq!(
+        stdout(&a.run(&["export", "entities", "--format", "tsv"])),
+        tsv
+    );
 
     // An analyst's bad alias: added, refused for another entity, then removed.
     let out = a.run(&["entity", "alias", "صدام حفتر", "حفتر"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("already names entity khalifa-haftar"), "{}", stderr(&out));
-    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"]).status.success());
+    assert!(
+        stderr(&out).contains("already names entity khalifa-haftar"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"])
+            .status
+            .success()
+    );
     let edited = stdout(&a.run(&["export", "entities", "--format", "tsv"]));
     assert!(edited.contains("قائد عملية الكرامة"));
     // The edit: remove it in the file, import with --replace.
     let without: String = edited
         .lines()
-        .map(|l| l.replace("|قائد عملية الكرامة", "").replace("قائد عملية الكرامة|", ""))
+        .map(|l| {
+            l.replace("|قائد عملية الكرامة", "")
+                .replace("قائد عملية الكرامة|", "")
+        })
         .collect::<Vec<_>>()
         .join("\n");
     std::fs::write(&file, without).unwrap();
-    assert!(a.run(&["entities", "--import", file.to_str().unwrap(), "--replace"]).status.success());
-    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
+    assert!(
+        a.run(&["entities", "--import", file.to_str().unwrap(), "--replace"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        stdout(&a.run(&["export", "entities", "--format", "tsv"])),
+        tsv
+    );
     // And by hand.
-    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"]).status.success());
-    assert!(a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة", "--remove"]).status.success());
-    assert_eq!(stdout(&a.run(&["export", "entities", "--format", "tsv"])), tsv);
-    let out = a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة", "--remove"]);
+    assert!(
+        a.run(&["entity", "alias", "khalifa-haftar", "قائد عملية الكرامة"])
+            .status
+            .success()
+    );
+    assert!(
+        a.run(&[
+            "entity",
+            "alias",
+            "khalifa-haftar",
+            "قائد عملية الكرامة",
+            "--remove"
+        ])
+        .status
+        .success()
+    );
+    assert_eq!(
+        stdout(&a.run(&["export", "entities", "--format", "tsv"])),
+        tsv
+    );
+    let out = a.run(&[
+        "entity",
+        "alias",
+        "khalifa-haftar",
+        "قائد عملية الكرامة",
+        "--remove",
+    ]);
     assert!(stderr(&out).contains("has no alias"), "{}", stderr(&out));
     // Short names are marked as such in the profile.
     let p = stdout(&a.run(&["entity", "حفتر"]));
-    assert!(p.contains("short, only after the full name in the same article: خليفة"), "{p}");
+    assert!(
+        p.contains("short, only after the full name in the same article: خليفة"),
+        "{p}"
+    );
 }
 
 /// `--from/--to` on entity, mentions and cooccur keep only articles of the
@@ -563,20 +610,57 @@ fn entity_mentions_and_cooccur_take_a_date_window() {
         serde_json::from_slice(&out.stdout).unwrap()
     };
     let all = json(&["entity", "حفتر", "--format", "json"]);
-    let may = json(&["entity", "حفتر", "--from", "2024-05", "--to", "2024-05", "--format", "json"]);
+    let may = json(&[
+        "entity", "حفتر", "--from", "2024-05", "--to", "2024-05", "--format", "json",
+    ]);
     assert!(may["articles"].as_i64() < all["articles"].as_i64(), "{may}");
-    assert_eq!(may["timeline"], serde_json::json!([["2024-05", may["articles"]]]));
+    assert_eq!(
+        may["timeline"],
+        serde_json::json!([["2024-05", may["articles"]]])
+    );
     assert_eq!(may["undated"], 0);
     let years = json(&["entity", "حفتر", "--by", "year", "--format", "json"]);
-    assert!(years["timeline"].as_array().unwrap().iter().all(|p| p[0].as_str().unwrap().len() == 4));
+    assert!(
+        years["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p[0].as_str().unwrap().len() == 4)
+    );
     let weeks = json(&["entity", "حفتر", "--by", "week", "--format", "json"]);
-    assert!(weeks["timeline"].as_array().unwrap().iter().any(|p| p[0] == "2024-05-27"), "{weeks}");
+    assert!(
+        weeks["timeline"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p[0] == "2024-05-27"),
+        "{weeks}"
+    );
 
-    let m = json(&["mentions", "حفتر", "--from", "2024-05-31", "--format", "json"]);
-    let ids: std::collections::BTreeSet<i64> =
-        m.as_array().unwrap().iter().map(|r| r["article_id"].as_i64().unwrap()).collect();
+    let m = json(&[
+        "mentions",
+        "حفتر",
+        "--from",
+        "2024-05-31",
+        "--format",
+        "json",
+    ]);
+    let ids: std::collections::BTreeSet<i64> = m
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["article_id"].as_i64().unwrap())
+        .collect();
     assert_eq!(ids.len(), 1, "{ids:?}");
-    let c = json(&["cooccur", "حفتر", "روسيا", "--to", "2016", "--format", "json"]);
+    let c = json(&[
+        "cooccur",
+        "حفتر",
+        "روسيا",
+        "--to",
+        "2016",
+        "--format",
+        "json",
+    ]);
     assert_eq!(c.as_array().unwrap().len(), 1, "{c}");
     assert!(c[0]["published_at"].as_str().unwrap().starts_with("2016"));
     let bad = a.run(&["mentions", "حفتر", "--from", "2018-13"]);
@@ -601,7 +685,11 @@ fn an_accepted_candidate_gets_a_readable_id_and_keeps_the_old_one() {
     assert!(old.starts_with("cand-"), "{v}");
     let out = a.run(&["entity", "accept", "مايك بومبيو"]);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).contains("accepted as mayk-bwmbyw"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("accepted as mayk-bwmbyw"),
+        "{}",
+        stdout(&out)
+    );
     for name in [old.as_str(), "mayk-bwmbyw", "مايك بومبيو"] {
         let p: serde_json::Value =
             serde_json::from_slice(&a.run(&["entity", name, "--format", "json"]).stdout).unwrap();
@@ -609,7 +697,13 @@ fn an_accepted_candidate_gets_a_readable_id_and_keeps_the_old_one() {
         assert_eq!(p["mentions"], 1, "{name}: {p}");
     }
     assert!(a.run(&["reextract"]).status.success());
-    assert_eq!(a.count("SELECT count(*) FROM mentions WHERE entity_id = 'mayk-bwmbyw'"), 1);
-    assert_eq!(a.count("SELECT count(*) FROM entities WHERE status = 'candidate'"), 0);
+    assert_eq!(
+        a.count("SELECT count(*) FROM mentions WHERE entity_id = 'mayk-bwmbyw'"),
+        1
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE status = 'candidate'"),
+        0
+    );
     assert!(a.run(&["check"]).status.success());
 }

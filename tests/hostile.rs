@@ -108,10 +108,22 @@ fn gigabytes_of_text_in_a_small_gzip_are_stopped() {
     assert!(fs::metadata(&gz).unwrap().len() < 32 << 20);
     // The default article limit would stop it sooner: a 1 GB limit leaves
     // it to the expansion ratio.
-    refused(&a, &["--max-article-bytes", "1000000000"], gz.as_os_str(), None, "expands more than");
+    refused(
+        &a,
+        &["--max-article-bytes", "1000000000"],
+        gz.as_os_str(),
+        None,
+        "expands more than",
+    );
     // Under the default limit: the limit.
     let b = Archive::new();
-    refused(&b, &[], gz.as_os_str(), None, "over the single-article limit of 4194304 bytes");
+    refused(
+        &b,
+        &[],
+        gz.as_os_str(),
+        None,
+        "over the single-article limit of 4194304 bytes",
+    );
 }
 
 #[test]
@@ -119,7 +131,13 @@ fn gigabytes_of_nul_in_a_gzip_are_stopped() {
     let a = Archive::new();
     let gz = a.path("zeros.txt.gz");
     gz_file(&gz, b"", 0, 3 << 10, b"");
-    refused(&a, &["--max-article-bytes", "1000000000"], gz.as_os_str(), None, "expands more than");
+    refused(
+        &a,
+        &["--max-article-bytes", "1000000000"],
+        gz.as_os_str(),
+        None,
+        "expands more than",
+    );
 }
 
 #[test]
@@ -372,8 +390,10 @@ fn file_names_that_are_not_utf8_stay_two_inputs() {
         db: a.dir.path().join(OsStr::from_bytes(b"\xC7\xD1\xD4\xDD.db")),
         dir: tempfile::tempdir().unwrap(),
     };
-    let files: Vec<std::path::PathBuf> =
-        names.iter().map(|n| dir.join(OsStr::from_bytes(n))).collect();
+    let files: Vec<std::path::PathBuf> = names
+        .iter()
+        .map(|n| dir.join(OsStr::from_bytes(n)))
+        .collect();
     let (s, code, err) = other.ingest_json(&[&files[0], &files[1]]);
     assert_eq!((code, s["new"].as_u64()), (0, Some(2)), "{err}");
     assert_eq!(

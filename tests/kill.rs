@@ -113,14 +113,21 @@ fn killed_runs_resume_to_the_clean_result() {
         );
         // No process holds the archive: info does not call the killed run running.
         let info: serde_json::Value =
-            serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout).unwrap_or_default();
-        assert_ne!(info["last_run"]["status"], "running", "after kill {round}: {info}");
+            serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout)
+                .unwrap_or_default();
+        assert_ne!(
+            info["last_run"]["status"], "running",
+            "after kill {round}: {info}"
+        );
         // Every run, the killed ones too, counts exactly the articles it committed.
         let untrue = a.count(
             "SELECT count(*) FROM v_runs r
              WHERE r.new_articles != (SELECT count(*) FROM articles a WHERE a.run_id = r.run_id)",
         );
-        assert_eq!(untrue, 0, "after kill {round}: runs whose counts are not what they committed");
+        assert_eq!(
+            untrue, 0,
+            "after kill {round}: runs whose counts are not what they committed"
+        );
     }
     let (s, code, err) = a.ingest_json(&[&jsonl]);
     assert!(code == 3 || code == 0, "{err}");

@@ -42,7 +42,10 @@ fn archive_with_a_story() -> Archive {
 fn search_csv_names_the_date_as_json_does_and_copies_are_counted_in_good_grammar() {
     let a = archive_with_a_story();
     let csv = stdout(&a.run(&["search", "حفتر", "--format", "csv"]));
-    assert!(csv.starts_with("id,published_at,outlet,title,snippet\n"), "{csv}");
+    assert!(
+        csv.starts_with("id,published_at,outlet,title,snippet\n"),
+        "{csv}"
+    );
     let table = stdout(&a.run(&["search", "وفد"]));
     assert!(table.contains("(also 1 other copy)"), "{table}");
     assert!(!table.contains("1 other copies"), "{table}");
@@ -57,7 +60,10 @@ fn duplicates_csv_has_one_row_per_copy() {
     assert_eq!(&headers[0], "story_id");
     let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
     assert!(rows.len() >= 2, "{csv}");
-    assert!(rows.iter().all(|r| !r.iter().any(|c| c.starts_with('[') || c.starts_with('{'))));
+    assert!(
+        rows.iter()
+            .all(|r| !r.iter().any(|c| c.starts_with('[') || c.starts_with('{')))
+    );
 }
 
 #[test]
@@ -75,8 +81,16 @@ fn export_help_lists_only_the_formats_it_writes() {
     for f in ["- jsonl", "- csv", "- tsv"] {
         assert!(help.contains(f), "{help}");
     }
-    assert!(!help.contains("- table") && !help.contains("- json\n"), "{help}");
-    assert_eq!(a.run(&["export", "articles", "--format", "table"]).status.code(), Some(2));
+    assert!(
+        !help.contains("- table") && !help.contains("- json\n"),
+        "{help}"
+    );
+    assert_eq!(
+        a.run(&["export", "articles", "--format", "table"])
+            .status
+            .code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -88,7 +102,10 @@ fn sql_messages_say_what_to_do_and_read_pragmas_are_allowed() {
         assert_eq!(out.status.code(), Some(1));
         let err = stderr(&out);
         assert!(err.contains("no SQL statement"), "{q:?}: {err}");
-        assert!(!err.contains("API misuse") && !err.contains("invalid value"), "{err}");
+        assert!(
+            !err.contains("API misuse") && !err.contains("invalid value"),
+            "{err}"
+        );
     }
     for q in ["SELECT @a", "SELECT $a", "SELECT :a"] {
         let err = stderr(&a.run(&["sql", q]));
@@ -113,7 +130,10 @@ fn sql_streams_tables_and_json_in_bounded_memory() {
         let args: Vec<&OsStr> = words.iter().map(OsStr::new).collect();
         let m = run_measured(&a, &args, None);
         assert_eq!(m.code, Some(0), "{format}: {}", m.stderr);
-        assert!(m.stdout.contains("row number 600000"), "{format}: the last row is missing");
+        assert!(
+            m.stdout.contains("row number 600000"),
+            "{format}: the last row is missing"
+        );
         assert!(
             m.peak_rss < 100 << 20,
             "{format}: {} MB for 600,000 rows",

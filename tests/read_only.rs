@@ -88,14 +88,16 @@ fn another_applications_sqlite_file_is_refused_and_unchanged() {
         let out = a.run(args);
         assert!(!out.status.success(), "{args:?} accepted a foreign file");
         assert!(
-            stderr(&out).contains("not a marsad archive")
-                && stderr(&out).contains("customers"),
+            stderr(&out).contains("not a marsad archive") && stderr(&out).contains("customers"),
             "{args:?}: {}",
             stderr(&out)
         );
         assert_eq!(digest(&a.db), before, "{args:?} changed the file");
         assert!(!sidecar(&a.db, "-wal").exists(), "{args:?} made a WAL");
-        assert!(!sidecar(&a.db, ".lock").exists(), "{args:?} made a lock file");
+        assert!(
+            !sidecar(&a.db, ".lock").exists(),
+            "{args:?} made a lock file"
+        );
     }
     // Not SQLite at all.
     let text = a.path("notes.db");
@@ -103,7 +105,11 @@ fn another_applications_sqlite_file_is_refused_and_unchanged() {
     for args in [&["info"][..], &["ingest", seeds.to_str().unwrap()]] {
         let out = marsad_at(&text).args(args).output().unwrap();
         assert!(!out.status.success());
-        assert!(stderr(&out).contains("not an SQLite file"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("not an SQLite file"),
+            "{}",
+            stderr(&out)
+        );
     }
     assert_eq!(std::fs::read_to_string(&text).unwrap(), "شكرا\n");
 }
@@ -123,7 +129,11 @@ fn missing_paths_folders_devices_and_memory_are_refused() {
     }
     // Nor does `migrate` make an archive of a mistyped path.
     let out = a.run(&["migrate"]);
-    assert!(!out.status.success() && stderr(&out).contains("no archive here"), "{}", stderr(&out));
+    assert!(
+        !out.status.success() && stderr(&out).contains("no archive here"),
+        "{}",
+        stderr(&out)
+    );
     assert!(!a.db.exists());
     let seeds = seeds_dir();
     let seeds = seeds.to_str().unwrap();
@@ -214,7 +224,13 @@ fn stock_sqlite3_readers_are_never_locked_out_by_ingests() {
             let (s, d, b) = (sqlite3.clone(), a.db.clone(), busy.clone());
             std::thread::spawn(move || stock_readers(s, d, b))
         };
-        let out = a.cmd().arg("ingest").arg("--quiet").arg(&input).output().unwrap();
+        let out = a
+            .cmd()
+            .arg("ingest")
+            .arg("--quiet")
+            .arg(&input)
+            .output()
+            .unwrap();
         busy.store(false, Ordering::SeqCst);
         failures.lock().unwrap().extend(reader.join().unwrap());
         assert!(
@@ -230,5 +246,5 @@ fn stock_sqlite3_readers_are_never_locked_out_by_ingests() {
         failures.len(),
         &failures[..failures.len().min(3)]
     );
-    assert_eq!(a.count("SELECT count(*) FROM articles") > 7000, true);
+    assert!(a.count("SELECT count(*) FROM articles") > 7000);
 }

@@ -30,7 +30,10 @@ fn control_characters_are_escaped_in_listings_and_exact_in_json() {
     ] {
         let out = a.run(args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert!(!raw(&out.stdout), "{args:?} printed a raw control character");
+        assert!(
+            !raw(&out.stdout),
+            "{args:?} printed a raw control character"
+        );
         assert!(stdout(&out).contains("\\x1B"), "{args:?}: {}", stdout(&out));
     }
     // JSON keeps the data exact, DEL and C1 as \u escapes (a raw CSI could drive a terminal).
@@ -41,5 +44,8 @@ fn control_characters_are_escaped_in_listings_and_exact_in_json() {
     assert_eq!(v[0]["title"], "عنوان \u{1b}]0;pwned\u{7} خبر");
     assert_eq!(v[0]["outlet"], "out\u{1b}[31mlet");
     let snippet = v[0]["snippet"]["text"].as_str().unwrap();
-    assert!(snippet.contains('\u{9b}') || !snippet.contains("31m"), "{snippet}");
+    assert!(
+        snippet.contains('\u{9b}') || !snippet.contains("31m"),
+        "{snippet}"
+    );
 }

@@ -330,11 +330,30 @@ fn a_broken_saved_query_is_reported_and_the_others_still_run() {
 fn saved_queries_resolve_entity_parameters_by_name() {
     let a = Archive::new();
     a.ingest_json(&[&seeds_dir()]);
-    let by_id = stdout(&a.run(&["run", "outlets-covering-entity", "--entity", "khalifa-haftar", "--format", "csv"]));
-    let by_name = stdout(&a.run(&["run", "outlets-covering-entity", "--entity", "حفتر", "--format", "csv"]));
+    let by_id = stdout(&a.run(&[
+        "run",
+        "outlets-covering-entity",
+        "--entity",
+        "khalifa-haftar",
+        "--format",
+        "csv",
+    ]));
+    let by_name = stdout(&a.run(&[
+        "run",
+        "outlets-covering-entity",
+        "--entity",
+        "حفتر",
+        "--format",
+        "csv",
+    ]));
     assert!(by_id.lines().count() > 1, "{by_id}");
     assert_eq!(by_name, by_id);
-    let out = a.run(&["run", "outlets-covering-entity", "--entity", "لا أحد بهذا الاسم"]);
+    let out = a.run(&[
+        "run",
+        "outlets-covering-entity",
+        "--entity",
+        "لا أحد بهذا الاسم",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
 }
@@ -363,17 +382,44 @@ fn the_weekly_queries_anchor_to_a_real_week_and_show_it() {
     a.ingest_json(&[&f]);
     let out = a.run(&["run", "top-entities-week", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let haftar = v.as_array().unwrap().iter().find(|r| r["entity_id"] == "khalifa-haftar");
-    assert_eq!(haftar.map(|r| r["this_week"].clone()), Some(20.into()), "{v}");
+    let haftar = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["entity_id"] == "khalifa-haftar");
+    assert_eq!(
+        haftar.map(|r| r["this_week"].clone()),
+        Some(20.into()),
+        "{v}"
+    );
     assert_eq!(v[0]["week_to"], "2018-03-14", "{v}");
     let out = a.run(&["run", "new-entities", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.as_array().unwrap().iter().any(|r| r["entity_id"] == "khalifa-haftar"), "{v}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["entity_id"] == "khalifa-haftar"),
+        "{v}"
+    );
     assert_eq!(v[0]["window_to"], "2018-03-14", "{v}");
     // --end still picks the week.
-    let out = a.run(&["run", "top-entities-week", "--end", "2024-06-03", "--format", "json"]);
+    let out = a.run(&[
+        "run",
+        "top-entities-week",
+        "--end",
+        "2024-06-03",
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert!(v.as_array().unwrap().iter().all(|r| r["entity_id"] != "khalifa-haftar"), "{v}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["entity_id"] != "khalifa-haftar"),
+        "{v}"
+    );
 }
 
 /// The shipped saved queries take --from/--to (`any`, the default, is no bound).
@@ -384,15 +430,46 @@ fn saved_queries_take_a_date_window() {
     let rows = |args: &[&str]| -> Vec<serde_json::Value> {
         let out = a.run(args);
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+        serde_json::from_slice::<serde_json::Value>(&out.stdout)
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .clone()
     };
-    let all = rows(&["run", "outlets-covering-entity", "--entity", "حفتر", "--format", "json"]);
-    let late = rows(&["run", "outlets-covering-entity", "--entity", "حفتر", "--from", "2024", "--format", "json"]);
-    let total = |r: &[serde_json::Value]| r.iter().map(|x| x["articles"].as_i64().unwrap()).sum::<i64>();
+    let all = rows(&[
+        "run",
+        "outlets-covering-entity",
+        "--entity",
+        "حفتر",
+        "--format",
+        "json",
+    ]);
+    let late = rows(&[
+        "run",
+        "outlets-covering-entity",
+        "--entity",
+        "حفتر",
+        "--from",
+        "2024",
+        "--format",
+        "json",
+    ]);
+    let total = |r: &[serde_json::Value]| {
+        r.iter()
+            .map(|x| x["articles"].as_i64().unwrap())
+            .sum::<i64>()
+    };
     assert!(total(&late) < total(&all), "{late:?} {all:?}");
-    assert!(late.iter().all(|r| r["first_date"].as_str().unwrap() >= "2024"));
+    assert!(
+        late.iter()
+            .all(|r| r["first_date"].as_str().unwrap() >= "2024")
+    );
     for q in ["who-met-whom", "russian-libyan-meetings"] {
-        assert!(a.run(&["run", q, "--from", "2016", "--to", "2024-05-31"]).status.success());
+        assert!(
+            a.run(&["run", q, "--from", "2016", "--to", "2024-05-31"])
+                .status
+                .success()
+        );
     }
     let out = a.run(&["run", "who-met-whom", "--from", "2024-13"]);
     assert_eq!(out.status.code(), Some(1));

@@ -1,10 +1,10 @@
 //! `marsad cooccur A B`: articles and sentences where both appear.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
-use marsad::entities::{query, store as estore};
 use marsad::archive;
+use marsad::entities::{query, store as estore};
 
 use super::output::{self, Format};
 
@@ -39,7 +39,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .published_at
             .as_deref()
             .map_or("-", |d| d.get(..10).unwrap_or(d));
-        outln!("#{}  {}  {}", r.article.id, d, output::term(&r.article.title));
+        outln!(
+            "#{}  {}  {}",
+            r.article.id,
+            d,
+            output::term(&r.article.title)
+        );
         for s in &r.sentences {
             outln!(
                 "    • {}",

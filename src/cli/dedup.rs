@@ -1,7 +1,7 @@
 //! `marsad dedup --rebuild [--threshold X]`: recompute near-duplicates.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use marsad::archive;

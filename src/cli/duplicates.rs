@@ -1,7 +1,7 @@
 //! `marsad duplicates`: stories with their copies.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
 use marsad::archive;
 
@@ -41,8 +41,16 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             })
             .collect();
         let cols = [
-            "story_id", "canonical_id", "article_id", "canonical", "similarity", "outlet",
-            "published_at", "external_id", "origin", "title",
+            "story_id",
+            "canonical_id",
+            "article_id",
+            "canonical",
+            "similarity",
+            "outlet",
+            "published_at",
+            "external_id",
+            "origin",
+            "title",
         ];
         return output::print_rows(a.format, &cols, &rows).map(|()| 0);
     }

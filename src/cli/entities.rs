@@ -1,10 +1,10 @@
 //! `marsad entities`: list entities (or candidates), or import a gazetteer.
 
-use std::path::{Path, PathBuf};
 use super::output::outln;
+use std::path::{Path, PathBuf};
 
-use marsad::entities::{self, query};
 use marsad::archive;
+use marsad::entities::{self, query};
 
 use super::output::{self, Format};
 

@@ -1,12 +1,12 @@
 //! `marsad entity NAME`: an entity's profile; `marsad entity add|alias|merge|
 //! rename|accept|reject` edit the gazetteer in the archive.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
 use clap::Subcommand;
-use marsad::entities::{self, query};
 use marsad::archive;
+use marsad::entities::{self, query};
 
 use super::output::{self, Format, term};
 
@@ -97,7 +97,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             );
             // The values come from the command line, not a file: no "line 1:".
             let defs = entities::parse_tsv(&line).map_err(|e| {
-                anyhow::anyhow!("entity add {id}: {}", e.strip_prefix("line 1: ").unwrap_or(&e))
+                anyhow::anyhow!(
+                    "entity add {id}: {}",
+                    e.strip_prefix("line 1: ").unwrap_or(&e)
+                )
             })?;
             if resolve(conn, &id).is_ok() {
                 anyhow::bail!("entity {id} already exists; use `marsad entity alias` or `rename`");
@@ -143,7 +146,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             let id = resolve(conn, &name)?;
             let now = entities::store::accept(conn, &id)?;
             if now != id {
-                done(format!("{id} accepted as {now} (the old id still finds it)"))
+                done(format!(
+                    "{id} accepted as {now} (the old id still finds it)"
+                ))
             } else {
                 done(format!("{id} accepted"))
             }

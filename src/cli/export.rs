@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use marsad::export::{self, What};
 use marsad::archive;
+use marsad::export::{self, What};
 
 use super::output::{Format, RowWriter};
 
@@ -42,7 +42,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             let store = archive::open_to_read(db)?;
             let defs = marsad::entities::store::definitions(&store.conn)?;
             super::output::outln!("{}", marsad::entities::to_tsv(&defs).trim_end());
-            eprintln!("exported {} entities (edit, then `marsad entities --import FILE --replace`)", defs.len());
+            eprintln!(
+                "exported {} entities (edit, then `marsad entities --import FILE --replace`)",
+                defs.len()
+            );
             return Ok(0);
         }
         StreamFormat::Tsv => {

@@ -1,12 +1,12 @@
 //! `marsad ingest PATH...`
 
-use std::io::IsTerminal;
 use super::output::outln;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use marsad::ingest::{self, Format, InputError, Problem};
 use marsad::archive;
+use marsad::ingest::{self, Format, InputError, Problem};
 use marsad::store::IngestLock;
 
 use super::output;

@@ -1,10 +1,10 @@
 //! `marsad mentions NAME [--with OTHER]`: a concordance.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
-use marsad::entities::{query, store as estore};
 use marsad::archive;
+use marsad::entities::{query, store as estore};
 use serde::Serialize;
 
 use super::output::{self, Format};
@@ -39,7 +39,10 @@ fn kwic(m: &query::MentionRow, width: usize) -> Line {
     let chars: Vec<char> = m.sentence.chars().collect();
     let len = m.surface.chars().count();
     // The mention itself, not the first occurrence of its name.
-    let pos = if chars.get(m.in_sentence..m.in_sentence + len).is_some_and(|c| c.iter().copied().eq(m.surface.chars())) {
+    let pos = if chars
+        .get(m.in_sentence..m.in_sentence + len)
+        .is_some_and(|c| c.iter().copied().eq(m.surface.chars()))
+    {
         m.in_sentence
     } else {
         m.sentence
@@ -70,7 +73,13 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .as_deref()
         .map(|w| estore::resolve(&store.conn, w))
         .transpose()?;
-    let rows = query::mentions(&store.conn, &id, with.as_deref(), &a.window.filter(), a.limit)?;
+    let rows = query::mentions(
+        &store.conn,
+        &id,
+        with.as_deref(),
+        &a.window.filter(),
+        a.limit,
+    )?;
     if a.format != Format::Table {
         let cols = [
             "article_id",

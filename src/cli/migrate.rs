@@ -1,7 +1,7 @@
 //! `marsad migrate`
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
 use std::time::Duration;
 

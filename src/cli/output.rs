@@ -261,7 +261,7 @@ impl RowWriter {
             }
             Format::Csv => {
                 if let Some(w) = &mut self.csv {
-                            w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c))))?;
+                    w.write_record(self.columns.iter().map(|c| csv_cell(row.get(c))))?;
                 }
             }
             Format::Table => {

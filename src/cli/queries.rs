@@ -1,8 +1,8 @@
 //! `marsad queries`: list saved queries (or print them as Datasette canned
 //! queries with --datasette).
 
-use std::path::{Path, PathBuf};
 use super::output::outln;
+use std::path::{Path, PathBuf};
 
 use marsad::queries;
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `marsad reextract`: redo every article's mentions with the current gazetteer.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use marsad::archive;

@@ -1,7 +1,7 @@
 //! `marsad reindex`
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 use std::time::Duration;
 
 use marsad::archive;

@@ -1,14 +1,14 @@
 //! `marsad search QUERY`
 
-use std::io::IsTerminal;
 use super::output::outln;
 use std::borrow::Cow;
+use std::io::IsTerminal;
 use std::path::Path;
 use std::time::Duration;
 
+use marsad::archive;
 use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
-use marsad::archive;
 use serde::Serialize;
 
 use super::output::{self, Format};
@@ -93,7 +93,13 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             let (open, close) = marks(a.format);
             // The table reaches a terminal; CSV is escaped by print_rows there.
             let table = a.format == Format::Table;
-            let esc = |s| if table { output::term(s) } else { Cow::Borrowed(s) };
+            let esc = |s| {
+                if table {
+                    output::term(s)
+                } else {
+                    Cow::Borrowed(s)
+                }
+            };
             let rows: Vec<Row> = hits
                 .iter()
                 .map(|h| Row {
@@ -113,9 +119,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     } else {
                         h.snippet.marked(open, close)
                     }
-                        .split_whitespace()
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 })
                 .collect();
             if a.format == Format::Csv {

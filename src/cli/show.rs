@@ -1,7 +1,7 @@
 //! `marsad show ID`
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
 use marsad::archive;
 

@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-
 use super::output::{Format, RowWriter};
 
 #[derive(clap::Args)]

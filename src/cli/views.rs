@@ -1,7 +1,7 @@
 //! `marsad views`: the saved views and what each one holds.
 
-use std::path::Path;
 use super::output::outln;
+use std::path::Path;
 
 use marsad::archive;
 use serde::Serialize;

@@ -282,8 +282,10 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1){}",
         w.sql(&mut latest_args)
     );
-    let latest_refs: Vec<&dyn rusqlite::ToSql> =
-        latest_args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+    let latest_refs: Vec<&dyn rusqlite::ToSql> = latest_args
+        .iter()
+        .map(|v| v as &dyn rusqlite::ToSql)
+        .collect();
     Ok(Profile {
         entity: entity.0,
         wikidata: entity.1,
@@ -293,12 +295,7 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         undated,
         same_sentence: related(conn, id, true, w)?,
         same_article: related(conn, id, false, w)?,
-        latest: article_refs(
-            conn,
-            &latest_where,
-            &latest_refs,
-            10,
-        )?,
+        latest: article_refs(conn, &latest_where, &latest_refs, 10)?,
     })
 }
 

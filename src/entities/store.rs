@@ -335,7 +335,9 @@ pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
     let mut not_near =
         conn.prepare("SELECT word FROM entity_not_near WHERE entity_id = ?1 ORDER BY rowid")?;
     for d in &mut defs {
-        for row in aliases.query_map([&d.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))? {
+        for row in aliases.query_map([&d.id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+        })? {
             let (alias, kind) = row?;
             if kind == "short" {
                 d.short.push(alias);
@@ -435,8 +437,17 @@ pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    let base = slug(name_en.as_deref().filter(|n| !slug(n).is_empty()).unwrap_or(&name_ar));
-    let base = if base.is_empty() { id.to_string() } else { base };
+    let base = slug(
+        name_en
+            .as_deref()
+            .filter(|n| !slug(n).is_empty())
+            .unwrap_or(&name_ar),
+    );
+    let base = if base.is_empty() {
+        id.to_string()
+    } else {
+        base
+    };
     let taken = |c: &str| -> Result<bool> {
         Ok(conn
             .query_row("SELECT 1 FROM entities WHERE id = ?1", [c], |_| Ok(()))

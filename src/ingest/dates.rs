@@ -148,7 +148,10 @@ const LABELS: &[&str] = &[
 /// `s` without a leading label and the `:` or `-` after it.
 fn strip_label(s: &str) -> &str {
     // Harakat do not change a label (نُشر في).
-    let plain: String = s.chars().filter(|c| !('\u{064B}'..='\u{0652}').contains(c)).collect();
+    let plain: String = s
+        .chars()
+        .filter(|c| !('\u{064B}'..='\u{0652}').contains(c))
+        .collect();
     let lower = plain.to_lowercase();
     for label in LABELS {
         let Some(rest) = lower.strip_prefix(label) else {
@@ -171,7 +174,9 @@ fn strip_label(s: &str) -> &str {
                 seen += 1;
             }
         }
-        return s[cut..].trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '|'));
+        return s[cut..].trim_start_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '：' | '-' | '–' | '|')
+        });
     }
     s
 }
@@ -345,7 +350,10 @@ mod tests {
         assert_eq!(p("نُشر في 27 يوليو 2015 - 18:39"), want);
         assert_eq!(p("تاريخ النشر : 27 يوليو 2015 - 18:39"), want);
         assert_eq!(p("آخر تحديث: 27/07/2015 18:39"), want);
-        assert_eq!(p("بتاريخ 27 يوليو 2015"), Some(("2015-07-27".into(), "day")));
+        assert_eq!(
+            p("بتاريخ 27 يوليو 2015"),
+            Some(("2015-07-27".into(), "day"))
+        );
         assert_eq!(p("Published: 27 July 2015"), p("27 July 2015"));
         // A word that only begins like a label is not one.
         assert_eq!(p("نشرة 27 يوليو 2015"), None);

@@ -180,6 +180,11 @@ mod tests {
                 .to_string()
                 .contains("invalid JSON")
         );
-        assert!(parse_line("[1,2]").unwrap_err().to_string().contains("object"));
+        assert!(
+            parse_line("[1,2]")
+                .unwrap_err()
+                .to_string()
+                .contains("object")
+        );
     }
 }
