@@ -508,6 +508,8 @@ fn the_gazetteer_round_trips_through_export_and_import() {
     let a = Archive::new();
     a.ingest_json(&[&seeds_dir()]);
     let before_mentions = a.count("SELECT count(*) FROM mentions");
+    let how = || a.count("SELECT count(*) FROM mentions WHERE how = 'name'");
+    let before_names = how();
     let before_entities = a.count("SELECT count(*) FROM entities WHERE status = 'accepted'");
     let out = a.run(&["export", "entities", "--format", "tsv"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -518,6 +520,7 @@ fn the_gazetteer_round_trips_through_export_and_import() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(a.run(&["reextract"]).status.success());
     assert_eq!(a.count("SELECT count(*) FROM mentions"), before_mentions);
+    assert_eq!(how(), before_names, "the round trip changed how mentions were found");
     assert_eq!(
         a.count("SELECT count(*) FROM entities WHERE status = 'accepted'"),
         before_entities
@@ -590,6 +593,18 @@ fn the_gazetteer_round_trips_through_export_and_import() {
         "--remove",
     ]);
     assert!(stderr(&out).contains("has no alias"), "{}", stderr(&out));
+    // An entity's own name is no alias of it: adding it would let --remove
+    // delete the name (or --short demote it).
+    for extra in [&[][..], &["--short"][..]] {
+        let mut args = vec!["entity", "alias", "moscow", "موسكو"];
+        args.extend_from_slice(extra);
+        let out = a.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+        assert!(stderr(&out).contains("already moscow's name"), "{}", stderr(&out));
+    }
+    let out = a.run(&["entity", "alias", "moscow", "موسكو", "--remove"]);
+    assert!(stderr(&out).contains("has no alias"), "{}", stderr(&out));
+    assert!(a.count("SELECT count(*) FROM entity_aliases WHERE entity_id = 'moscow' AND kind = 'name'") >= 1);
     // Short names are marked as such in the profile.
     let p = stdout(&a.run(&["entity", "حفتر"]));
     assert!(

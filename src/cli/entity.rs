@@ -120,11 +120,16 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 entities::store::remove_alias(conn, &id, &alias)?;
                 return done(format!("{id}: alias {alias:?} removed"));
             }
-            if let Some(other) = entities::store::alias_owner(conn, &id, &alias)? {
+            if let Some((other, is_name)) = entities::store::alias_owner(conn, &id, &alias)? {
                 if !force {
+                    let fix = if is_name {
+                        format!("it is {other}'s name: merge the two (`marsad entity merge`) if they are one")
+                    } else {
+                        format!("remove it there (`marsad entity alias {other} {alias:?} --remove`)")
+                    };
                     anyhow::bail!(
-                        "{alias:?} already names entity {other}; an alias of two entities is tagged as the longer match or the first found. \
-                         Remove it there (`marsad entity alias {other} {alias:?} --remove`) or pass --force"
+                        "{alias:?} already names entity {other}, and a name of two entities is tagged as one of them only; \
+                         {fix}, or pass --force"
                     );
                 }
                 eprintln!("warning: {alias:?} also names {other}");

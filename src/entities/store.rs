@@ -27,9 +27,14 @@ pub fn candidate_id(key: &str) -> String {
 }
 
 fn add_alias(tx: &Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+    // An entity's name stays a name when it is listed again as an alias (the
+    // shipped gazetteer does so): otherwise export → import would change
+    // mentions from 'alias' to 'name', and `alias --remove` could delete it.
     tx.prepare_cached(
         "INSERT INTO entity_aliases(entity_id, alias, kind, normalized) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(entity_id, alias) DO UPDATE SET kind = excluded.kind, normalized = excluded.normalized",
+         ON CONFLICT(entity_id, alias) DO UPDATE SET
+            kind = CASE entity_aliases.kind WHEN 'name' THEN 'name' ELSE excluded.kind END,
+            normalized = excluded.normalized",
     )?
     .execute(params![id, alias, kind, text::normalize(alias)])?;
     Ok(())
@@ -352,15 +357,16 @@ pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
     Ok(defs)
 }
 
-/// Another entity that `alias` already names (normalised), if any.
-pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<String>> {
+/// Another entity that `alias` already names (normalised), if any, and
+/// whether it is that entity's name rather than one of its aliases.
+pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<(String, bool)>> {
     Ok(conn
         .query_row(
-            "SELECT a.entity_id FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+            "SELECT a.entity_id, a.kind = 'name' FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
              WHERE a.normalized = ?1 AND a.entity_id != ?2 AND e.status != 'rejected'
-               AND e.merged_into IS NULL LIMIT 1",
+               AND e.merged_into IS NULL ORDER BY a.kind = 'name' DESC LIMIT 1",
             params![text::normalize(alias), id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?)
 }
@@ -383,9 +389,21 @@ pub fn remove_alias(conn: &mut Connection, id: &str, alias: &str) -> Result<()> 
     Ok(())
 }
 
-/// Add an alias to an entity (kind 'alias' or 'short').
+/// Add an alias to an entity (kind 'alias' or 'short'). Its own names are
+/// refused: as a short name or an alias they would stop matching alone.
 pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
     check_name(id, alias)?;
+    let own_name: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM entity_aliases WHERE entity_id = ?1 AND kind = 'name'
+           AND (alias = ?2 OR normalized = ?3)",
+        params![id, alias, text::normalize(alias)],
+        |r| r.get(0),
+    )?;
+    if own_name {
+        return Err(Error::Invalid(format!(
+            "{alias:?} is already {id}'s name; names are changed with `marsad entity rename`"
+        )));
+    }
     let tx = conn.transaction()?;
     add_alias(&tx, id, alias, kind)?;
     rebuild_entities_fts(&tx)?;

@@ -481,9 +481,12 @@ fn no_checkpoint_on_close(conn: &Connection) -> Result<()> {
 /// Copy the WAL into the file and empty it, at the end of a command that
 /// wrote. Unlike the checkpoint SQLite runs when the last connection
 /// closes, this one takes no exclusive lock on the file, so readers
-/// opening it meanwhile are not refused. Best effort: a reader still in a
-/// long query leaves the rest for the next checkpoint.
+/// opening it meanwhile are not refused. Best effort, and it never waits:
+/// with a reader in a long query (a Datasette page, an open sqlite3
+/// transaction) it copies what it can and leaves the rest for the next
+/// checkpoint, instead of holding the command up to the busy timeout.
 pub fn checkpoint(conn: &Connection) {
+    let _ = conn.busy_timeout(std::time::Duration::ZERO);
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
 }
 
