@@ -1,6 +1,6 @@
 -- name: new-entities
 -- description: Entities first seen in the :days days up to the archive's latest week (the last day of the latest week holding at least a quarter of an average week's articles), dated articles only; the window is in window_from..window_to.
--- param: days = 30
+-- param: days (number) = 30
 WITH weeks AS (
     SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n
     FROM articles WHERE published_at IS NOT NULL GROUP BY week_end

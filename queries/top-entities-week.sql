@@ -1,7 +1,7 @@
 -- name: top-entities-week
 -- description: Top entities in the 7 days up to :end against the 7 days before; the window is in week_from..week_to. "latest" is the last day of the latest week holding at least a quarter of an average week's articles, so one stray late article does not empty the week.
--- param: end (text) = latest
--- param: limit = 20
+-- param: end (date) = latest
+-- param: limit (number) = 20
 WITH weeks AS (
     SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n
     FROM articles WHERE published_at IS NOT NULL GROUP BY week_end

@@ -1,7 +1,7 @@
 -- name: who-met-whom
 -- description: Pairs of people named in one sentence with a meeting word (التقى، استقبل، زار، اجتمع، لقاء).
 -- param: meeting = تق OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ*
--- param: limit = 50
+-- param: limit (number) = 50
 -- param: from (date) = any
 -- param: to (date) = any
 SELECT x.entity_id AS person_a, ea.name_ar AS name_a, y.entity_id AS person_b, eb.name_ar AS name_b,

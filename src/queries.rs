@@ -50,6 +50,8 @@ pub enum ParamKind {
     Text,
     Entity,
     Date,
+    /// A whole number of at least 0 (a limit, a number of days).
+    Number,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -95,10 +97,11 @@ pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
                         let kind = match k.trim_end_matches(')').trim() {
                             "entity" => ParamKind::Entity,
                             "date" => ParamKind::Date,
+                            "number" => ParamKind::Number,
                             "text" => ParamKind::Text,
                             other => {
                                 return Err(Error::Input(format!(
-                                    "{source}: parameter {} has kind {other:?}; kinds are entity, date and text",
+                                    "{source}: parameter {} has kind {other:?}; kinds are entity, date, number and text",
                                     n.trim()
                                 )));
                             }
@@ -211,14 +214,26 @@ pub fn bind_resolved(
         .map(|(name, value)| {
             let v = match q.params.iter().find(|p| p.name == name).map(|p| p.kind) {
                 Some(ParamKind::Entity) => Value::Text(entity(&value)?),
-                // "any": no bound (a default Datasette can show in its form).
-                // Text either way: 2024 compared as a number matches nothing.
+                // "any": no bound, "latest": the query's own anchor (words a
+                // Datasette form can show). Text either way: 2024 compared
+                // as a number is greater than no date.
                 Some(ParamKind::Date) => {
-                    if value != "any" {
-                        crate::articles::check_date(&value)?;
+                    if value != "any" && value != "latest" {
+                        crate::articles::check_date(&value).map_err(|e| {
+                            Error::Invalid(format!("{}: --{name}: {e}", q.name))
+                        })?;
                     }
                     Value::Text(value)
                 }
+                Some(ParamKind::Number) => match value.parse::<u32>() {
+                    Ok(n) => Value::Integer(n.into()),
+                    Err(_) => {
+                        return Err(Error::Invalid(format!(
+                            "{}: --{name} takes a whole number (0 or more), not {value:?}",
+                            q.name
+                        )));
+                    }
+                },
                 _ => crate::sql::bind_value(&value),
             };
             Ok((name, v))

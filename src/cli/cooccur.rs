@@ -52,6 +52,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             );
         }
     }
-    eprintln!("{} articles mention both {x} and {y}", rows.len());
+    match rows.len() {
+        1 => eprintln!("1 article mentions both {x} and {y}"),
+        n => eprintln!("{n} articles mention both {x} and {y}"),
+    }
     Ok(0)
 }

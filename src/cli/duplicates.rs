@@ -22,6 +22,12 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+    if !(0.0..=1.0).contains(&a.min_similarity) {
+        anyhow::bail!(
+            "--min-similarity is a similarity between 0 and 1, not {}",
+            a.min_similarity
+        );
+    }
     let store = archive::open_to_read(db)?;
     let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
     if matches!(a.format, Format::Json | Format::Jsonl) {

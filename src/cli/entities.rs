@@ -38,8 +38,12 @@ pub struct Args {
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if let Some(file) = &a.import {
         let mut store = archive::open_to_edit(db)?;
-        let text = std::fs::read_to_string(file)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: cannot read the gazetteer file ({e}); `marsad export entities --format tsv > FILE` writes one to edit",
+                file.display()
+            )
+        })?;
         let defs =
             entities::parse_tsv(&text).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
         let mode = if a.replace {

@@ -104,7 +104,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 .iter()
                 .map(|h| Row {
                     id: h.id,
-                    published_at: h.published_at.as_deref().map(|d| d.get(..10).unwrap_or(d)),
+                    // The table shows the day; CSV the value JSON gives.
+                    published_at: h
+                        .published_at
+                        .as_deref()
+                        .map(|d| if table { d.get(..10).unwrap_or(d) } else { d }),
                     outlet: h.outlet.as_deref().map(esc),
                     title: esc(&h.title),
                     also: match (h.copies, h.also_in_outlets) {
