@@ -148,6 +148,16 @@ pub fn query_typed(
             rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(8), Some("readonly".into())),
         ));
     }
+    // `?` and `?1` have no name to give with -p: refused rather than NULL.
+    if (1..=st.parameter_count()).any(|i| {
+        st.parameter_name(i)
+            .is_none_or(|n| n.starts_with('?'))
+    }) {
+        return Err(Error::Invalid(
+            "the query has a ? parameter, which -p cannot name; write :name and give -p name=value"
+                .into(),
+        ));
+    }
     for (name, value) in params {
         let idx = [":", "@", "$"]
             .iter()

@@ -145,3 +145,17 @@ fn sql_streams_tables_and_json_in_bounded_memory() {
         }
     }
 }
+
+#[test]
+fn positional_sql_parameters_and_unknown_types_are_refused() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    for args in [&["sql", "SELECT ?"][..], &["sql", "SELECT ?1", "-p", "1=x"]] {
+        let out = a.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&out).contains("write :name"), "{}", stderr(&out));
+    }
+    assert_eq!(a.run(&["entities", "--type", "bogus"]).status.code(), Some(2));
+    let out = a.run(&["cooccur", "حفتر", "روسيا", "--to", "2016"]);
+    assert!(stderr(&out).contains("1 article mentions both"), "{}", stderr(&out));
+}

@@ -10,8 +10,8 @@ use super::output::{self, Format};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Only this type: person, org, place, other.
-    #[arg(long = "type")]
+    /// Only this type.
+    #[arg(long = "type", value_parser = ["person", "org", "place", "other"])]
     etype: Option<String>,
     /// Count only mentions in articles published on or after this date.
     #[arg(long, value_parser = super::date_arg)]
