@@ -98,7 +98,67 @@ const WEEKDAYS: &[&str] = &[
 /// Parse a date written anywhere in `s`, if `s` is essentially only a date
 /// (a dateline), or a machine timestamp.
 pub fn parse(s: &str) -> Option<ParsedDate> {
-    let s = strip_label(s.trim());
+    if let Some(d) = parse_one(s) {
+        return Some(d);
+    }
+    // "نشر في: … | آخر تحديث: …": every part a date, the first is the
+    // publication.
+    let parts: Vec<&str> = s.split('|').map(str::trim).filter(|p| !p.is_empty()).collect();
+    if parts.len() > 1 && parts.iter().skip(1).all(|p| parse_one(p).is_some()) {
+        return parse_one(parts[0]);
+    }
+    None
+}
+
+/// A date line with one date: a label, the date, and a 12-hour marker
+/// (م / ص, مساء / صباحا, PM / AM) turned into the 24-hour clock.
+fn parse_one(s: &str) -> Option<ParsedDate> {
+    let (s, pm) = strip_meridiem(strip_label(s.trim()));
+    let mut d = parse_bare(s)?;
+    if let Some(pm) = pm
+        && d.precision != "day"
+        && d.precision != "month"
+        && let Ok(t) = NaiveDateTime::parse_from_str(&d.iso[..16.min(d.iso.len())], "%Y-%m-%dT%H:%M")
+    {
+        use chrono::Timelike;
+        let shift = match (pm, t.hour()) {
+            (true, h) if h < 12 => chrono::Duration::hours(12),
+            (false, 12) => chrono::Duration::hours(-12),
+            _ => chrono::Duration::zero(),
+        };
+        let fixed = (t + shift).format("%Y-%m-%dT%H:%M").to_string();
+        d.iso = format!("{fixed}{}", &d.iso[16.min(d.iso.len())..]);
+    }
+    Some(d)
+}
+
+/// `s` without a trailing 12-hour marker, and whether it said PM.
+fn strip_meridiem(s: &str) -> (&str, Option<bool>) {
+    const PM: &[&str] = &["مساءً", "مساءا", "مساء", "م", "pm", "p.m."];
+    const AM: &[&str] = &["صباحاً", "صباحا", "صباح", "ص", "am", "a.m."];
+    let t = s.trim_end();
+    for (list, pm) in [(PM, true), (AM, false)] {
+        for m in list {
+            if let Some(rest) = t
+                .strip_suffix(m)
+                .or_else(|| t.strip_suffix(&m.to_uppercase()))
+                .filter(|r| r.ends_with(char::is_whitespace))
+            {
+                // Only after a time: "… 2019 م" is the Gregorian era.
+                let rest = rest.trim_end();
+                if rest.ends_with(|c: char| c.is_ascii_digit() || ('٠'..='٩').contains(&c))
+                    && rest.contains(':')
+                {
+                    return (rest, Some(pm));
+                }
+            }
+        }
+    }
+    (s, None)
+}
+
+fn parse_bare(s: &str) -> Option<ParsedDate> {
+    let s = s.trim();
     if s.is_empty() || s.chars().count() > 60 {
         return None;
     }
@@ -358,6 +418,26 @@ mod tests {
         // A word that only begins like a label is not one.
         assert_eq!(p("نشرة 27 يوليو 2015"), None);
         assert_eq!(p("نشر الجيش بيانا"), None);
+    }
+
+    #[test]
+    fn two_dates_on_a_line_and_twelve_hour_clocks() {
+        assert_eq!(
+            p("نشر في: 27 يوليو 2015 - 18:39 | آخر تحديث: 28 يوليو 2015 - 09:00"),
+            Some(("2015-07-27T18:39".into(), "minute"))
+        );
+        assert_eq!(
+            p("تاريخ النشر: 07/04/2019 - 11:30 م"),
+            Some(("2019-04-07T23:30".into(), "minute"))
+        );
+        assert_eq!(
+            p("آخر تحديث: 2019/04/07 - 11:30 ص"),
+            Some(("2019-04-07T11:30".into(), "minute"))
+        );
+        assert_eq!(p("07/04/2019 12:05 AM"), Some(("2019-04-07T00:05".into(), "minute")));
+        assert_eq!(p("07/04/2019 12:05 مساءً"), Some(("2019-04-07T12:05".into(), "minute")));
+        // Not a second date: the line is not a date line.
+        assert_eq!(p("27 يوليو 2015 | حفتر في موسكو"), None);
     }
 
     #[test]
