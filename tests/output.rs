@@ -47,6 +47,7 @@ fn search_csv_names_the_date_as_json_does_and_copies_are_counted_in_good_grammar
         "{csv}"
     );
     let table = stdout(&a.run(&["search", "وفد"]));
+    // Both copies come from one outlet: no other outlet to name.
     assert!(table.contains("(also 1 other copy)"), "{table}");
     assert!(!table.contains("1 other copies"), "{table}");
 }

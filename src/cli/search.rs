@@ -66,6 +66,24 @@ struct Row<'a> {
     also: String,
 }
 
+/// "(also 3 other copies, in 2 other outlets)": the copies hidden under a
+/// hit, and the other outlets among them.
+fn also(copies: i64, other_outlets: i64) -> String {
+    let others = copies - 1;
+    if others < 1 {
+        return String::new();
+    }
+    let copies = match others {
+        1 => "1 other copy".to_string(),
+        n => format!("{n} other copies"),
+    };
+    match other_outlets {
+        0 => format!("  (also {copies})"),
+        1 => format!("  (also {copies}, in 1 other outlet)"),
+        n => format!("  (also {copies}, in {n} other outlets)"),
+    }
+}
+
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let mut store = archive::open_to_read(db)?;
     let conn = &mut store.conn;
@@ -111,13 +129,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                         .map(|d| if table { d.get(..10).unwrap_or(d) } else { d }),
                     outlet: h.outlet.as_deref().map(esc),
                     title: esc(&h.title),
-                    also: match (h.copies, h.also_in_outlets) {
-                        (2, 0) => "  (also 1 other copy)".to_string(),
-                        (c, 0) if c > 2 => format!("  (also {} other copies)", c - 1),
-                        (_, 0) => String::new(),
-                        (_, 1) => "  (also in 1 other outlet)".to_string(),
-                        (_, n) => format!("  (also in {n} other outlets)"),
-                    },
+                    also: also(h.copies, h.also_in_outlets),
                     snippet: if table {
                         h.snippet.marked_with(open, close, output::push_term)
                     } else {
@@ -148,4 +160,17 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::also;
+
+    #[test]
+    fn hidden_copies_and_outlets_are_counted_in_good_grammar() {
+        assert_eq!(also(1, 0), "");
+        assert_eq!(also(2, 0), "  (also 1 other copy)");
+        assert_eq!(also(2, 1), "  (also 1 other copy, in 1 other outlet)");
+        assert_eq!(also(4, 2), "  (also 3 other copies, in 2 other outlets)");
+    }
 }
