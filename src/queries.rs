@@ -219,9 +219,8 @@ pub fn bind_resolved(
                 // as a number is greater than no date.
                 Some(ParamKind::Date) => {
                     if value != "any" && value != "latest" {
-                        crate::articles::check_date(&value).map_err(|e| {
-                            Error::Invalid(format!("{}: --{name}: {e}", q.name))
-                        })?;
+                        crate::articles::check_date(&value)
+                            .map_err(|e| Error::Invalid(format!("{}: --{name}: {e}", q.name)))?;
                     }
                     Value::Text(value)
                 }

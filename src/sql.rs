@@ -149,10 +149,7 @@ pub fn query_typed(
         ));
     }
     // `?` and `?1` have no name to give with -p: refused rather than NULL.
-    if (1..=st.parameter_count()).any(|i| {
-        st.parameter_name(i)
-            .is_none_or(|n| n.starts_with('?'))
-    }) {
+    if (1..=st.parameter_count()).any(|i| st.parameter_name(i).is_none_or(|n| n.starts_with('?'))) {
         return Err(Error::Invalid(
             "the query has a ? parameter, which -p cannot name; write :name and give -p name=value"
                 .into(),

@@ -520,7 +520,11 @@ fn the_gazetteer_round_trips_through_export_and_import() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(a.run(&["reextract"]).status.success());
     assert_eq!(a.count("SELECT count(*) FROM mentions"), before_mentions);
-    assert_eq!(how(), before_names, "the round trip changed how mentions were found");
+    assert_eq!(
+        how(),
+        before_names,
+        "the round trip changed how mentions were found"
+    );
     assert_eq!(
         a.count("SELECT count(*) FROM entities WHERE status = 'accepted'"),
         before_entities
@@ -600,11 +604,18 @@ fn the_gazetteer_round_trips_through_export_and_import() {
         args.extend_from_slice(extra);
         let out = a.run(&args);
         assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
-        assert!(stderr(&out).contains("already moscow's name"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("already moscow's name"),
+            "{}",
+            stderr(&out)
+        );
     }
     let out = a.run(&["entity", "alias", "moscow", "موسكو", "--remove"]);
     assert!(stderr(&out).contains("has no alias"), "{}", stderr(&out));
-    assert!(a.count("SELECT count(*) FROM entity_aliases WHERE entity_id = 'moscow' AND kind = 'name'") >= 1);
+    assert!(
+        a.count("SELECT count(*) FROM entity_aliases WHERE entity_id = 'moscow' AND kind = 'name'")
+            >= 1
+    );
     // Short names are marked as such in the profile.
     let p = stdout(&a.run(&["entity", "حفتر"]));
     assert!(

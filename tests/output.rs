@@ -156,7 +156,14 @@ fn positional_sql_parameters_and_unknown_types_are_refused() {
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         assert!(stderr(&out).contains("write :name"), "{}", stderr(&out));
     }
-    assert_eq!(a.run(&["entities", "--type", "bogus"]).status.code(), Some(2));
+    assert_eq!(
+        a.run(&["entities", "--type", "bogus"]).status.code(),
+        Some(2)
+    );
     let out = a.run(&["cooccur", "حفتر", "روسيا", "--to", "2016"]);
-    assert!(stderr(&out).contains("1 article mentions both"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("1 article mentions both"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -476,10 +476,18 @@ fn saved_queries_take_a_date_window() {
     assert!(stderr(&out).contains("2024-13"), "{}", stderr(&out));
     // Every declared kind is checked: an impossible --end, a --limit of words.
     let out = a.run(&["run", "top-entities-week", "--end", "2018-02-30"]);
-    assert!(stderr(&out).contains("--end") && stderr(&out).contains("2018-02-30"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--end") && stderr(&out).contains("2018-02-30"),
+        "{}",
+        stderr(&out)
+    );
     for bad in ["abc", "-5"] {
         let out = a.run(&["run", "who-met-whom", "--limit", bad]);
         assert_eq!(out.status.code(), Some(1));
-        assert!(stderr(&out).contains("--limit takes a whole number"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("--limit takes a whole number"),
+            "{}",
+            stderr(&out)
+        );
     }
 }

@@ -123,9 +123,13 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             if let Some((other, is_name)) = entities::store::alias_owner(conn, &id, &alias)? {
                 if !force {
                     let fix = if is_name {
-                        format!("it is {other}'s name: merge the two (`marsad entity merge`) if they are one")
+                        format!(
+                            "it is {other}'s name: merge the two (`marsad entity merge`) if they are one"
+                        )
                     } else {
-                        format!("remove it there (`marsad entity alias {other} {alias:?} --remove`)")
+                        format!(
+                            "remove it there (`marsad entity alias {other} {alias:?} --remove`)"
+                        )
                     };
                     anyhow::bail!(
                         "{alias:?} already names entity {other}, and a name of two entities is tagged as one of them only; \

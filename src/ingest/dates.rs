@@ -103,7 +103,11 @@ pub fn parse(s: &str) -> Option<ParsedDate> {
     }
     // "نشر في: … | آخر تحديث: …": every part a date, the first is the
     // publication.
-    let parts: Vec<&str> = s.split('|').map(str::trim).filter(|p| !p.is_empty()).collect();
+    let parts: Vec<&str> = s
+        .split('|')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
     if parts.len() > 1 && parts.iter().skip(1).all(|p| parse_one(p).is_some()) {
         return parse_one(parts[0]);
     }
@@ -118,7 +122,8 @@ fn parse_one(s: &str) -> Option<ParsedDate> {
     if let Some(pm) = pm
         && d.precision != "day"
         && d.precision != "month"
-        && let Ok(t) = NaiveDateTime::parse_from_str(&d.iso[..16.min(d.iso.len())], "%Y-%m-%dT%H:%M")
+        && let Ok(t) =
+            NaiveDateTime::parse_from_str(&d.iso[..16.min(d.iso.len())], "%Y-%m-%dT%H:%M")
     {
         use chrono::Timelike;
         let shift = match (pm, t.hour()) {
@@ -434,8 +439,14 @@ mod tests {
             p("آخر تحديث: 2019/04/07 - 11:30 ص"),
             Some(("2019-04-07T11:30".into(), "minute"))
         );
-        assert_eq!(p("07/04/2019 12:05 AM"), Some(("2019-04-07T00:05".into(), "minute")));
-        assert_eq!(p("07/04/2019 12:05 مساءً"), Some(("2019-04-07T12:05".into(), "minute")));
+        assert_eq!(
+            p("07/04/2019 12:05 AM"),
+            Some(("2019-04-07T00:05".into(), "minute"))
+        );
+        assert_eq!(
+            p("07/04/2019 12:05 مساءً"),
+            Some(("2019-04-07T12:05".into(), "minute"))
+        );
         // Not a second date: the line is not a date line.
         assert_eq!(p("27 يوليو 2015 | حفتر في موسكو"), None);
     }
