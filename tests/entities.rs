@@ -733,3 +733,22 @@ fn an_accepted_candidate_gets_a_readable_id_and_keeps_the_old_one() {
     );
     assert!(a.run(&["check"]).status.success());
 }
+
+/// A sentence naming Haftar three times gives three context lines, each
+/// marking its own mention (all three marked the first one).
+#[test]
+fn mentions_mark_the_mention_itself() {
+    let a = Archive::new();
+    let f = a.path("t.txt");
+    std::fs::write(
+        &f,
+        "عنوان الخبر\n\nقال حفتر إن حفتر سيزور موسكو لأن حفتر يريد دعما من روسيا.\n",
+    )
+    .unwrap();
+    a.ingest_json(&[&f]);
+    let out = stdout(&a.run(&["mentions", "حفتر", "--with", "روسيا"]));
+    let marks: Vec<usize> = out.lines().filter_map(|l| l.find("[حفتر]")).collect();
+    assert_eq!(marks.len(), 3, "{out}");
+    let distinct: std::collections::BTreeSet<_> = marks.iter().collect();
+    assert_eq!(distinct.len(), 3, "the same occurrence marked twice: {out}");
+}
