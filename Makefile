@@ -4,7 +4,7 @@ CARGO ?= cargo
 BIN   := target/release/marsad
 DB    ?= marsad.db
 
-.PHONY: build demo test bench serve soak clean
+.PHONY: build demo test bench serve soak docs clean
 
 build:
 	$(CARGO) build --release --locked
@@ -42,6 +42,10 @@ serve: build
 	test -x .venv/bin/datasette || (python3 -m venv .venv && .venv/bin/pip install --quiet datasette)
 	$(BIN) --db $(DB) queries --datasette > target/datasette-metadata.json
 	.venv/bin/datasette serve $(DB) -m target/datasette-metadata.json -h 127.0.0.1 -p 8001
+
+# Regenerate docs/cli.md from every command's --help (tests/docs.rs checks it).
+docs:
+	MARSAD_BLESS=1 $(CARGO) test --locked --release --test docs
 
 clean:
 	$(CARGO) clean
