@@ -423,16 +423,6 @@ impl Matcher {
     }
 }
 
-/// Offsets (code points) of the words of `body` that match `q`.
-pub fn match_offsets(body: &str, q: &Query) -> Vec<(usize, usize)> {
-    let m = q.matcher();
-    text::tokens(body)
-        .into_iter()
-        .filter(|t| m.matches(t.surface))
-        .map(|t| (t.start, t.end))
-        .collect()
-}
-
 /// The whole text with matching words wrapped in `open`/`close`.
 pub fn highlight(body: &str, q: &Query, open: &str, close: &str) -> String {
     let m = q.matcher();

@@ -22,7 +22,13 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         );
     }
     let store = Store::open_read_only(db, Checks::Skip)?;
-    marsad::store::backup(&store.conn, db, &a.dest, Duration::from_millis(20))?;
+    marsad::store::backup(
+        &store.conn,
+        db,
+        &a.dest,
+        Duration::from_millis(20),
+        |copy| marsad::check::run(copy).map(|r| r.problems),
+    )?;
     outln!(
         "backed up {} to {} (checked)",
         db.display(),

@@ -106,8 +106,15 @@ fn side_of(e: &rusqlite::Error) -> Side {
 /// Copy the archive open on `conn` (the file `source`) to `dest` with
 /// SQLite's online backup, in steps so a running ingest is not blocked for
 /// long; the copy is one consistent snapshot. `dest` must not exist; it
-/// appears only after the copy passes [`crate::check::run`].
-pub fn backup(conn: &Connection, source: &Path, dest: &Path, pause: Duration) -> Result<()> {
+/// appears only after `verify` finds no problem in the copy (the caller
+/// passes `marsad check`'s checks: the store knows no feature).
+pub fn backup(
+    conn: &Connection,
+    source: &Path,
+    dest: &Path,
+    pause: Duration,
+    verify: impl FnOnce(&Connection) -> Result<Vec<String>>,
+) -> Result<()> {
     let dir = check_destination(source, dest)?;
     let tmp = temporary(&dir, dest);
     let cleanup = |tmp: &Path| {
@@ -115,7 +122,7 @@ pub fn backup(conn: &Connection, source: &Path, dest: &Path, pause: Duration) ->
             let _ = std::fs::remove_file(with_suffix(tmp, sfx));
         }
     };
-    let copied = copy_and_check(conn, source, dest, &tmp, pause).and_then(|()| {
+    let copied = copy_and_check(conn, source, dest, &tmp, pause, verify).and_then(|()| {
         // A hard link does not replace a DEST made meanwhile; a rename
         // where links are not supported.
         std::fs::hard_link(&tmp, dest)
@@ -139,6 +146,7 @@ fn copy_and_check(
     dest: &Path,
     tmp: &Path,
     pause: Duration,
+    verify: impl FnOnce(&Connection) -> Result<Vec<String>>,
 ) -> Result<()> {
     let dest_err = |e: rusqlite::Error| {
         err(
@@ -160,14 +168,12 @@ fn copy_and_check(
     let _: String = out
         .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))
         .map_err(dest_err)?;
-    // FTS5's integrity-check is written as an INSERT, so the copy is open
-    // writable for it (nothing is changed).
-    let problems = crate::check::run(&out)
-        .map_err(|e| match e {
-            Error::Sql(e) => dest_err(e),
-            e => e,
-        })?
-        .problems;
+    // Open writable, so that integrity_check also verifies CHECK
+    // constraints (SQLite skips them on a read-only connection).
+    let problems = verify(&out).map_err(|e| match e {
+        Error::Sql(e) => dest_err(e),
+        e => e,
+    })?;
     if !problems.is_empty() {
         let shown: Vec<&str> = problems.iter().take(5).map(String::as_str).collect();
         return Err(err(

@@ -240,19 +240,6 @@ pub fn words(text: &str) -> Vec<Word<'_>> {
     out
 }
 
-/// The stems of already analysed words, separated by spaces, in order (so
-/// phrase queries work on stems): the sentence index's text.
-pub fn terms(words: &[Word]) -> String {
-    let mut out = String::with_capacity(words.iter().map(|w| w.norm.len() + 1).sum());
-    for w in words {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(w.stem());
-    }
-    out
-}
-
 /// The text `articles_fts` indexes for `text`, whose words are `words`: one
 /// term per token that SQLite's tokenizer finds in `text`, in order, so that
 /// a term's position in the index is its word's position in the article.
