@@ -164,7 +164,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Reject { name }) => {
             let id = resolve(conn, &name)?;
-            entities::store::set_status(conn, &id, "rejected")?;
+            entities::store::set_status(conn, &id, entities::store::Decision::Rejected)?;
             done(format!("{id} rejected"))
         }
         None => {

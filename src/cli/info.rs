@@ -18,10 +18,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     // A run recorded as running that no process holds was killed: the
     // next ingest marks it so; say it now.
     if let Some(run) = &mut info.last_run
-        && run.status == "running"
+        && run.status == marsad::store::RunStatus::Running
         && !marsad::store::ingest_running(db)
     {
-        run.status = "interrupted".into();
+        run.status = marsad::store::RunStatus::Interrupted;
     }
     output::print_object(a.format, &info)?;
     Ok(0)

@@ -447,7 +447,7 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
 /// Returns the id it has now.
 pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
     if !id.starts_with("cand-") {
-        set_status(conn, id, "accepted")?;
+        set_status(conn, id, Decision::Accepted)?;
         return Ok(id.to_string());
     }
     let (name_ar, name_en): (String, Option<String>) = conn.query_row(
@@ -555,14 +555,26 @@ pub fn slug(name: &str) -> String {
     out.trim_end_matches('-').to_string()
 }
 
-/// Set an entity's status ('accepted' or 'rejected').
-pub fn set_status(conn: &mut Connection, id: &str, status: &str) -> Result<()> {
+/// What an analyst decided about an entity (`entities.status`; a
+/// discovered one is a `candidate` until then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accepted,
+    Rejected,
+}
+
+/// Set an entity's status; a rejected one loses its mentions.
+pub fn set_status(conn: &mut Connection, id: &str, status: Decision) -> Result<()> {
     let tx = conn.transaction()?;
+    let value = match status {
+        Decision::Accepted => "accepted",
+        Decision::Rejected => "rejected",
+    };
     tx.execute(
         "UPDATE entities SET status = ?2 WHERE id = ?1",
-        params![id, status],
+        params![id, value],
     )?;
-    if status == "rejected" {
+    if status == Decision::Rejected {
         tx.execute("DELETE FROM mentions WHERE entity_id = ?1", [id])?;
     }
     rebuild_entities_fts(&tx)?;

@@ -34,7 +34,7 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::entities::{self, Extraction, Gazetteer};
 use crate::error::Result;
-use crate::store::Store;
+use crate::store::{RunStatus, Store};
 use crate::text;
 
 #[cfg(unix)]
@@ -410,9 +410,9 @@ pub fn run_listed(
         0.0
     };
     let status = match (&write_result, summary.errors) {
-        (Err(_), _) => "failed",
-        (Ok(()), 0) => "ok",
-        (Ok(()), _) => "partial",
+        (Err(_), _) => RunStatus::Failed,
+        (Ok(()), 0) => RunStatus::Ok,
+        (Ok(()), _) => RunStatus::Partial,
     };
     writer::finish_run(&store.conn, &summary, status)?;
     if write_result.is_ok() {

@@ -7,7 +7,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{Batch, InputError, Item, Prepared, StateUpdate, Summary, now};
 use crate::error::Result;
-use crate::store::FtsQueue;
+use crate::store::{FtsQueue, RunStatus};
 
 /// Open a run record (committed at once, so even a killed run is listed).
 pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {
@@ -25,11 +25,11 @@ pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {
 
 /// Close the run record. A failed run keeps the counts of what it
 /// committed (written with each transaction), not of what it rolled back.
-pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
-    if status == "failed" {
+pub fn finish_run(conn: &Connection, s: &Summary, status: RunStatus) -> Result<()> {
+    if status == RunStatus::Failed {
         conn.execute(
             "UPDATE runs SET finished_at = ?1, status = ?2 WHERE id = ?3",
-            params![now(), status, s.run_id],
+            params![now(), status.as_str(), s.run_id],
         )?;
         return Ok(());
     }
@@ -39,7 +39,7 @@ pub fn finish_run(conn: &Connection, s: &Summary, status: &str) -> Result<()> {
          WHERE id = ?11",
         params![
             now(),
-            status,
+            status.as_str(),
             s.inputs as i64,
             s.records as i64,
             s.new as i64,
