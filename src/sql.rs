@@ -105,25 +105,12 @@ fn refuse(sql: &str, e: rusqlite::Error) -> Error {
 }
 
 /// Run one read-only statement with named parameters (`:name`, `@name` or
-/// `$name` in the SQL). `each` is called with the column names and `None`
-/// once before any row, then with `Some(row)` for each row. Rows stream:
-/// nothing is collected here.
+/// `$name` in the SQL), their values already typed ([`parse_param`] for the
+/// command line; a saved query's date parameter is text even when it reads
+/// `2024`). `each` is called with the column names and `None` once before
+/// any row, then with `Some(row)` for each row. Rows stream: nothing is
+/// collected here.
 pub fn query(
-    conn: &Connection,
-    sql: &str,
-    params: &[(String, String)],
-    each: impl FnMut(&[String], Option<Vec<Value>>) -> Result<()>,
-) -> Result<()> {
-    let typed: Vec<(String, rusqlite::types::Value)> = params
-        .iter()
-        .map(|(k, v)| (k.clone(), bind_value(v)))
-        .collect();
-    query_typed(conn, sql, &typed, each)
-}
-
-/// [`query`] with values already typed (a saved query's date or entity
-/// parameter is text even when it looks like a number: `2024`).
-pub fn query_typed(
     conn: &Connection,
     sql: &str,
     params: &[(String, rusqlite::types::Value)],
@@ -200,8 +187,8 @@ pub fn query_typed(
     })()
 }
 
-/// Parse `name=value`.
-pub fn parse_param(s: &str) -> Result<(String, String)> {
+/// Parse `name=value`, the value typed by [`bind_value`].
+pub fn parse_param(s: &str) -> Result<(String, rusqlite::types::Value)> {
     let (k, v) = s
         .split_once('=')
         .ok_or_else(|| Error::Invalid(format!("parameter {s:?} should be name=value")))?;
@@ -211,5 +198,5 @@ pub fn parse_param(s: &str) -> Result<(String, String)> {
             "parameter name {k:?} should be letters, digits or _"
         )));
     }
-    Ok((k.to_string(), v.to_string()))
+    Ok((k.to_string(), bind_value(v)))
 }

@@ -58,11 +58,10 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
             _ => given.push((name, value)),
         }
     }
-    let params = {
-        let store = marsad::archive::open_to_read(db)?;
-        queries::bind_resolved(q, &given, |name| {
-            marsad::entities::store::resolve(&store.conn, name)
-        })?
-    };
-    super::sql::print_query(db, &q.sql, &params, a.timeout, a.format)
+    // One read-only connection resolves the entity parameters and runs the query.
+    let store = marsad::sql::open_read_only(db, std::time::Duration::from_secs(a.timeout))?;
+    let params = queries::bind_resolved(q, &given, |name| {
+        marsad::entities::store::resolve(&store.conn, name)
+    })?;
+    super::sql::print_query(&store, &q.sql, &params, a.format)
 }

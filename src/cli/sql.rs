@@ -3,6 +3,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+use marsad::store::Store;
+
 use super::output::{Format, RowWriter};
 
 #[derive(clap::Args)]
@@ -19,18 +21,17 @@ pub struct Args {
     format: Format,
 }
 
-/// Run `sql` read-only and print it; shared with `marsad run`.
+/// Run `sql` on `store` (opened by `marsad::sql::open_read_only`) and print
+/// it; shared with `marsad run`.
 pub fn print_query(
-    db: &Path,
+    store: &Store,
     sql: &str,
     params: &[(String, rusqlite::types::Value)],
-    timeout: u64,
     format: Format,
 ) -> anyhow::Result<u8> {
-    let store = marsad::sql::open_read_only(db, Duration::from_secs(timeout))?;
     let mut writer: Option<RowWriter> = None;
     let err = super::output::output_error;
-    marsad::sql::query_typed(&store.conn, sql, params, |cols, values| {
+    marsad::sql::query(&store.conn, sql, params, |cols, values| {
         match (values, &mut writer) {
             (None, _) => {
                 writer = Some(RowWriter::new(format, cols).map_err(err)?);
@@ -52,12 +53,6 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .iter()
         .map(|p| marsad::sql::parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let typed: Vec<(String, rusqlite::types::Value)> = params
-        .into_iter()
-        .map(|(k, v)| {
-            let v = marsad::sql::bind_value(&v);
-            (k, v)
-        })
-        .collect();
-    print_query(db, &a.query, &typed, a.timeout, a.format)
+    let store = marsad::sql::open_read_only(db, Duration::from_secs(a.timeout))?;
+    print_query(&store, &a.query, &params, a.format)
 }
