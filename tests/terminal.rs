@@ -49,3 +49,26 @@ fn control_characters_are_escaped_in_listings_and_exact_in_json() {
         "{snippet}"
     );
 }
+
+/// File names and query text quoted on stderr are escaped too.
+#[test]
+fn warnings_and_notes_escape_what_they_quote() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let dir = a.path("queries");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("bad\u{1b}]0;x\u{7}.sql"), "SELECT 1;\n").unwrap();
+    for args in [
+        &["queries"][..],
+        &["run", "who-met-whom"],
+        &["search", "ا\u{1b}[2J*"],
+    ] {
+        let out = a.run(args);
+        let err = stderr(&out);
+        assert!(
+            !err.contains('\u{1b}') && !err.contains('\u{7}'),
+            "{args:?}: {err:?}"
+        );
+    }
+    assert!(stderr(&a.run(&["queries"])).contains("\\x1B"));
+}

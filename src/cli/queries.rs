@@ -34,10 +34,23 @@ pub fn user_dir(db: &Path, given: Option<PathBuf>) -> PathBuf {
 /// Saved queries, with one warning line on stderr per file that is not one.
 pub fn load(db: &Path, given: Option<PathBuf>) -> anyhow::Result<queries::Loaded> {
     let loaded = queries::all(Some(&user_dir(db, given)))?;
-    for b in &loaded.broken {
-        eprintln!("warning: skipped a saved query: {}", b.problem);
-    }
+    warn_broken(&loaded, None);
     Ok(loaded)
+}
+
+/// One warning line per file that is not a saved query, but the one named
+/// `except` (`marsad run` reports that one as its error).
+pub fn warn_broken(loaded: &queries::Loaded, except: Option<&str>) {
+    for b in loaded
+        .broken
+        .iter()
+        .filter(|b| Some(b.stem.as_str()) != except)
+    {
+        eprintln!(
+            "warning: skipped a saved query: {}",
+            super::output::term(&b.problem.to_string())
+        );
+    }
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {

@@ -30,9 +30,7 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
     let all = queries::all(Some(&super::queries::user_dir(db, a.queries)))?;
     // The broken file asked for is the error; others are a warning each.
     let q = all.get(&a.name)?;
-    for b in all.broken.iter().filter(|b| b.stem != a.name) {
-        eprintln!("warning: skipped a saved query: {}", b.problem);
-    }
+    super::queries::warn_broken(&all, Some(&a.name));
     let mut given = Vec::new();
     let mut it = a.params.iter();
     while let Some(flag) = it.next() {

@@ -89,7 +89,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let conn = &mut store.conn;
     let q = Query::parse(&a.query);
     for n in &q.notes {
-        eprintln!("note: {n}");
+        eprintln!("note: {}", output::term(n));
     }
     let entity = a
         .entity

@@ -37,7 +37,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .collect::<rusqlite::Result<_>>()?;
     if a.format == Format::Table {
         for v in &views {
-            outln!("{:<20} {}", v.name, v.description);
+            outln!(
+                "{:<20} {}",
+                super::output::term(&v.name),
+                super::output::term(&v.description)
+            );
         }
         return Ok(0);
     }
