@@ -2,12 +2,11 @@
 -- description: Entities first seen in the :days days up to the archive's latest week (the last day of the latest week holding at least a quarter of an average week's articles), dated articles only; the window is in window_from..window_to.
 -- param: days (number) = 30
 WITH weeks AS (
-    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n
+    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n, max(date(published_at)) AS last_day
     FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
 ), bounds AS (
-    SELECT (SELECT max(date(a.published_at)) FROM articles a
-            WHERE date(a.published_at, 'weekday 6') =
-                  (SELECT max(week_end) FROM weeks WHERE n * 4 >= (SELECT avg(n) FROM weeks))) AS d
+    SELECT (SELECT last_day FROM weeks
+            WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1) AS d
 )
 SELECT e.id AS entity_id, e.name_ar, e.type, e.status, min(a.published_at) AS first_seen,
        count(DISTINCT a.id) AS articles,

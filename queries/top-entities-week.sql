@@ -3,13 +3,12 @@
 -- param: end (date) = latest
 -- param: limit (number) = 20
 WITH weeks AS (
-    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n
+    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n, max(date(published_at)) AS last_day
     FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
 ), bounds AS (
     SELECT CASE WHEN :end = 'latest' THEN
-        (SELECT max(date(a.published_at)) FROM articles a
-         WHERE date(a.published_at, 'weekday 6') =
-               (SELECT max(week_end) FROM weeks WHERE n * 4 >= (SELECT avg(n) FROM weeks)))
+        (SELECT last_day FROM weeks
+         WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1)
         ELSE date(:end) END AS d
 ), counts AS (
     SELECT m.entity_id,
