@@ -29,10 +29,12 @@ pub fn open_to_write(path: &Path) -> Result<Store> {
 /// Build a new archive beside `path` and rename it into place, so that a
 /// reader opening `path` meanwhile finds no file or a whole archive in WAL
 /// mode, never one being switched to WAL or migrated (stock `sqlite3` waits
-/// 0 ms on a lock), and a run killed here leaves no half-made archive.
+/// 0 ms on a lock), and a run killed here leaves no half-made archive. The
+/// caller holds the ingest lock, so `PATH.new` is ours: one left by a
+/// killed run is removed first.
 fn create(path: &Path) -> Result<()> {
     let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".new-{}", std::process::id()));
+    tmp.push(".new");
     let tmp = std::path::PathBuf::from(tmp);
     let sidecars = |p: &Path| {
         ["-wal", "-shm", "-journal"].map(|s| {
@@ -52,12 +54,16 @@ fn create(path: &Path) -> Result<()> {
         let mut store = Store::open_to_create(&tmp)?;
         store.migrate(None)?;
         bring_up_to_date(&mut store)?;
-        store
+        // No other connection: the whole WAL goes into the file, or we stop.
+        let busy: i64 = store
             .conn
-            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                let busy: i64 = r.get(0)?;
-                Ok(busy)
-            })?;
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
+        if busy != 0 {
+            return Err(Error::Input(format!(
+                "{}: could not checkpoint the new archive; nothing was created",
+                tmp.display()
+            )));
+        }
         Ok(())
     })();
     // Closed and checkpointed: everything is in the file itself.

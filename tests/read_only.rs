@@ -248,3 +248,17 @@ fn stock_sqlite3_readers_are_never_locked_out_by_ingests() {
     );
     assert!(a.count("SELECT count(*) FROM articles") > 7000);
 }
+
+/// A new archive is built as ARCHIVE.new and renamed; what a killed
+/// creation left there is cleared by the next ingest.
+#[test]
+fn a_killed_creation_leaves_nothing_in_the_way() {
+    let a = Archive::new();
+    let stale = sidecar(&a.db, ".new");
+    std::fs::write(&stale, "half an archive").unwrap();
+    std::fs::write(sidecar(&a.db, ".new-wal"), "junk").unwrap();
+    let (s, code, err) = a.ingest_json(&[&seeds_dir()]);
+    assert_eq!((code, s["new"].as_u64()), (0, Some(5)), "{err}");
+    assert!(!stale.exists() && !sidecar(&a.db, ".new-wal").exists());
+    assert!(a.run(&["check"]).status.success());
+}
