@@ -389,8 +389,9 @@ fn editing_the_gazetteer_and_reextracting() {
     assert!(a.run(&["check"]).status.success());
 }
 
-#[test]
-fn discovered_candidates_can_be_accepted_or_rejected() {
+/// An archive of one article naming a man the gazetteer does not know, after
+/// a role: discovery makes him a candidate.
+fn pompeo_archive() -> Archive {
     let a = Archive::new();
     let f = a.path("a.txt");
     std::fs::write(
@@ -399,6 +400,12 @@ fn discovered_candidates_can_be_accepted_or_rejected() {
     )
     .unwrap();
     a.ingest_json(&[&f]);
+    a
+}
+
+#[test]
+fn discovered_candidates_can_be_accepted_or_rejected() {
+    let a = pompeo_archive();
     let out = a.run(&["entities", "--candidates", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v[0]["name_ar"], "مايك بومبيو", "{v}");
@@ -697,14 +704,7 @@ fn entity_mentions_and_cooccur_take_a_date_window() {
 /// a reextract keeps its mentions under the new id, not a new candidate.
 #[test]
 fn an_accepted_candidate_gets_a_readable_id_and_keeps_the_old_one() {
-    let a = Archive::new();
-    let f = a.path("a.txt");
-    std::fs::write(
-        &f,
-        "عنوان\n\nوقال وزير الخارجية الأمريكي مايك بومبيو إن بلاده تتابع الوضع في ليبيا.",
-    )
-    .unwrap();
-    a.ingest_json(&[&f]);
+    let a = pompeo_archive();
     let out = a.run(&["entities", "--candidates", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let old = v[0]["id"].as_str().unwrap().to_string();

@@ -153,26 +153,8 @@ fn backup_during_ingest_is_consistent() {
 
 #[test]
 fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
-    // A small tmpfs needs root; without it this test cannot create a full disk.
     // 8 MiB: the seeds fit in an archive of 32 KiB pages, the feed does not.
-    let dir = tempfile::tempdir().unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=8m", "tmpfs"])
-        .arg(dir.path())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
-        return;
-    }
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(dir.path().to_path_buf());
+    let Some(dir) = small_disk("8m") else { return };
     let a = Archive {
         db: dir.path().join("marsad.db"),
         dir: tempfile::tempdir().unwrap(),
@@ -366,25 +348,7 @@ fn backup_refuses_the_archives_own_files_and_leaves_nothing_on_failure() {
 fn a_backup_onto_a_full_disk_leaves_no_dest_and_no_temporary() {
     let a = Archive::new();
     a.ingest_json(&[&seeds_dir()]);
-    // A small tmpfs needs root; without it this test cannot create a full disk.
-    let dir = tempfile::tempdir().unwrap();
-    let mounted = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
-        .arg(dir.path())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
-        return;
-    }
-    struct Unmount(std::path::PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(dir.path().to_path_buf());
+    let Some(dir) = small_disk("64k") else { return };
     let dest = dir.path().join("copy.db");
     for _ in 0..2 {
         // A rerun meets the same clear error, not "already exists".

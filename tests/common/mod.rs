@@ -281,3 +281,40 @@ pub fn run_measured(a: &Archive, args: &[&std::ffi::OsStr], stdin: Option<Feed>)
         peak_rss: usage.ru_maxrss as u64 * 1024,
     }
 }
+
+/// A tmpfs of `size` (such as "8m") mounted on a new temporary folder and
+/// unmounted when dropped: a full disk on demand.
+pub struct SmallDisk {
+    pub dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Mount a [`SmallDisk`]; mounting needs root, and without it the test
+/// cannot make a full disk: `None`, with a line on stderr.
+pub fn small_disk(size: &str) -> Option<SmallDisk> {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipping: cannot mount a small tmpfs here (needs root)");
+        return None;
+    }
+    Some(SmallDisk { dir })
+}
