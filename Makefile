@@ -43,13 +43,13 @@ serve: build
 	$(BIN) --db $(DB) queries --datasette > target/datasette-metadata.json
 	.venv/bin/datasette serve $(DB) -m target/datasette-metadata.json -h 127.0.0.1 -p 8001
 
-# Regenerate docs/cli.md from every command's --help (tests/docs.rs checks it).
+# Regenerate docs/cli.md from every command's --help (tests/integration/docs.rs checks it).
 docs:
-	MARSAD_BLESS=1 $(CARGO) test --locked --release --test docs
+	MARSAD_BLESS=1 $(CARGO) test --locked --release --test integration docs::
 
 clean:
 	$(CARGO) clean
 
 # The kill test with 200 kills instead of 20.
 soak:
-	MARSAD_KILLS=200 $(CARGO) test --locked --release --test kill -- --nocapture
+	MARSAD_KILLS=200 $(CARGO) test --locked --release --test integration kill:: -- --nocapture

@@ -1,8 +1,6 @@
 //! Views, read-only SQL, saved queries and export, through the real binary.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn json(a: &Archive, args: &[&str]) -> serde_json::Value {
     let out = a.run(args);

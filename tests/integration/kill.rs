@@ -1,12 +1,10 @@
 //! A run killed mid-ingest leaves an archive that passes `check`, and the
 //! next run completes it to exactly what one clean run produces.
 
-mod common;
-
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Counts, content hashes, and the derived state (mentions, sentence index,
 /// near-duplicate links and stories, named by content so that they compare

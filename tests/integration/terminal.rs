@@ -1,9 +1,7 @@
 //! Control characters in the data (ESC, OSC, BEL, C1) never reach a
 //! terminal raw: the human formats show them escaped, JSON keeps them exact.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn control_characters_are_escaped_in_listings_and_exact_in_json() {

@@ -32,7 +32,7 @@ fn reference() -> String {
     let top = help(&[]);
     let mut out = String::from(
         "# marsad command-line reference\n\n\
-         Generated from the binary's `--help` (`make docs`); `tests/docs.rs` fails when it drifts.\n\n\
+         Generated from the binary's `--help` (`make docs`); `tests/integration/docs.rs` fails when it drifts.\n\n\
          ## marsad\n\n```text\n",
     );
     out.push_str(&top);

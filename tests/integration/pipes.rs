@@ -1,11 +1,9 @@
 //! A closed pipe (`marsad entity X | head`) ends marsad quietly with exit
 //! code 0, as ripgrep and xsv do: no panic, no message.
 
-mod common;
-
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn every_listing_command_ends_quietly_when_its_reader_goes_away() {

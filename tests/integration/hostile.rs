@@ -2,14 +2,12 @@
 //! memory or hang the run are each refused with one error naming them, the
 //! other inputs of the run still land, and the process stays small.
 
-mod common;
-
 use std::ffi::OsStr;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::common::*;
 
 const MB: usize = 1 << 20;
 

@@ -1,11 +1,9 @@
 //! Search through the real binary: ranking, ties, paging, filters, hostile
 //! queries, highlighting.
 
-mod common;
-
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 fn ids(a: &Archive, args: &[&str]) -> Vec<i64> {
     let mut full = vec!["search"];

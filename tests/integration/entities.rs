@@ -1,11 +1,9 @@
 //! Entities through the real binary: the seeds' expected entities, offsets,
 //! disambiguation, discovery, editing the gazetteer, the JSON shapes.
 
-mod common;
-
 use std::collections::HashSet;
 
-use common::*;
+use crate::common::*;
 
 fn entities_in(a: &Archive, seed_prefix: &str) -> HashSet<String> {
     let conn = a.conn();

@@ -3,12 +3,10 @@
 //! prefix added, 5% and 10% of words substituted) and 200+ same-topic
 //! non-copies; plus the end-to-end behaviour on an archive.
 
-mod common;
-
 use std::collections::HashSet;
 use std::io::BufRead;
 
-use common::*;
+use crate::common::*;
 use marsad::dedup::{self, band_keys, signature, similarity};
 
 /// Deterministic pseudo-random numbers (no dependency, fixed seed).

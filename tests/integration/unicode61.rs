@@ -5,11 +5,9 @@
 //! so that the positions the index gives are the positions of the words.
 //! (The same holds for every article of a real corpus: tests/ingest.rs,
 //! `shared_corpus_sample_ingests_from_gzip`, with
-//! `common::assert_one_term_per_token`.)
+//! `crate::common::assert_one_term_per_token`.)
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// Ranges of consecutive code points, for a readable failure message.
 fn ranges(v: &[u32]) -> String {

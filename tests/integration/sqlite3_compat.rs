@@ -1,11 +1,9 @@
 //! The archive must open in Debian's stock sqlite3 (3.40): schema, MATCH,
 //! snippet(), and every view.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 
 fn shell(sqlite3: &std::path::Path, db: &std::path::Path, sql: &str) -> String {
     let out = Command::new(sqlite3)

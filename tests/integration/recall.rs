@@ -3,11 +3,9 @@
 //! surface form the word takes with Arabic clitics, the article and suffixes,
 //! and looks for those forms in each article's text.
 
-mod common;
-
 use std::collections::{HashMap, HashSet};
 
-use common::*;
+use crate::common::*;
 
 const WORDS: [&str; 10] = [
     "روسيا",

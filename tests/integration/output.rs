@@ -1,11 +1,9 @@
 //! What an analyst reads: messages, column names, CSV shapes, grammar, and
 //! `sql` output that streams in bounded memory whatever its format.
 
-mod common;
-
 use std::ffi::OsStr;
 
-use common::*;
+use crate::common::*;
 
 /// Two copies of one report (same body, other headline) and one undated
 /// article naming Haftar.

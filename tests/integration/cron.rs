@@ -2,9 +2,7 @@
 //! not errors; a --quiet log still gets the count whenever something was
 //! skipped or failed; repeated errors of one kind are counted, not listed.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 fn feed(a: &Archive) -> std::path::PathBuf {
     let f = a.path("night.jsonl");

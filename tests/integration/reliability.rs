@@ -2,13 +2,11 @@
 //! backup while ingesting, a full disk, hostile arguments, and property
 //! tests of the query parser and the normaliser.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// The Jawhara corpus as plain JSON Lines (about 10k articles).
 fn feed(a: &Archive) -> Option<std::path::PathBuf> {

@@ -2,14 +2,12 @@
 //! as a canned query, over HTTP on 127.0.0.1. Datasette comes from PyPI
 //! (`.ci/run` installs it into .venv); set MARSAD_DATASETTE to its path.
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 struct Server(Child);
 

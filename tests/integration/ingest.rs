@@ -1,12 +1,10 @@
 //! Ingest through the real binary: the seeds, re-runs, duplicates, bad
 //! inputs, incremental JSON Lines, the lock, migrations.
 
-mod common;
-
 use std::fs;
 use std::io::Write;
 
-use common::*;
+use crate::common::*;
 
 const SEED_TITLES: [(&str, &str); 5] = [
     (

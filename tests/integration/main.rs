@@ -1,0 +1,22 @@
+//! The integration tests: one binary, a module per area (they run the real `marsad`).
+
+mod common;
+mod cron;
+mod datasette;
+mod dedup;
+mod docs;
+mod entities;
+mod hostile;
+mod ingest;
+mod kill;
+mod output;
+mod pipes;
+mod read_only;
+mod recall;
+mod reliability;
+mod search;
+mod sqlite3_compat;
+mod terminal;
+mod text;
+mod unicode61;
+mod views;
