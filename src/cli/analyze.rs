@@ -1,19 +1,19 @@
 //! `marsad analyze TEXT`
 
-use super::output::{self, Format};
+use super::output::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Text to analyse.
     text: String,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let rows = marsad::text::analyze(&a.text);
     output::print_rows(
-        a.format,
+        a.out.format,
         &["token", "normalized", "stem", "start", "end"],
         &rows,
     )?;

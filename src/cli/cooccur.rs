@@ -16,8 +16,8 @@ pub struct Args {
     window: super::Window,
     #[arg(long, default_value_t = 50)]
     limit: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
@@ -25,9 +25,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let x = estore::resolve(&store.conn, &a.a)?;
     let y = estore::resolve(&store.conn, &a.b)?;
     let rows = query::cooccur(&store.conn, &x, &y, &a.window.filter(), a.limit)?;
-    if a.format != Format::Table {
+    if a.out.format != Format::Table {
         return output::print_rows(
-            a.format,
+            a.out.format,
             &["id", "published_at", "outlet", "title", "sentences"],
             &rows,
         )

@@ -2,10 +2,9 @@
 
 use super::output::outln;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use marsad::archive;
-use marsad::store::IngestLock;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -15,16 +14,15 @@ pub struct Args {
     /// New link threshold (estimated Jaccard, 0–1), kept for later ingests.
     #[arg(long)]
     threshold: Option<f64>,
-    /// Seconds to wait for a running ingest to finish.
-    #[arg(long, default_value_t = 0)]
-    wait: u64,
+    #[command(flatten)]
+    wait: super::WaitArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if let Some(t) = a.threshold.filter(|t| !(0.0..=1.0).contains(t)) {
         anyhow::bail!("--threshold is a similarity between 0 and 1, not {t}");
     }
-    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_edit(db)?;
     let t = Instant::now();
     let (articles, links) = marsad::dedup::rebuild(&mut store.conn, a.threshold)?;

@@ -17,8 +17,8 @@ pub struct Args {
     min_similarity: f64,
     #[arg(long, default_value_t = 50)]
     limit: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
@@ -30,10 +30,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     }
     let store = archive::open_to_read(db)?;
     let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
-    if matches!(a.format, Format::Json | Format::Jsonl) {
-        return output::print_rows(a.format, &[], &stories).map(|()| 0);
+    if matches!(a.out.format, Format::Json | Format::Jsonl) {
+        return output::print_rows(a.out.format, &[], &stories).map(|()| 0);
     }
-    if a.format == Format::Csv {
+    if a.out.format == Format::Csv {
         // One row per copy, with its story: a cell holds one value.
         let rows: Vec<serde_json::Value> = stories
             .iter()
@@ -58,7 +58,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             "origin",
             "title",
         ];
-        return output::print_rows(a.format, &cols, &rows).map(|()| 0);
+        return output::print_rows(a.out.format, &cols, &rows).map(|()| 0);
     }
     for s in &stories {
         outln!("story {}  ({} copies)", s.story_id, s.members.len());

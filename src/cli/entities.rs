@@ -6,19 +6,15 @@ use std::path::{Path, PathBuf};
 use marsad::archive;
 use marsad::entities::{self, query};
 
-use super::output::{self, Format};
+use super::output::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// Only this type.
     #[arg(long = "type", value_parser = ["person", "org", "place", "other"])]
     etype: Option<String>,
-    /// Count only mentions in articles published on or after this date.
-    #[arg(long, value_parser = super::date_arg)]
-    from: Option<String>,
-    /// ... and on or before this one.
-    #[arg(long, value_parser = super::date_arg)]
-    to: Option<String>,
+    #[command(flatten)]
+    window: super::Window,
     #[arg(long, default_value_t = 50)]
     limit: usize,
     /// List discovered candidate names instead (accept, reject or merge them with `marsad entity`).
@@ -31,8 +27,8 @@ pub struct Args {
     /// words become exactly the file's (as `export entities --format tsv` wrote them, edited).
     #[arg(long, requires = "import")]
     replace: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
@@ -61,14 +57,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let f = query::ListFilter {
         etype: a.etype,
-        from: a.from,
-        to: a.to,
+        from: a.window.from,
+        to: a.window.to,
         candidates: a.candidates,
         limit: a.limit,
     };
     let rows = query::list(&store.conn, &f)?;
     output::print_rows(
-        a.format,
+        a.out.format,
         &[
             "id",
             "name_ar",

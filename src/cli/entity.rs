@@ -20,8 +20,8 @@ pub struct Args {
     /// The timeline's step.
     #[arg(long, value_enum, default_value = "month")]
     by: query::Period,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
     #[command(subcommand)]
     edit: Option<Edit>,
 }
@@ -175,8 +175,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             };
             let id = resolve(conn, &name)?;
             let p = query::profile(conn, &id, &a.window.filter(), a.by)?;
-            if a.format != Format::Table {
-                return output::print_object(a.format, &p).map(|()| 0);
+            if a.out.format != Format::Table {
+                return output::print_object(a.out.format, &p).map(|()| 0);
             }
             print_profile(&p, a.by);
             Ok(0)

@@ -19,16 +19,8 @@ enum StreamFormat {
 #[derive(clap::Args)]
 pub struct Args {
     what: What,
-    #[arg(long, value_parser = super::date_arg)]
-    from: Option<String>,
-    #[arg(long, value_parser = super::date_arg)]
-    to: Option<String>,
-    /// An outlet's exact name or part of it.
-    #[arg(long)]
-    outlet: Option<String>,
-    /// Only articles (or mentions) of this entity: id, name or alias.
-    #[arg(long)]
-    entity: Option<String>,
+    #[command(flatten)]
+    articles: super::ArticleArgs,
     /// Export streams, so it writes only the streaming formats.
     #[arg(long, value_enum, default_value = "jsonl")]
     format: StreamFormat,
@@ -53,12 +45,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
     };
     let store = archive::open_to_read(db)?;
-    let entity = a
-        .entity
-        .as_deref()
-        .map(|n| marsad::entities::store::resolve(&store.conn, n))
-        .transpose()?;
-    let f = marsad::articles::ArticleFilter::new(a.from, a.to, a.outlet, entity)?;
+    let f = a.articles.filter(&store.conn)?;
     let cols: Vec<String> = export::columns(a.what)
         .iter()
         .map(|c| c.to_string())

@@ -4,12 +4,12 @@ use std::path::Path;
 
 use marsad::archive;
 
-use super::output::{self, Format};
+use super::output::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
@@ -23,6 +23,6 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     {
         run.status = marsad::store::RunStatus::Interrupted;
     }
-    output::print_object(a.format, &info)?;
+    output::print_object(a.out.format, &info)?;
     Ok(0)
 }

@@ -3,11 +3,9 @@
 use super::output::outln;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use marsad::archive;
 use marsad::ingest::{self, Format, InputError, Problem};
-use marsad::store::IngestLock;
 
 use super::output;
 use super::{EXIT_INPUT_ERRORS, EXIT_OK};
@@ -29,9 +27,8 @@ pub struct Args {
     /// Print the summary as one JSON object.
     #[arg(long)]
     json: bool,
-    /// Seconds to wait for another ingest on the same archive to finish.
-    #[arg(long, default_value_t = 0)]
-    wait: u64,
+    #[command(flatten)]
+    wait: super::WaitArg,
     /// Largest single article accepted, in bytes (decompressed): a text or
     /// HTML file, or one JSON line. An article costs about 25 times its size
     /// in memory while it is analysed; the longest line of the shared
@@ -99,7 +96,7 @@ impl Problems {
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_write(db)?;
     let opts = ingest::Options {
         paths: a.paths,

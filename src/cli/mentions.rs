@@ -20,8 +20,8 @@ pub struct Args {
     window: super::Window,
     #[arg(long, default_value_t = 100)]
     limit: usize,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 #[derive(Serialize)]
@@ -80,7 +80,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         &a.window.filter(),
         a.limit,
     )?;
-    if a.format != Format::Table {
+    if a.out.format != Format::Table {
         let cols = [
             "article_id",
             "external_id",
@@ -91,7 +91,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             "end",
             "sentence",
         ];
-        return output::print_rows(a.format, &cols, &rows).map(|()| 0);
+        return output::print_rows(a.out.format, &cols, &rows).map(|()| 0);
     }
     for m in &rows {
         let l = kwic(m, 45);

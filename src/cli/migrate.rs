@@ -3,23 +3,20 @@
 use super::output::outln;
 use std::path::Path;
 
-use std::time::Duration;
-
 use marsad::archive;
-use marsad::store::{IngestLock, Store};
+use marsad::store::Store;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Seconds to wait for a running ingest to finish.
-    #[arg(long, default_value_t = 0)]
-    wait: u64,
+    #[command(flatten)]
+    wait: super::WaitArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     // A mistyped --db must not become a new, empty archive: ingest makes those.
     marsad::store::check_path(db, marsad::store::Existing::Required)?;
     // Under the ingest lock, so no other writer sees a half-migrated archive.
-    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let _lock = a.wait.lock(db)?;
     let mut store = Store::open_to_create(db)?;
     let before = store.schema_version()?;
     let after = store.migrate(None)?;

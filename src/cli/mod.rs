@@ -126,6 +126,57 @@ impl Window {
     }
 }
 
+/// Which articles: the window, an outlet, an entity (search and export).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ArticleArgs {
+    #[command(flatten)]
+    pub window: Window,
+    /// Only this outlet (exact name or part of it).
+    #[arg(long)]
+    pub outlet: Option<String>,
+    /// Only articles that mention this entity (id, name or alias).
+    #[arg(long)]
+    pub entity: Option<String>,
+}
+
+impl ArticleArgs {
+    /// The filter, with the entity resolved to its id in this archive.
+    pub fn filter(
+        self,
+        conn: &rusqlite::Connection,
+    ) -> marsad::Result<marsad::articles::ArticleFilter> {
+        let entity = self
+            .entity
+            .as_deref()
+            .map(|n| marsad::entities::store::resolve(conn, n))
+            .transpose()?;
+        marsad::articles::ArticleFilter::new(self.window.from, self.window.to, self.outlet, entity)
+    }
+}
+
+/// `--format`, flattened into every command that prints rows or an object.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct FormatArg {
+    /// A table, one JSON array, JSON Lines, or CSV.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: output::Format,
+}
+
+/// `--wait`, flattened into every command that writes to the archive.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct WaitArg {
+    /// Seconds to wait for another ingest (or edit) of this archive to finish.
+    #[arg(long, default_value_t = 0, value_name = "SECONDS")]
+    pub wait: u64,
+}
+
+impl WaitArg {
+    /// Take the archive's ingest lock, waiting as long as the user allowed.
+    pub fn lock(&self, db: &std::path::Path) -> marsad::Result<marsad::store::IngestLock> {
+        marsad::store::IngestLock::acquire(db, std::time::Duration::from_secs(self.wait))
+    }
+}
+
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {

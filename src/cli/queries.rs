@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use marsad::queries;
 use serde_json::json;
 
-use super::output::{self, Format};
+use super::output::{self};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,8 +17,8 @@ pub struct Args {
     /// Print a Datasette metadata file exposing them as canned queries.
     #[arg(long)]
     datasette: bool,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 /// The user's query folder: --queries, or queries/ beside the archive.
@@ -104,7 +104,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         })
         .collect();
     output::print_rows(
-        a.format,
+        a.out.format,
         &["name", "description", "params", "source"],
         &rows,
     )?;

@@ -2,20 +2,17 @@
 
 use super::output::outln;
 use std::path::Path;
-use std::time::Duration;
 
 use marsad::archive;
-use marsad::store::IngestLock;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Seconds to wait for a running ingest to finish.
-    #[arg(long, default_value_t = 0)]
-    wait: u64,
+    #[command(flatten)]
+    wait: super::WaitArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
-    let _lock = IngestLock::acquire(db, Duration::from_secs(a.wait))?;
+    let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_edit(db)?;
     let n = store.reindex()?;
     outln!("reindexed {n} articles");

@@ -15,8 +15,8 @@ pub struct Args {
     queries: Option<PathBuf>,
     #[arg(long, default_value_t = 60)]
     timeout: u64,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
     /// The query's parameters, as --name value.
     #[arg(
         trailing_var_arg = true,
@@ -49,7 +49,7 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
         // marsad's own options may follow the query's parameters.
         match name.as_str() {
             "format" => {
-                a.format = <Format as clap::ValueEnum>::from_str(&value, true)
+                a.out.format = <Format as clap::ValueEnum>::from_str(&value, true)
                     .map_err(anyhow::Error::msg)?
             }
             "timeout" => a.timeout = value.parse()?,
@@ -61,5 +61,5 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
     let params = queries::bind_resolved(q, &given, |name| {
         marsad::entities::store::resolve(&store.conn, name)
     })?;
-    super::sql::print_query(&store, &q.sql, &params, a.format)
+    super::sql::print_query(&store, &q.sql, &params, a.out.format)
 }

@@ -7,7 +7,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use marsad::archive;
-use marsad::articles::ArticleFilter;
 use marsad::search::{self, Filters, Query};
 use serde::Serialize;
 
@@ -19,18 +18,8 @@ pub struct Args {
     /// At most 32 terms (repeats count once) and 4 prefixes of 2 letters or more.
     #[arg(allow_hyphen_values = true)]
     query: String,
-    /// Earliest publication date (YYYY, YYYY-MM or YYYY-MM-DD).
-    #[arg(long, value_parser = super::date_arg)]
-    from: Option<String>,
-    /// Latest publication date, inclusive.
-    #[arg(long, value_parser = super::date_arg)]
-    to: Option<String>,
-    /// Only this outlet (exact name or part of it).
-    #[arg(long)]
-    outlet: Option<String>,
-    /// Only articles that mention this entity (id, name or alias).
-    #[arg(long)]
-    entity: Option<String>,
+    #[command(flatten)]
+    articles: super::ArticleArgs,
     /// Show every copy of a story (by default, one hit per story).
     #[arg(long)]
     all: bool,
@@ -41,8 +30,8 @@ pub struct Args {
     /// Stop a search that runs longer than this many seconds (a query too broad).
     #[arg(long, default_value_t = 5)]
     timeout: u64,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 /// Marks for matched words: colour on a terminal, brackets otherwise.
@@ -91,13 +80,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     for n in &q.notes {
         eprintln!("note: {}", output::term(n));
     }
-    let entity = a
-        .entity
-        .as_deref()
-        .map(|n| marsad::entities::store::resolve(conn, n))
-        .transpose()?;
     let f = Filters {
-        filter: ArticleFilter::new(a.from, a.to, a.outlet, entity)?,
+        filter: a.articles.filter(conn)?,
         limit: a.limit,
         offset: a.offset,
         all: a.all,
@@ -105,12 +89,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let hits = search::with_time_limit(conn, Duration::from_secs(a.timeout), |c| {
         search::search(c, &q, &f)
     })?;
-    match a.format {
-        Format::Json | Format::Jsonl => output::print_rows(a.format, &[], &hits)?,
+    match a.out.format {
+        Format::Json | Format::Jsonl => output::print_rows(a.out.format, &[], &hits)?,
         _ => {
-            let (open, close) = marks(a.format);
+            let (open, close) = marks(a.out.format);
             // The table reaches a terminal; CSV is escaped by print_rows there.
-            let table = a.format == Format::Table;
+            let table = a.out.format == Format::Table;
             let esc = |s| {
                 if table {
                     output::term(s)
@@ -140,9 +124,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     .join(" "),
                 })
                 .collect();
-            if a.format == Format::Csv {
+            if a.out.format == Format::Csv {
                 output::print_rows(
-                    a.format,
+                    a.out.format,
                     &["id", "published_at", "outlet", "title", "snippet"],
                     &rows,
                 )?;

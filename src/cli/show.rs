@@ -14,26 +14,26 @@ pub struct Args {
     /// Mark the words matching this query in the body.
     #[arg(long)]
     highlight: Option<String>,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let mut article = marsad::articles::get(&store.conn, a.id)?;
-    if a.format == Format::Table {
+    if a.out.format == Format::Table {
         // Escaped before marking, so the marks stay live on a terminal.
         article.title = output::term(&article.title).into_owned();
         article.body = output::term(&article.body).into_owned();
     }
     if let Some(q) = &a.highlight {
         let query = marsad::search::Query::parse(q);
-        let marks = super::search::marks(a.format);
+        let marks = super::search::marks(a.out.format);
         article.body = marsad::search::highlight(&article.body, &query, marks.0, marks.1);
         article.title = marsad::search::highlight(&article.title, &query, marks.0, marks.1);
     }
-    if a.format != Format::Table {
-        return output::print_object(a.format, &article).map(|()| 0);
+    if a.out.format != Format::Table {
+        return output::print_object(a.out.format, &article).map(|()| 0);
     }
     outln!("#{}  {}", article.id, article.title);
     let meta = [

@@ -17,8 +17,8 @@ pub struct Args {
     /// Stop the query after this many seconds.
     #[arg(long, default_value_t = 60)]
     timeout: u64,
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 /// Run `sql` on `store` (opened by `marsad::sql::open_read_only`) and print
@@ -54,5 +54,5 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         .map(|p| marsad::sql::parse_param(p))
         .collect::<Result<Vec<_>, _>>()?;
     let store = marsad::sql::open_read_only(db, Duration::from_secs(a.timeout))?;
-    print_query(&store, &a.query, &params, a.format)
+    print_query(&store, &a.query, &params, a.out.format)
 }

@@ -10,8 +10,8 @@ use super::output::{self, Format};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long, value_enum, default_value = "table")]
-    format: Format,
+    #[command(flatten)]
+    out: super::FormatArg,
 }
 
 #[derive(Serialize)]
@@ -35,7 +35,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    if a.format == Format::Table {
+    if a.out.format == Format::Table {
         for v in &views {
             outln!(
                 "{:<20} {}",
@@ -45,6 +45,6 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         return Ok(0);
     }
-    output::print_rows(a.format, &["name", "description", "example"], &views)?;
+    output::print_rows(a.out.format, &["name", "description", "example"], &views)?;
     Ok(0)
 }
