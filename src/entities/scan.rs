@@ -5,13 +5,8 @@
 use std::borrow::Cow;
 
 use super::Field;
+use crate::text::clitics::{ENTITY_PROCLITIC_LETTERS, ENTITY_PROCLITICS, strip_clitics};
 use crate::text::{self, Token};
-
-/// Proclitics that may stand before a name, longest first.
-const CLITICS: &[&str] = &[
-    "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب",
-    "فل", "فك", "و", "ف", "ب", "ل", "ك",
-];
 
 /// A word of a field, as matching and discovery see it.
 pub(super) struct Tok<'a> {
@@ -81,13 +76,12 @@ fn sentence_tokens(toks: &[Tok]) -> Vec<std::ops::Range<usize>> {
 /// number is how many normalised characters the proclitic takes.
 pub(super) fn first_forms(norm: &str) -> impl Iterator<Item = (Cow<'_, str>, usize)> {
     // Every clitic starts with one of these letters; most words stop here.
-    let clitics = if norm.starts_with(['و', 'ف', 'ب', 'ل', 'ك']) {
-        CLITICS
+    let clitics = if norm.starts_with(ENTITY_PROCLITIC_LETTERS) {
+        ENTITY_PROCLITICS
     } else {
         &[]
     };
-    let stripped =
-        text::strip_clitics(norm, clitics).filter(|(_, rest)| rest.chars().nth(1).is_some());
+    let stripped = strip_clitics(norm, clitics).filter(|(_, rest)| rest.chars().nth(1).is_some());
     std::iter::once((Cow::Borrowed(norm), 0)).chain(stripped.flat_map(|(c, rest)| {
         let n = c.chars().count();
         // لل is ل + the article whose alef is dropped: للجيش = ل + الجيش.

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use crate::text;
+use crate::text::clitics::ARTICLE_PREFIXES;
 
 /// What a term matches.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -194,7 +195,7 @@ impl Query {
 /// A prefix as indexed: normalised, with a leading article removed.
 pub(super) fn prefix_term(p: &str) -> String {
     let n = text::normalize(p);
-    for art in ["وال", "بال", "كال", "فال", "ال", "لل"] {
+    for art in ARTICLE_PREFIXES {
         if let Some(rest) = n.strip_prefix(art)
             && rest.chars().count() >= 2
         {

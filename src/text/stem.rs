@@ -5,17 +5,10 @@
 use rustc_hash::FxHashSet;
 use std::sync::OnceLock;
 
+use super::clitics::{LUCENE_PREFIXES, NAME_PROCLITIC_LETTERS, NAME_PROCLITICS, strip_clitics};
 use super::normalize;
 
-const PREFIXES: &[&str] = &["ال", "وال", "بال", "كال", "فال", "لل", "و"];
 const SUFFIXES: &[&str] = &["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
-
-/// Proclitic combinations tried before a protected name: longest first, so
-/// that وبالقاهرة is read as وبال + قاهره.
-const NAME_CLITICS: &[&str] = &[
-    "وبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "وك", "فب",
-    "فل", "فك", "و", "ف", "ب", "ل", "ك",
-];
 
 /// FxHash: looked up for every token indexed, and the set is fixed.
 fn protected() -> &'static FxHashSet<String> {
@@ -56,7 +49,7 @@ fn lucene_stem_str(word: &str) -> &str {
     let mut s = word;
     // Lengths are counted in characters, as Lucene counts them.
     let mut n = word.chars().count();
-    for p in PREFIXES {
+    for p in LUCENE_PREFIXES {
         let pn = arabic_len(p);
         let long_enough = if pn == 1 { n >= 4 } else { n >= pn + 2 };
         if long_enough && let Some(rest) = s.strip_prefix(p) {
@@ -84,20 +77,6 @@ pub fn stem(word: &str) -> String {
     stem_str(word).to_string()
 }
 
-/// The clitics of `list` that `word` begins with, in list order, each with
-/// what follows it. Every clitic is Arabic letters, two bytes each in UTF-8:
-/// comparing first letters as two bytes skips the others without a call to
-/// memcmp (this runs for every word indexed and every token matched).
-pub(crate) fn strip_clitics<'w>(
-    word: &'w str,
-    list: &'static [&'static str],
-) -> impl Iterator<Item = (&'static str, &'w str)> + 'w {
-    let first = word.as_bytes().get(..2).unwrap_or_default();
-    list.iter()
-        .filter(move |c| c.as_bytes()[..2] == *first)
-        .filter_map(move |c| Some((*c, word.strip_prefix(c)?)))
-}
-
 /// [`stem`] as a slice of `word`.
 pub fn stem_str(word: &str) -> &str {
     let names = protected();
@@ -105,8 +84,8 @@ pub fn stem_str(word: &str) -> &str {
         return word;
     }
     // Every clitic starts with one of these letters; most words skip the loop.
-    if word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        for (_, rest) in strip_clitics(word, NAME_CLITICS) {
+    if word.starts_with(NAME_PROCLITIC_LETTERS) {
+        for (_, rest) in strip_clitics(word, NAME_PROCLITICS) {
             if names.contains(rest) && rest.chars().count() >= 3 {
                 return rest;
             }
@@ -121,7 +100,7 @@ mod tests {
 
     #[test]
     fn affixes_are_two_byte_letters() {
-        for a in PREFIXES.iter().chain(SUFFIXES) {
+        for a in LUCENE_PREFIXES.iter().chain(SUFFIXES) {
             assert_eq!(arabic_len(a), a.chars().count(), "{a}");
         }
     }
