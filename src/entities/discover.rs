@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap as HashMap;
 use super::Candidate;
 use super::gazetteer::Gazetteer;
 use super::scan::{FieldScan, Tok, first_forms};
-use crate::text;
+use crate::text::{self, WordList};
 
 /// Titles and roles a new name follows (normalised token sequences).
 const TRIGGERS: &[&str] = &[
@@ -77,17 +77,10 @@ const CONNECTORS: &[&str] = &["عبد", "ابو", "بن", "بك", "ولد", "ا�
 /// Given names, normalised, each with whether it is written with a final
 /// alef maqsura (موسى): normalisation folds ى into ي, which would make the
 /// preposition على look like the name علي.
-fn given_names() -> &'static HashMap<String, bool> {
-    static S: std::sync::OnceLock<HashMap<String, bool>> = std::sync::OnceLock::new();
-    S.get_or_init(|| {
-        include_str!("given_names.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| (text::normalize(l), l.ends_with('ى')))
-            .collect()
-    })
-}
+static GIVEN_NAMES: WordList<HashMap<String, bool>, (String, bool)> =
+    WordList::new(include_str!("given_names.txt"), |l| {
+        (text::normalize(l), l.ends_with('ى'))
+    });
 
 fn is_given_name(t: &Tok) -> bool {
     let maqsura =
@@ -96,7 +89,8 @@ fn is_given_name(t: &Tok) -> bool {
             .rev()
             .find(|c| !text::normalize(c.encode_utf8(&mut [0; 4])).is_empty())
             == Some('ى');
-    given_names()
+    GIVEN_NAMES
+        .get()
         .get(t.norm)
         .is_some_and(|&listed| listed || !maqsura)
 }

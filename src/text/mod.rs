@@ -10,15 +10,16 @@
 pub(crate) mod clitics;
 mod stem;
 mod unicode61;
+mod word_list;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
+pub(crate) use word_list::WordList;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
 pub const ANALYZER_VERSION: &str = "2";
@@ -345,17 +346,15 @@ pub fn is_arabic_word(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// Lower-cased as Lucene's analyzer compares them.
+static STOPWORDS: WordList<HashSet<String>, String> = WordList::new(
+    include_str!("lucene-arabic-stopwords.txt"),
+    str::to_lowercase,
+);
+
 /// Lucene's Arabic stop words (Jacques Savoy's list, BSD), normalised.
 pub fn stopwords() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        include_str!("lucene-arabic-stopwords.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| l.to_lowercase())
-            .collect()
-    })
+    STOPWORDS.get()
 }
 
 /// Lucene's ArabicAnalyzer chain (tokenise, lower-case, digits, stop words,

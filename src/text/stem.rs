@@ -3,33 +3,23 @@
 //! index uses. Both expect normalised input.
 
 use rustc_hash::FxHashSet;
-use std::sync::OnceLock;
 
 use super::clitics::{LUCENE_PREFIXES, NAME_PROCLITIC_LETTERS, NAME_PROCLITICS, strip_clitics};
 use super::normalize;
+use super::word_list::WordList;
 
 const SUFFIXES: &[&str] = &["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
 
-/// FxHash: looked up for every token indexed, and the set is fixed.
-fn protected() -> &'static FxHashSet<String> {
-    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        include_str!("names.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| {
-                let n = normalize(l);
-                // Store names without their article so that السعودية and
-                // سعودية are one name.
-                match n.strip_prefix("ال") {
-                    Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
-                    _ => n,
-                }
-            })
-            .collect()
-    })
-}
+/// The proper names [`stem`] keeps whole (names.txt), stored without their
+/// article so that السعودية and سعودية are one name. FxHash: looked up for
+/// every token indexed, and the set is fixed.
+static NAMES: WordList<FxHashSet<String>, String> = WordList::new(include_str!("names.txt"), |l| {
+    let n = normalize(l);
+    match n.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
+        _ => n,
+    }
+});
 
 /// Lucene's ArabicStemmer: strip the first matching prefix, then every
 /// matching suffix in list order, each only if enough of the word remains.
@@ -79,7 +69,7 @@ pub fn stem(word: &str) -> String {
 
 /// [`stem`] as a slice of `word`.
 pub fn stem_str(word: &str) -> &str {
-    let names = protected();
+    let names = NAMES.get();
     if names.contains(word) {
         return word;
     }
