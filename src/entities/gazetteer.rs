@@ -246,14 +246,6 @@ impl Gazetteer {
         g.rejected = rejected.into_iter().map(|n| text::normalize(&n)).collect();
         g
     }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
-    }
 }
 
 #[cfg(test)]

@@ -186,10 +186,6 @@ impl Query {
         }
         q
     }
-
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
 }
 
 /// A prefix as indexed: normalised, with a leading article removed.
