@@ -68,8 +68,6 @@ pub fn alias_problem(alias: &str) -> Option<String> {
     }
 }
 
-/// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
-/// `id type name_ar name_en wikidata aliases short not_near`, `#` comments.
 /// Columns of the gazetteer format, as its header names them.
 pub const TSV_HEADER: &str = "# id\ttype\tname_ar\tname_en\twikidata\taliases\tshort\tnot_near";
 
@@ -98,6 +96,8 @@ pub fn to_tsv(defs: &[EntityDef]) -> String {
     out
 }
 
+/// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
+/// `id type name_ar name_en wikidata aliases short not_near`, `#` comments.
 pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
     let mut out = Vec::new();
     let mut ids = HashSet::new();
@@ -245,14 +245,6 @@ impl Gazetteer {
         }
         g.rejected = rejected.into_iter().map(|n| text::normalize(&n)).collect();
         g
-    }
-
-    pub fn len(&self) -> usize {
-        self.ids.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
     }
 }
 

@@ -7,18 +7,19 @@
 //! indexed. Bump [`ANALYZER_VERSION`] whenever the output of [`index_terms`]
 //! can change: archives built by another version are re-indexed on open.
 
+pub(crate) mod clitics;
 mod stem;
 mod unicode61;
+mod word_list;
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
 
 use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-pub(crate) use stem::strip_clitics;
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
+pub(crate) use word_list::WordList;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
 pub const ANALYZER_VERSION: &str = "2";
@@ -283,13 +284,6 @@ pub fn index_terms(text: &str) -> String {
     index_text(text, &words(text))
 }
 
-/// Single-letter and article proclitics that a query word may carry in the
-/// text. Lucene's stemmer strips only the article forms and و, so a word
-/// written with ب، ل، ك or ف attached would otherwise be missed.
-const QUERY_PREFIXES: &[&str] = &[
-    "", "ال", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك",
-];
-
 /// The index terms a query word can appear as: the stems of the word with
 /// each common proclitic attached, and of its accusative (tanween) form.
 /// Because the index and the query go through the same stemmer, whatever the
@@ -318,7 +312,7 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for f in &forms {
-        for p in QUERY_PREFIXES {
+        for p in clitics::QUERY_PROCLITICS {
             let s = stem(&format!("{p}{f}"));
             if !out.is_empty() && !plausible_alternative(p, &s, &base) {
                 continue;
@@ -352,17 +346,15 @@ pub fn is_arabic_word(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// Lower-cased as Lucene's analyzer compares them.
+static STOPWORDS: WordList<HashSet<String>, String> = WordList::new(
+    include_str!("lucene-arabic-stopwords.txt"),
+    str::to_lowercase,
+);
+
 /// Lucene's Arabic stop words (Jacques Savoy's list, BSD), normalised.
 pub fn stopwords() -> &'static HashSet<String> {
-    static SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        include_str!("lucene-arabic-stopwords.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| l.to_lowercase())
-            .collect()
-    })
+    STOPWORDS.get()
 }
 
 /// Lucene's ArabicAnalyzer chain (tokenise, lower-case, digits, stop words,

@@ -3,40 +3,23 @@
 //! index uses. Both expect normalised input.
 
 use rustc_hash::FxHashSet;
-use std::sync::OnceLock;
 
+use super::clitics::{LUCENE_PREFIXES, NAME_PROCLITIC_LETTERS, NAME_PROCLITICS, strip_clitics};
 use super::normalize;
+use super::word_list::WordList;
 
-const PREFIXES: &[&str] = &["ال", "وال", "بال", "كال", "فال", "لل", "و"];
 const SUFFIXES: &[&str] = &["ها", "ان", "ات", "ون", "ين", "يه", "ية", "ه", "ة", "ي"];
 
-/// Proclitic combinations tried before a protected name: longest first, so
-/// that وبالقاهرة is read as وبال + قاهره.
-const NAME_CLITICS: &[&str] = &[
-    "وبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "وك", "فب",
-    "فل", "فك", "و", "ف", "ب", "ل", "ك",
-];
-
-/// FxHash: looked up for every token indexed, and the set is fixed.
-fn protected() -> &'static FxHashSet<String> {
-    static SET: OnceLock<FxHashSet<String>> = OnceLock::new();
-    SET.get_or_init(|| {
-        include_str!("names.txt")
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .map(|l| {
-                let n = normalize(l);
-                // Store names without their article so that السعودية and
-                // سعودية are one name.
-                match n.strip_prefix("ال") {
-                    Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
-                    _ => n,
-                }
-            })
-            .collect()
-    })
-}
+/// The proper names [`stem`] keeps whole (names.txt), stored without their
+/// article so that السعودية and سعودية are one name. FxHash: looked up for
+/// every token indexed, and the set is fixed.
+static NAMES: WordList<FxHashSet<String>, String> = WordList::new(include_str!("names.txt"), |l| {
+    let n = normalize(l);
+    match n.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 3 => rest.to_string(),
+        _ => n,
+    }
+});
 
 /// Lucene's ArabicStemmer: strip the first matching prefix, then every
 /// matching suffix in list order, each only if enough of the word remains.
@@ -56,7 +39,7 @@ fn lucene_stem_str(word: &str) -> &str {
     let mut s = word;
     // Lengths are counted in characters, as Lucene counts them.
     let mut n = word.chars().count();
-    for p in PREFIXES {
+    for p in LUCENE_PREFIXES {
         let pn = arabic_len(p);
         let long_enough = if pn == 1 { n >= 4 } else { n >= pn + 2 };
         if long_enough && let Some(rest) = s.strip_prefix(p) {
@@ -84,29 +67,15 @@ pub fn stem(word: &str) -> String {
     stem_str(word).to_string()
 }
 
-/// The clitics of `list` that `word` begins with, in list order, each with
-/// what follows it. Every clitic is Arabic letters, two bytes each in UTF-8:
-/// comparing first letters as two bytes skips the others without a call to
-/// memcmp (this runs for every word indexed and every token matched).
-pub(crate) fn strip_clitics<'w>(
-    word: &'w str,
-    list: &'static [&'static str],
-) -> impl Iterator<Item = (&'static str, &'w str)> + 'w {
-    let first = word.as_bytes().get(..2).unwrap_or_default();
-    list.iter()
-        .filter(move |c| c.as_bytes()[..2] == *first)
-        .filter_map(move |c| Some((*c, word.strip_prefix(c)?)))
-}
-
 /// [`stem`] as a slice of `word`.
 pub fn stem_str(word: &str) -> &str {
-    let names = protected();
+    let names = NAMES.get();
     if names.contains(word) {
         return word;
     }
     // Every clitic starts with one of these letters; most words skip the loop.
-    if word.starts_with(['و', 'ف', 'ب', 'ل', 'ك', 'ا']) {
-        for (_, rest) in strip_clitics(word, NAME_CLITICS) {
+    if word.starts_with(NAME_PROCLITIC_LETTERS) {
+        for (_, rest) in strip_clitics(word, NAME_PROCLITICS) {
             if names.contains(rest) && rest.chars().count() >= 3 {
                 return rest;
             }
@@ -121,7 +90,7 @@ mod tests {
 
     #[test]
     fn affixes_are_two_byte_letters() {
-        for a in PREFIXES.iter().chain(SUFFIXES) {
+        for a in LUCENE_PREFIXES.iter().chain(SUFFIXES) {
             assert_eq!(arabic_len(a), a.chars().count(), "{a}");
         }
     }
