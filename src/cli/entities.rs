@@ -11,8 +11,8 @@ use super::output::{self};
 #[derive(clap::Args)]
 pub struct Args {
     /// Only this type.
-    #[arg(long = "type", value_parser = ["person", "org", "place", "other"])]
-    etype: Option<String>,
+    #[arg(long = "type", value_enum)]
+    etype: Option<entities::EntityType>,
     #[command(flatten)]
     window: super::Window,
     #[arg(long, default_value_t = 50)]

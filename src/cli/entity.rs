@@ -32,8 +32,8 @@ enum Edit {
     Add {
         /// Stable id (ASCII slug, e.g. mike-pompeo).
         id: String,
-        #[arg(long = "type")]
-        etype: String,
+        #[arg(long = "type", value_enum)]
+        etype: entities::EntityType,
         #[arg(long)]
         ar: String,
         #[arg(long)]
@@ -138,7 +138,16 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 }
                 eprintln!("warning: {alias:?} also names {other}");
             }
-            entities::store::alias(conn, &id, &alias, if short { "short" } else { "alias" })?;
+            entities::store::alias(
+                conn,
+                &id,
+                &alias,
+                if short {
+                    entities::NameKind::Short
+                } else {
+                    entities::NameKind::Alias
+                },
+            )?;
             done(format!("{id}: alias {alias:?} added"))
         }
         Some(Edit::Merge { from, into }) => {

@@ -11,7 +11,7 @@ use super::discover::discover;
 use super::gazetteer::Gazetteer;
 use super::matcher::{best_match, vetoed};
 use super::scan::{FieldScan, original_prefix_len};
-use super::{Extraction, Field, Mention, SentenceSpan};
+use super::{Extraction, Field, Mention, NameKind, SentenceSpan};
 use crate::text;
 
 /// Extract mentions, candidates and their sentences from an article.
@@ -83,7 +83,7 @@ pub fn extract_words<'a>(
                     .nth(skipped)
                     .map_or(first.surface.len(), |(b, _)| b);
             let surface = f.text[byte_start..last.byte_end].to_string();
-            if p.how != "short" {
+            if p.how != NameKind::Short {
                 order += 1;
                 seen_full.insert(p.entity, order);
             }
@@ -94,7 +94,7 @@ pub fn extract_words<'a>(
                 end,
                 surface,
                 sentence: toks[i].sentence,
-                how: p.how,
+                how: p.how.into(),
             });
             used_sentences.insert((f.field, toks[i].sentence));
             covered[i..i + len].iter_mut().for_each(|c| *c = true);
@@ -136,16 +136,16 @@ mod tests {
 
     fn g() -> Gazetteer {
         let rows = [
-            ("khalifa", "خليفة حفتر", "name"),
-            ("khalifa", "حفتر", "alias"),
-            ("khaled", "خالد حفتر", "name"),
-            ("khaled", "خالد", "short"),
-            ("lna", "الجيش الوطني الليبي", "name"),
-            ("wagner", "فاغنر", "name"),
+            ("khalifa", "خليفة حفتر", NameKind::Name),
+            ("khalifa", "حفتر", NameKind::Alias),
+            ("khaled", "خالد حفتر", NameKind::Name),
+            ("khaled", "خالد", NameKind::Short),
+            ("lna", "الجيش الوطني الليبي", NameKind::Name),
+            ("wagner", "فاغنر", NameKind::Name),
         ];
         Gazetteer::build(
             rows.iter()
-                .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())),
+                .map(|(a, b, c)| (a.to_string(), b.to_string(), *c)),
             [("wagner".to_string(), "القدم".to_string())],
             [],
         )

@@ -5,13 +5,14 @@ use std::collections::{HashMap, HashSet};
 
 use serde::Serialize;
 
+use super::{EntityType, NameKind};
 use crate::text;
 
 /// One line of the gazetteer file.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EntityDef {
     pub id: String,
-    pub etype: String,
+    pub etype: EntityType,
     pub name_ar: String,
     pub name_en: String,
     pub wikidata: String,
@@ -28,8 +29,6 @@ impl EntityDef {
             .chain(self.aliases.iter().chain(&self.short).map(String::as_str))
     }
 }
-
-const TYPES: [&str; 4] = ["person", "org", "place", "other"];
 
 fn list(s: Option<&&str>) -> Vec<String> {
     s.map(|s| {
@@ -82,7 +81,7 @@ pub fn to_tsv(defs: &[EntityDef]) -> String {
     for d in defs {
         let cells = [
             clean(&d.id),
-            clean(&d.etype),
+            d.etype.to_string(),
             clean(&d.name_ar),
             clean(&d.name_en),
             clean(&d.wikidata),
@@ -126,20 +125,20 @@ pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
         if !ids.insert(id.to_string()) {
             return Err(at(format!("id {id:?} appears twice")));
         }
-        let etype = c[1].trim();
-        if !TYPES.contains(&etype) {
+        let Some(etype) = EntityType::parse(c[1].trim()) else {
             return Err(at(format!(
-                "type {etype:?} must be one of {}",
-                TYPES.join(", ")
+                "type {:?} must be {}",
+                c[1].trim(),
+                EntityType::words()
             )));
-        }
+        };
         let name_ar = c[2].trim();
         if text::normalize(name_ar).is_empty() {
             return Err(at("name_ar is empty".into()));
         }
         let def = EntityDef {
             id: id.into(),
-            etype: etype.into(),
+            etype,
             name_ar: name_ar.into(),
             name_en: c.get(3).map_or("", |s| s.trim()).into(),
             wikidata: c.get(4).map_or("", |s| s.trim()).into(),
@@ -160,7 +159,7 @@ pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
 pub(crate) struct Pattern {
     pub tokens: Vec<String>,
     pub entity: usize,
-    pub how: &'static str,
+    pub how: NameKind,
 }
 
 /// The index extraction runs against, built once per run.
@@ -189,7 +188,7 @@ pub(crate) fn name_tokens(name: &str) -> Vec<String> {
 impl Gazetteer {
     /// Build from (entity id, alias, kind) rows and (entity id, word) vetoes.
     pub fn build(
-        aliases: impl IntoIterator<Item = (String, String, String)>,
+        aliases: impl IntoIterator<Item = (String, String, NameKind)>,
         not_near: impl IntoIterator<Item = (String, String)>,
         rejected: impl IntoIterator<Item = String>,
     ) -> Gazetteer {
@@ -207,24 +206,19 @@ impl Gazetteer {
                 continue;
             }
             let entity = idx(&mut g, &id);
-            let how = match kind.as_str() {
-                "name" => "name",
-                "short" => "short",
-                _ => "alias",
-            };
             g.by_first
                 .entry(tokens[0].clone())
                 .or_default()
                 .push(Pattern {
                     tokens,
                     entity,
-                    how,
+                    how: kind,
                 });
         }
-        let rank = |how: &str| match how {
-            "name" => 0,
-            "alias" => 1,
-            _ => 2,
+        let rank = |how: NameKind| match how {
+            NameKind::Name => 0,
+            NameKind::Alias => 1,
+            NameKind::Short => 2,
         };
         for pats in g.by_first.values_mut() {
             pats.sort_by(|a, b| {

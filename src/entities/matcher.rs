@@ -5,6 +5,7 @@
 // FxHash: these maps are filled and probed for every word of every article.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::NameKind;
 use super::gazetteer::{Gazetteer, Pattern};
 use super::scan::{Tok, first_forms};
 
@@ -50,7 +51,9 @@ pub(super) fn best_match<'g>(
             {
                 continue;
             }
-            if p.how == "short" && !seen_full.contains_key(&p.entity) && !kin_follows(toks, i + len)
+            if p.how == NameKind::Short
+                && !seen_full.contains_key(&p.entity)
+                && !kin_follows(toks, i + len)
             {
                 continue;
             }
@@ -59,8 +62,8 @@ pub(super) fn best_match<'g>(
                 Some((blen, bp, _)) if blen == len => {
                     // Same length: a full name beats a short form, and among
                     // short forms the most recently named entity wins.
-                    bp.how == "short"
-                        && (p.how != "short"
+                    bp.how == NameKind::Short
+                        && (p.how != NameKind::Short
                             || seen_full.get(&p.entity) > seen_full.get(&bp.entity))
                 }
                 Some(_) => true,

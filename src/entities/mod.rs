@@ -10,6 +10,7 @@
 mod discover;
 mod extract;
 mod gazetteer;
+mod kinds;
 mod matcher;
 pub mod query;
 mod scan;
@@ -17,6 +18,7 @@ pub mod store;
 
 pub use extract::{extract, extract_words};
 pub use gazetteer::{EntityDef, Gazetteer, alias_problem, parse_tsv, to_tsv};
+pub use kinds::{EntityType, How, NameKind, Status};
 
 use serde::Serialize;
 
@@ -50,7 +52,7 @@ pub struct Mention {
     pub end: usize,
     pub surface: String,
     pub sentence: usize,
-    pub how: &'static str,
+    pub how: How,
 }
 
 /// A name found after a title or role, not in the gazetteer.

@@ -5,7 +5,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use super::{EntityDef, Extraction, Gazetteer, extract};
+use super::{EntityDef, Extraction, Gazetteer, NameKind, Status, extract};
 use crate::error::{Error, Result};
 use crate::store::FtsQueue;
 use crate::text;
@@ -26,7 +26,7 @@ pub fn candidate_id(key: &str) -> String {
     )
 }
 
-fn add_alias(tx: &Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+fn add_alias(tx: &Connection, id: &str, alias: &str, kind: NameKind) -> Result<()> {
     // An entity's name stays a name when it is listed again as an alias (the
     // shipped gazetteer does so): otherwise export → import would change
     // mentions from 'alias' to 'name', and `alias --remove` could delete it.
@@ -83,15 +83,15 @@ pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) 
             tx.execute("DELETE FROM entity_aliases WHERE entity_id = ?1", [&d.id])?;
             tx.execute("DELETE FROM entity_not_near WHERE entity_id = ?1", [&d.id])?;
         }
-        add_alias(&tx, &d.id, &d.name_ar, "name")?;
+        add_alias(&tx, &d.id, &d.name_ar, NameKind::Name)?;
         if !d.name_en.is_empty() {
-            add_alias(&tx, &d.id, &d.name_en, "name")?;
+            add_alias(&tx, &d.id, &d.name_en, NameKind::Name)?;
         }
         for a in &d.aliases {
-            add_alias(&tx, &d.id, a, "alias")?;
+            add_alias(&tx, &d.id, a, NameKind::Alias)?;
         }
         for s in &d.short {
-            add_alias(&tx, &d.id, s, "short")?;
+            add_alias(&tx, &d.id, s, NameKind::Short)?;
         }
         for w in &d.not_near {
             tx.execute(
@@ -149,7 +149,7 @@ pub fn load(conn: &Connection) -> Result<Gazetteer> {
         "SELECT a.entity_id, a.alias, a.kind FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
          WHERE e.status = 'accepted' AND e.merged_into IS NULL ORDER BY a.entity_id, a.alias",
     )?;
-    let aliases: Vec<(String, String, String)> = st
+    let aliases: Vec<(String, String, NameKind)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let mut st = conn.prepare("SELECT entity_id, word FROM entity_not_near")?;
@@ -203,16 +203,16 @@ pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue
             )?
             .execute(params![id, c.surface, now()])?;
         if added > 0 {
-            add_alias(tx, &id, &c.surface, "name")?;
+            add_alias(tx, &id, &c.surface, NameKind::Name)?;
             let rowid: i64 = tx
                 .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
                 .query_row([&id], |r| r.get(0))?;
             fts.entity(rowid, text::index_terms(&c.surface));
         }
-        let status: String = tx
+        let status: Status = tx
             .prepare_cached("SELECT status FROM entities WHERE id = ?1")?
             .query_row([&id], |r| r.get(0))?;
-        if status != "candidate" {
+        if status != Status::Candidate {
             continue;
         }
         tx.prepare_cached(
@@ -330,7 +330,9 @@ pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
                 name_ar: r.get(2)?,
                 name_en: r.get(3)?,
                 wikidata: r.get(4)?,
-                ..EntityDef::default()
+                aliases: Vec::new(),
+                short: Vec::new(),
+                not_near: Vec::new(),
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -341,10 +343,10 @@ pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
         conn.prepare("SELECT word FROM entity_not_near WHERE entity_id = ?1 ORDER BY rowid")?;
     for d in &mut defs {
         for row in aliases.query_map([&d.id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, NameKind>(1)?))
         })? {
             let (alias, kind) = row?;
-            if kind == "short" {
+            if kind == NameKind::Short {
                 d.short.push(alias);
             } else if alias != d.name_ar && alias != d.name_en {
                 d.aliases.push(alias);
@@ -391,7 +393,7 @@ pub fn remove_alias(conn: &mut Connection, id: &str, alias: &str) -> Result<()> 
 
 /// Add an alias to an entity (kind 'alias' or 'short'). Its own names are
 /// refused: as a short name or an alias they would stop matching alone.
-pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: &str) -> Result<()> {
+pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: NameKind) -> Result<()> {
     check_name(id, alias)?;
     let own_name: bool = conn.query_row(
         "SELECT count(*) > 0 FROM entity_aliases WHERE entity_id = ?1 AND kind = 'name'
@@ -567,8 +569,8 @@ pub enum Decision {
 pub fn set_status(conn: &mut Connection, id: &str, status: Decision) -> Result<()> {
     let tx = conn.transaction()?;
     let value = match status {
-        Decision::Accepted => "accepted",
-        Decision::Rejected => "rejected",
+        Decision::Accepted => Status::Accepted,
+        Decision::Rejected => Status::Rejected,
     };
     tx.execute(
         "UPDATE entities SET status = ?2 WHERE id = ?1",
@@ -614,9 +616,9 @@ pub fn rename(
         [id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    add_alias(&tx, id, &ar, "name")?;
+    add_alias(&tx, id, &ar, NameKind::Name)?;
     if let Some(en) = en {
-        add_alias(&tx, id, &en, "name")?;
+        add_alias(&tx, id, &en, NameKind::Name)?;
     }
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
