@@ -21,16 +21,46 @@ pub struct Sighting {
     pub removed: Option<String>,
 }
 
-/// An article with everything `marsad show` prints.
-#[derive(Debug, Serialize)]
-pub struct Article {
+/// An article, briefly: what every result that points at an article
+/// carries (search hits, story members, an entity's latest articles,
+/// co-occurrences, `show`), flattened into it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleRef {
     pub id: i64,
     pub external_id: Option<String>,
+    /// Where it was first seen (the first sighting's input).
     pub origin: Option<String>,
     pub title: String,
     pub published_at: Option<String>,
-    pub date_precision: Option<String>,
     pub outlet: Option<String>,
+}
+
+impl ArticleRef {
+    /// The columns [`ArticleRef::from_row`] reads, in its order, from
+    /// `articles a LEFT JOIN outlets o ON o.id = a.outlet_id`.
+    pub const COLUMNS: &str = "a.id, a.external_id, \
+        (SELECT s.origin FROM sightings s WHERE s.article_id = a.id ORDER BY s.id LIMIT 1), \
+        a.title, a.published_at, o.name";
+
+    /// Read the [`ArticleRef::COLUMNS`] starting at column `first`.
+    pub fn from_row(r: &rusqlite::Row, first: usize) -> rusqlite::Result<ArticleRef> {
+        Ok(ArticleRef {
+            id: r.get(first)?,
+            external_id: r.get(first + 1)?,
+            origin: r.get(first + 2)?,
+            title: r.get(first + 3)?,
+            published_at: r.get(first + 4)?,
+            outlet: r.get(first + 5)?,
+        })
+    }
+}
+
+/// An article with everything `marsad show` prints.
+#[derive(Debug, Serialize)]
+pub struct Article {
+    #[serde(flatten)]
+    pub article: ArticleRef,
+    pub date_precision: Option<String>,
     pub author: Option<String>,
     pub url: Option<String>,
     pub language: Option<String>,
@@ -187,20 +217,16 @@ pub const ORIGIN_SQL: &str =
 
 pub fn get(conn: &Connection, id: i64) -> Result<Article> {
     let sql = format!(
-        "SELECT a.id, a.external_id, {ORIGIN_SQL}, a.title, a.published_at, a.date_precision, o.name, a.author,
+        "SELECT {}, a.date_precision, a.author,
                 a.url, a.language, a.content_sha256, a.ingested_at, a.extra, a.body
-         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?1"
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE a.id = ?1",
+        ArticleRef::COLUMNS
     );
     let mut a = conn
         .query_row(&sql, [id], |r| {
             Ok(Article {
-                id: r.get(0)?,
-                external_id: r.get(1)?,
-                origin: r.get(2)?,
-                title: r.get(3)?,
-                published_at: r.get(4)?,
-                date_precision: r.get(5)?,
-                outlet: r.get(6)?,
+                article: ArticleRef::from_row(r, 0)?,
+                date_precision: r.get(6)?,
                 author: r.get(7)?,
                 url: r.get(8)?,
                 language: r.get(9)?,

@@ -40,6 +40,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .flat_map(|s| {
                 s.members.iter().map(move |m| {
                     let mut v = serde_json::to_value(m).unwrap_or_default();
+                    v["article_id"] = m.article.id.into();
                     v["story_id"] = s.story_id.into();
                     v["canonical_id"] = s.canonical_id.into();
                     v
@@ -66,13 +67,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             outln!(
                 "  {} #{:<6} {:<10} {:<14} {:>5}  {}",
                 if m.canonical { "*" } else { " " },
-                m.article_id,
-                m.published_at
+                m.article.id,
+                m.article
+                    .published_at
                     .as_deref()
                     .map_or("-", |d| d.get(..10).unwrap_or(d)),
-                output::term(m.outlet.as_deref().unwrap_or("-")),
+                output::term(m.article.outlet.as_deref().unwrap_or("-")),
                 m.similarity.map_or("-".into(), |x| format!("{x:.2}")),
-                output::term(&m.title)
+                output::term(&m.article.title)
             );
         }
     }

@@ -105,14 +105,15 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             let rows: Vec<Row> = hits
                 .iter()
                 .map(|h| Row {
-                    id: h.id,
+                    id: h.article.id,
                     // The table shows the day; CSV the value JSON gives.
                     published_at: h
+                        .article
                         .published_at
                         .as_deref()
                         .map(|d| if table { d.get(..10).unwrap_or(d) } else { d }),
-                    outlet: h.outlet.as_deref().map(esc),
-                    title: esc(&h.title),
+                    outlet: h.article.outlet.as_deref().map(esc),
+                    title: esc(&h.article.title),
                     also: also(h.copies, h.also_in_outlets),
                     snippet: if table {
                         h.snippet.marked_with(open, close, output::push_term)

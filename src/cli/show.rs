@@ -20,27 +20,28 @@ pub struct Args {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
-    let mut article = marsad::articles::get(&store.conn, a.id)?;
+    let mut shown = marsad::articles::get(&store.conn, a.id)?;
+    let article = &mut shown.article;
     if a.out.format == Format::Table {
         // Escaped before marking, so the marks stay live on a terminal.
         article.title = output::term(&article.title).into_owned();
-        article.body = output::term(&article.body).into_owned();
+        shown.body = output::term(&shown.body).into_owned();
     }
     if let Some(q) = &a.highlight {
         let query = marsad::search::Query::parse(q);
         let marks = super::search::marks(a.out.format);
-        article.body = marsad::search::highlight(&article.body, &query, marks.0, marks.1);
+        shown.body = marsad::search::highlight(&shown.body, &query, marks.0, marks.1);
         article.title = marsad::search::highlight(&article.title, &query, marks.0, marks.1);
     }
     if a.out.format != Format::Table {
-        return output::print_object(a.out.format, &article).map(|()| 0);
+        return output::print_object(a.out.format, &shown).map(|()| 0);
     }
     outln!("#{}  {}", article.id, article.title);
     let meta = [
         ("date", article.published_at.clone()),
         ("outlet", article.outlet.clone()),
-        ("author", article.author.clone()),
-        ("url", article.url.clone()),
+        ("author", shown.author.clone()),
+        ("url", shown.url.clone()),
         ("external_id", article.external_id.clone()),
         ("origin", article.origin.clone()),
     ];
@@ -49,9 +50,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             outln!("{k}: {}", output::term(&v));
         }
     }
-    outln!("\n{}\n", article.body);
-    outln!("sightings ({}):", article.sightings.len());
-    for s in &article.sightings {
+    outln!("\n{}\n", shown.body);
+    outln!("sightings ({}):", shown.sightings.len());
+    for s in &shown.sightings {
         let line = if s.line > 0 {
             format!(":{}", s.line)
         } else {

@@ -3,17 +3,14 @@
 
 use rusqlite::{Connection, params};
 
+use crate::articles::ArticleRef;
 use crate::error::Result;
 
 /// A copy within a story.
 #[derive(Debug, serde::Serialize)]
 pub struct Member {
-    pub article_id: i64,
-    pub external_id: Option<String>,
-    pub origin: Option<String>,
-    pub outlet: Option<String>,
-    pub published_at: Option<String>,
-    pub title: String,
+    #[serde(flatten)]
+    pub article: ArticleRef,
     /// Highest similarity to another copy (1 for an exact duplicate).
     pub similarity: Option<f64>,
     pub canonical: bool,
@@ -36,7 +33,7 @@ pub fn stories(
     limit: usize,
 ) -> Result<Vec<Story>> {
     let mut st = conn.prepare(
-        "SELECT story_id, canonical_id, article_id, external_id, origin, outlet, published_at, title, similarity
+        "SELECT story_id, canonical_id, article_id, external_id, origin, title, published_at, outlet, similarity
          FROM v_stories WHERE (?1 IS NULL OR story_id = ?1)
            AND story_id IN (SELECT s.story_id FROM stories s JOIN near_duplicates d ON d.a = s.article_id
                              GROUP BY s.story_id HAVING min(d.similarity) >= ?2)
@@ -47,7 +44,8 @@ pub fn stories(
     while let Some(r) = rows.next()? {
         let sid: i64 = r.get(0)?;
         let canonical_id: i64 = r.get(1)?;
-        let article_id: i64 = r.get(2)?;
+        let article = ArticleRef::from_row(r, 2)?;
+        let canonical = article.id == canonical_id;
         if out.last().is_none_or(|s| s.story_id != sid) {
             if out.len() == limit {
                 break;
@@ -59,14 +57,9 @@ pub fn stories(
             });
         }
         out.last_mut().expect("pushed above").members.push(Member {
-            article_id,
-            external_id: r.get(3)?,
-            origin: r.get(4)?,
-            outlet: r.get(5)?,
-            published_at: r.get(6)?,
-            title: r.get(7)?,
+            article,
             similarity: r.get(8)?,
-            canonical: article_id == canonical_id,
+            canonical,
         });
     }
     Ok(out)

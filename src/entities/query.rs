@@ -4,6 +4,8 @@
 use rusqlite::{Connection, params, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
+use super::{EntityType, Status};
+pub use crate::articles::ArticleRef;
 use crate::articles::{ArticleFilter, ORIGIN_SQL};
 use crate::error::Result;
 
@@ -14,8 +16,8 @@ pub struct EntityRow {
     pub name_ar: String,
     pub name_en: Option<String>,
     #[serde(rename = "type")]
-    pub etype: String,
-    pub status: String,
+    pub etype: EntityType,
+    pub status: Status,
     pub articles: i64,
     pub mentions: i64,
     pub first_seen: Option<String>,
@@ -41,7 +43,7 @@ fn entity_row(r: &rusqlite::Row) -> rusqlite::Result<EntityRow> {
 /// Filters for [`list`].
 #[derive(Debug, Default)]
 pub struct ListFilter {
-    pub etype: Option<String>,
+    pub etype: Option<EntityType>,
     pub from: Option<String>,
     pub to: Option<String>,
     pub candidates: bool,
@@ -70,9 +72,9 @@ pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
          LIMIT ?5"
     );
     let status = if f.candidates {
-        "candidate"
+        Status::Candidate
     } else {
-        "accepted"
+        Status::Accepted
     };
     let mut st = conn.prepare(&sql)?;
     let rows = st.query_map(
@@ -88,17 +90,6 @@ pub struct Related {
     pub id: String,
     pub name_ar: String,
     pub count: i64,
-}
-
-/// An article, briefly.
-#[derive(Debug, Serialize)]
-pub struct ArticleRef {
-    pub id: i64,
-    pub external_id: Option<String>,
-    pub origin: Option<String>,
-    pub title: String,
-    pub published_at: Option<String>,
-    pub outlet: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -211,21 +202,12 @@ pub fn article_refs(
     limit: usize,
 ) -> Result<Vec<ArticleRef>> {
     let sql = format!(
-        "SELECT a.id, a.external_id, {ORIGIN_SQL}, a.title, a.published_at, o.name
-         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE {where_sql}
-         ORDER BY a.published_at DESC, a.id DESC LIMIT {limit}"
+        "SELECT {} FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id WHERE {where_sql}
+         ORDER BY a.published_at DESC, a.id DESC LIMIT {limit}",
+        ArticleRef::COLUMNS
     );
     let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(args, |r| {
-        Ok(ArticleRef {
-            id: r.get(0)?,
-            external_id: r.get(1)?,
-            origin: r.get(2)?,
-            title: r.get(3)?,
-            published_at: r.get(4)?,
-            outlet: r.get(5)?,
-        })
-    })?;
+    let rows = st.query_map(args, |r| ArticleRef::from_row(r, 0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

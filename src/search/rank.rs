@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::highlight::{Snippet, snippet};
 use super::query::Query;
-use crate::articles::{ArticleFilter, ORIGIN_SQL};
+use crate::articles::{ArticleFilter, ArticleRef};
 use crate::error::{Error, Result};
 
 /// Filters and paging for [`search`].
@@ -25,12 +25,8 @@ pub struct Filters {
 /// One search result.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
-    pub id: i64,
-    pub published_at: Option<String>,
-    pub outlet: Option<String>,
-    pub title: String,
-    pub external_id: Option<String>,
-    pub origin: Option<String>,
+    #[serde(flatten)]
+    pub article: ArticleRef,
     pub url: Option<String>,
     pub score: f64,
     pub snippet: Snippet,
@@ -211,37 +207,33 @@ fn sql_int(n: usize) -> i64 {
 /// Full rows and snippets for a ranked page of ids.
 fn details(conn: &Connection, q: &Query, ranked: Vec<(i64, f64)>) -> Result<Vec<Hit>> {
     let mut detail = conn.prepare_cached(&format!(
-        "SELECT a.published_at, o.name, a.title, a.external_id, {ORIGIN_SQL}, a.url, a.body,
+        "SELECT {}, a.url, a.body,
                 coalesce(st.story_id, a.id),
                 (SELECT count(*) FROM stories x WHERE x.story_id = st.story_id),
                 (SELECT count(DISTINCT y.outlet_id) FROM stories x JOIN articles y ON y.id = x.article_id
                   WHERE x.story_id = st.story_id AND y.outlet_id IS NOT a.outlet_id)
          FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id LEFT JOIN stories st ON st.article_id = a.id
-         WHERE a.id = ?1"
+         WHERE a.id = ?1",
+        ArticleRef::COLUMNS
     ))?;
     let mut hits = Vec::with_capacity(ranked.len());
     for (id, score) in ranked {
         let (hit, body) = detail.query_row([id], |r| {
             Ok((
                 Hit {
-                    id,
-                    published_at: r.get(0)?,
-                    outlet: r.get(1)?,
-                    title: r.get(2)?,
-                    external_id: r.get(3)?,
-                    origin: r.get(4)?,
-                    url: r.get(5)?,
+                    article: ArticleRef::from_row(r, 0)?,
+                    url: r.get(6)?,
                     score,
                     snippet: Snippet {
                         text: String::new(),
                         start: 0,
                         matches: vec![],
                     },
-                    story_id: r.get(7)?,
-                    copies: r.get::<_, Option<i64>>(8)?.unwrap_or(1).max(1),
-                    also_in_outlets: r.get::<_, Option<i64>>(9)?.unwrap_or(0),
+                    story_id: r.get(8)?,
+                    copies: r.get::<_, Option<i64>>(9)?.unwrap_or(1).max(1),
+                    also_in_outlets: r.get::<_, Option<i64>>(10)?.unwrap_or(0),
                 },
-                r.get::<_, String>(6)?,
+                r.get::<_, String>(7)?,
             ))
         })?;
         hits.push(Hit {

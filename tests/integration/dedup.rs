@@ -173,7 +173,7 @@ fn stories_in_the_archive_and_search_shows_one_per_story() {
     assert_eq!(stories.len(), 1, "{v}");
     let members = stories[0]["members"].as_array().unwrap();
     assert_eq!(members.len(), 2);
-    for k in ["article_id", "external_id", "origin", "similarity"] {
+    for k in ["id", "external_id", "origin", "similarity"] {
         assert!(members[0].get(k).is_some(), "member JSON lacks {k}");
     }
     assert!(members[0]["similarity"].as_f64().unwrap() > 0.8);
