@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::store::meta::Meta;
 use crate::store::{Checks, Store};
 use crate::{dedup, entities, text};
 
@@ -110,9 +111,9 @@ pub fn open_to_check(path: &Path) -> Result<Store> {
 }
 
 fn require_derived(store: &Store) -> Result<()> {
-    let current = store.meta("analyzer_version")?.as_deref() == Some(text::ANALYZER_VERSION)
-        && store.meta("dedup_version")?.as_deref() == Some(dedup::DEDUP_VERSION)
-        && store.meta("gazetteer_seeded")?.is_some();
+    let current = store.meta(Meta::AnalyzerVersion)?.as_deref() == Some(text::ANALYZER_VERSION)
+        && store.meta(Meta::DedupVersion)?.as_deref() == Some(dedup::DEDUP_VERSION)
+        && store.meta(Meta::GazetteerSeeded)?.is_some();
     if current {
         return Ok(());
     }

@@ -9,16 +9,11 @@ use super::DEFAULT_THRESHOLD;
 use super::band_index::{BandIndex, band_keys};
 use super::minhash::{from_blob, signature, similarity, to_blob};
 use crate::error::Result;
+use crate::store::meta::{self, Meta};
 
 /// The link threshold in force for this archive.
 pub fn threshold(conn: &Connection) -> Result<f64> {
-    let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'dedup_threshold'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let v = meta::get(conn, Meta::DedupThreshold)?;
     Ok(v.and_then(|v| v.parse().ok()).unwrap_or(DEFAULT_THRESHOLD))
 }
 
@@ -86,13 +81,7 @@ pub const DEDUP_VERSION: &str = "2";
 
 /// Build signatures and stories if this archive has never had them.
 pub fn ensure_built(conn: &mut Connection) -> Result<()> {
-    let v: Option<String> = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'dedup_version'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let v = meta::get(conn, Meta::DedupVersion)?;
     if v.as_deref() != Some(DEDUP_VERSION) {
         rebuild(conn, None)?;
     }
@@ -104,10 +93,7 @@ pub fn ensure_built(conn: &mut Connection) -> Result<()> {
 pub fn rebuild(conn: &mut Connection, new_threshold: Option<f64>) -> Result<(i64, i64)> {
     let tx = conn.transaction()?;
     if let Some(t) = new_threshold {
-        tx.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('dedup_threshold', ?1)",
-            [t.to_string()],
-        )?;
+        meta::set(&tx, Meta::DedupThreshold, &t.to_string())?;
     }
     let t = threshold(&tx)?;
     tx.execute_batch("DELETE FROM minhash; DELETE FROM near_duplicates; DELETE FROM stories;")?;
@@ -117,10 +103,7 @@ pub fn rebuild(conn: &mut Connection, new_threshold: Option<f64>) -> Result<(i64
         |_, _, body| signature(body),
         |id, sig| add(&tx, &mut index, id, sig.as_deref(), t),
     )?;
-    tx.execute(
-        "INSERT OR REPLACE INTO meta(key, value) VALUES ('dedup_version', ?1)",
-        [DEDUP_VERSION],
-    )?;
+    meta::set(&tx, Meta::DedupVersion, DEDUP_VERSION)?;
     tx.commit()?;
     crate::store::release_free_pages(conn);
     let links: i64 = conn.query_row("SELECT count(*) FROM near_duplicates", [], |r| r.get(0))?;

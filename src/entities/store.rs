@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::{EntityDef, Extraction, Gazetteer, NameKind, Status, extract};
 use crate::error::{Error, Result};
 use crate::store::FtsQueue;
+use crate::store::meta::{self, Meta};
 use crate::text;
 
 fn now() -> String {
@@ -108,21 +109,12 @@ pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) 
 /// Seed a new archive with the shipped gazetteer.
 pub fn seed_if_empty(conn: &mut Connection) -> Result<()> {
     let n: i64 = conn.query_row("SELECT count(*) FROM entities", [], |r| r.get(0))?;
-    let seeded = conn
-        .query_row(
-            "SELECT value FROM meta WHERE key = 'gazetteer_seeded'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?;
+    let seeded = meta::get(conn, Meta::GazetteerSeeded)?;
     if n == 0 && seeded.is_none() {
         let defs = super::parse_tsv(super::DEFAULT_GAZETTEER)
             .map_err(|e| Error::Invalid(format!("shipped gazetteer: {e}")))?;
         import(conn, &defs)?;
-        conn.execute(
-            "INSERT OR REPLACE INTO meta(key, value) VALUES ('gazetteer_seeded', ?1)",
-            [now()],
-        )?;
+        meta::set(conn, Meta::GazetteerSeeded, &now())?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 mod backup;
 mod fts;
 mod lock;
+pub mod meta;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::text;
+pub use meta::Meta;
 
 pub use backup::backup;
 pub use fts::{FtsQueue, optimize as optimize_fts};
@@ -189,17 +191,14 @@ impl Store {
         self.schema_version()
     }
 
-    pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()?)
+    pub fn meta(&self, key: Meta) -> Result<Option<String>> {
+        meta::get(&self.conn, key)
     }
 
     /// Rebuild the analysed full-text index when it was built by another
     /// analyser version (or never built, right after migration V2).
     pub fn sync_index(&mut self) -> Result<()> {
-        if self.meta("analyzer_version")?.as_deref() == Some(text::ANALYZER_VERSION) {
+        if self.meta(Meta::AnalyzerVersion)?.as_deref() == Some(text::ANALYZER_VERSION) {
             return Ok(());
         }
         let tx = self.conn.transaction()?;
@@ -219,11 +218,7 @@ impl Store {
             },
         )?;
         fts.flush(&tx)?;
-        tx.execute(
-            "INSERT INTO meta(key, value) VALUES ('analyzer_version', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [text::ANALYZER_VERSION],
-        )?;
+        meta::set(&tx, Meta::AnalyzerVersion, text::ANALYZER_VERSION)?;
         tx.commit()?;
         // Written anew, in as many segments as the queue flushed: one.
         let _ = optimize_fts(&self.conn, &["articles_fts"]);
@@ -232,8 +227,7 @@ impl Store {
 
     /// Rebuild the full-text index from the articles; returns their number.
     pub fn reindex(&mut self) -> Result<i64> {
-        self.conn
-            .execute("DELETE FROM meta WHERE key = 'analyzer_version'", [])?;
+        meta::clear(&self.conn, Meta::AnalyzerVersion)?;
         self.sync_index()?;
         release_free_pages(&self.conn);
         Ok(self
@@ -267,7 +261,7 @@ impl Store {
         Ok(Info {
             path: self.path.display().to_string(),
             schema_version: self.schema_version()?,
-            analyzer_version: self.meta("analyzer_version")?,
+            analyzer_version: self.meta(Meta::AnalyzerVersion)?,
             articles: count("SELECT count(*) FROM articles")?,
             sightings: count("SELECT count(*) FROM sightings")?,
             outlets: count("SELECT count(*) FROM outlets")?,

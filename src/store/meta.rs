@@ -1,0 +1,52 @@
+//! The archive's `meta` table: its settings and the versions of its derived
+//! state, read and written only here, by key.
+
+use rusqlite::{Connection, OptionalExtension};
+
+use crate::error::Result;
+
+/// What `meta` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Meta {
+    /// The analyser that built the full-text index (`text::ANALYZER_VERSION`).
+    AnalyzerVersion,
+    /// The MinHash scheme that built signatures and stories.
+    DedupVersion,
+    /// The near-duplicate link threshold, when not the default.
+    DedupThreshold,
+    /// When the shipped gazetteer was imported (never again after).
+    GazetteerSeeded,
+}
+
+impl Meta {
+    pub fn key(self) -> &'static str {
+        match self {
+            Meta::AnalyzerVersion => "analyzer_version",
+            Meta::DedupVersion => "dedup_version",
+            Meta::DedupThreshold => "dedup_threshold",
+            Meta::GazetteerSeeded => "gazetteer_seeded",
+        }
+    }
+}
+
+pub fn get(conn: &Connection, key: Meta) -> Result<Option<String>> {
+    Ok(conn
+        .query_row("SELECT value FROM meta WHERE key = ?1", [key.key()], |r| {
+            r.get(0)
+        })
+        .optional()?)
+}
+
+pub fn set(conn: &Connection, key: Meta, value: &str) -> Result<()> {
+    conn.execute(
+        "INSERT INTO meta(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        [key.key(), value],
+    )?;
+    Ok(())
+}
+
+pub fn clear(conn: &Connection, key: Meta) -> Result<()> {
+    conn.execute("DELETE FROM meta WHERE key = ?1", [key.key()])?;
+    Ok(())
+}
