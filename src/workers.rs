@@ -4,9 +4,8 @@
 //!
 //! Each of those stages ends in one SQLite writer, the stage everything
 //! waits for, so it must never queue for a core behind the workers: they run
-//! at a lower priority and use what it leaves. On the 2018 corpus with two
-//! cores: two workers at equal priority 7.3–8.6 s, one worker 7.6–8.3 s, two
-//! lowered workers 6.2–6.7 s.
+//! at a lower priority and use what it leaves (faster than equal priority or
+//! one worker fewer; the figures are in the commit that made it so).
 
 /// A pool of one worker per core, below the calling thread's priority.
 pub struct Workers(Option<rayon::ThreadPool>);

@@ -21,13 +21,10 @@ pub fn band_keys(sig: &[u32]) -> Vec<u32> {
 }
 
 /// The LSH band keys of every article, held in memory by the one process
-/// that writes (the ingest lock guarantees there is one). Keeping them in a
-/// table cost 32 random B-tree inserts per article, most of the writer's
-/// dedup time, and 0.2× the raw text in archive size; they are recomputed
-/// from the stored signatures instead, on the first new article of a run
-/// (8 bytes per key; a one-article run into a 300k-article archive takes
-/// 0.5 s, 1.6 s with a cold page cache; a run that adds nothing loads
-/// nothing).
+/// that writes (the ingest lock guarantees there is one). A table of them
+/// cost 32 random B-tree inserts per article and much of the archive's
+/// size; they are recomputed from the stored signatures instead, on the
+/// first new article of a run (a run that adds nothing loads nothing).
 #[derive(Default)]
 pub struct BandIndex {
     /// `key << 32 | article id`, sorted.

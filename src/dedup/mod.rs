@@ -3,7 +3,7 @@
 //! with their estimated similarity, and stories (connected groups of
 //! copies).
 //!
-//! Parameters (measured in tests/dedup.rs on pairs built from the shared
+//! Parameters (measured by the dedup tests on pairs built from the shared
 //! corpus): 3-word shingles, 128 hash functions in 32 bands of 4 rows (a
 //! pair with Jaccard 0.5 is proposed with probability 0.87, one with 0.2
 //! with probability 0.05), and links kept at estimated Jaccard ≥ 0.5.

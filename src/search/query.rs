@@ -40,7 +40,7 @@ pub const MAX_TERMS: usize = 32;
 /// A prefix needs this many letters once normalised (and a leading article
 /// removed). FTS5 answers `x*` by merging the posting lists of every indexed
 /// term that starts with `x`: for one letter that is a large part of the
-/// index (`ا*` 100 times took 20 s). Counting the terms a prefix covers in
+/// index. Counting the terms a prefix covers in
 /// `articles_vocab` first would cost about as much as the search itself
 /// (fts5vocab reads those posting lists), so the bound is on the prefix.
 pub const MIN_PREFIX_LETTERS: usize = 2;

@@ -7,9 +7,8 @@
 //! with FTS inserts, article by article, writes one tiny segment per article
 //! and per FTS table, and FTS5 then spends most of the ingest merging them.
 //! Writing the queued FTS rows together, after the ordinary rows, gives one
-//! segment per transaction whatever the other statements are (an ingest of
-//! the 2018 corpus flushes 22 times). Writing them batch by batch instead,
-//! with no savepoint between, measured about 0.6 s more CPU on that corpus.
+//! segment per transaction whatever the other statements are; writing them
+//! batch by batch instead, with no savepoint between, cost more CPU.
 
 use rusqlite::{Connection, params};
 
@@ -92,10 +91,9 @@ impl FtsQueue {
 
 /// Merge each of `indexes` (marsad's own FTS5 table names, never user
 /// text) into a single segment: FTS5's 'optimize'. Worth it after writing
-/// most of an index at once (a first import, a reindex, a reextract): on the
-/// 300k bench archive it took 7 s and brought the median `marsad search`
-/// from 38 to 31 ms and the 90th percentile from 68 to 46 ms; on the 2018
-/// corpus it takes 0.7 s. After a small nightly run FTS5's automerge keeps
+/// most of an index at once (a first import, a reindex, a reextract): one
+/// segment makes every search faster (BENCHMARKS.md). After a small
+/// nightly run FTS5's automerge keeps
 /// the segments in check, and rewriting the whole index each time would
 /// cost more than it saves.
 ///
