@@ -631,8 +631,8 @@ fn version_ten_signatures_are_recomputed_at_half_the_size() {
 fn version_eleven_sightings_read_the_same_from_the_compact_table() {
     let a = Archive::new();
     let hex = "ab".repeat(32);
-    let x = marsad::ingest::content_sha256("عنوان", "نص");
-    let z = marsad::ingest::content_sha256("عنوان آخر", "نص آخر");
+    let x = marsad::identity::content_sha256("عنوان", "نص");
+    let z = marsad::identity::content_sha256("عنوان آخر", "نص آخر");
     let rows = format!(
         "INSERT INTO articles(content_sha256, title, body, url, external_id, ingested_at, run_id)
            VALUES ('{x}', 'عنوان', 'نص', 'https://a.example/1', 'A1', '2024-01-01', 1),

@@ -130,7 +130,7 @@ pub struct Opened {
 
 impl Opened {
     pub fn raw_sha256(&self) -> String {
-        super::hex(&self.hash.lock().expect("hash").clone().finalize())
+        crate::identity::hex(&self.hash.lock().expect("hash").clone().finalize())
     }
 }
 
