@@ -457,10 +457,6 @@ fn mtime_ns(m: &std::fs::Metadata) -> i64 {
         .map_or(0, |d| d.as_nanos() as i64)
 }
 
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
-
 /// Parse a whole-document input (text or HTML).
 fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Rejected> {
     match format {
