@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Batch, InputError, Item, Prepared, StateUpdate, Summary};
+use super::pipeline::{Batch, Item, StateUpdate};
+use super::prepare::Prepared;
+use super::{InputError, Summary};
 use crate::error::Result;
 use crate::store::{FtsQueue, RunStatus, now};
 
