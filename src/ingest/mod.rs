@@ -30,8 +30,8 @@ use serde_json::{Map, Value};
 
 #[cfg(unix)]
 pub use discover::name_path;
-pub use discover::{Input, path_name};
-pub use pipeline::{Listing, list, run, run_listed};
+pub use discover::{Input, Listing, list, path_name};
+pub use pipeline::{run, run_listed};
 
 /// One article as parsed from an input, before it is stored.
 #[derive(Debug, Clone, Default)]

@@ -2,15 +2,15 @@
 //! prepared items on rayon's workers, and this thread writes them.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Instant;
 
 use rusqlite::Connection;
 
+use super::discover::{Listing, list};
 use super::prepare::Prepared;
 use super::produce::{Ctx, Producer};
-use super::{Input, InputError, Options, Summary, discover, writer};
+use super::{InputError, Options, Summary, writer};
 use crate::entities;
 use crate::error::Result;
 use crate::store::{RunStatus, Store};
@@ -68,23 +68,6 @@ pub fn run(
     on_error: impl FnMut(&InputError),
 ) -> Result<Summary> {
     run_listed(store, opts, list(&opts.paths), on_error)
-}
-
-/// Inputs found under some paths, with what could not be listed.
-pub struct Listing {
-    pub inputs: Vec<Input>,
-    pub errors: Vec<InputError>,
-    pub skipped: u64,
-}
-
-/// List the inputs under `paths` (see [`run`]).
-pub fn list(paths: &[PathBuf]) -> Listing {
-    let (inputs, errors, skipped) = discover::list(paths);
-    Listing {
-        inputs,
-        errors,
-        skipped,
-    }
 }
 
 /// Ingest inputs already listed. Inputs that vanished or changed since
