@@ -21,6 +21,34 @@ const FIRST_BATCH_LINES: usize = 64;
 /// articles), so that batches of long lines do not add up.
 const BATCH_BYTES: u64 = 4 << 20;
 
+/// Where a stream of JSON Lines starts reading: after the lines already
+/// ingested (none for a new stream), whose bytes' hash it continues.
+#[derive(Default)]
+struct ResumePoint {
+    /// Lines before the first one to read.
+    line: i64,
+    /// Bytes of those lines, newlines included.
+    done: u64,
+    /// SHA-256 of those bytes so far.
+    prefix: Sha256,
+}
+
+/// A streamed file, for its resume point once read to the end: the hash of
+/// its raw bytes (fed as they are read), and its size and mtime when opened.
+struct FileStamp {
+    raw_hash: read::SharedHash,
+    size: i64,
+    mtime_ns: i64,
+}
+
+/// One line read for a batch.
+struct LineRead {
+    no: i64,
+    /// The line, newline included, cut at the article limit.
+    bytes: Vec<u8>,
+    info: read::Line,
+}
+
 impl Producer<'_> {
     /// Lines already recorded from this input, to skip them without parsing.
     fn known_lines(&self, origin: &str) -> HashSet<(i64, String)> {
@@ -98,9 +126,8 @@ impl Producer<'_> {
                 }
                 let reader = std::io::BufReader::new(std::io::Cursor::new(head).chain(r));
                 let none = Default::default();
-                if let Err(m) =
-                    self.stream_from(input, Box::new(reader), 0, 0, Sha256::new(), None, &none)
-                {
+                let start = ResumePoint::default();
+                if let Err(m) = self.stream_from(input, Box::new(reader), start, None, &none) {
                     self.send(fail(m));
                 }
                 return;
@@ -115,11 +142,11 @@ impl Producer<'_> {
         if explicit == Some(Format::Jsonl) {
             return self.jsonl_bytes(input, loaded);
         }
-        let (items, _, bytes, _) = self.ctx.document_loaded(input, loaded);
+        let read = self.ctx.document_loaded(input, loaded);
         self.send(Batch {
-            items,
+            items: read.items,
             inputs: 1,
-            bytes,
+            bytes: read.bytes,
             ..Batch::default()
         });
     }
@@ -157,60 +184,47 @@ impl Producer<'_> {
         let known = self.known_lines(name);
         let limit = self.ctx.opts.max_article_bytes;
         let mut opened = read::open(path, gz)?;
-        let mut line_no = 0i64;
-        let mut done = 0u64; // bytes of complete, processed lines
-        let mut prefix = Sha256::new();
+        let stamp = |opened: &read::Opened| FileStamp {
+            raw_hash: opened.hash.clone(),
+            size,
+            mtime_ns: mtime,
+        };
+        let mut at = ResumePoint::default();
         // Resume after the part already ingested, if the file only grew.
         if let (Some(s), false) = (state, gz) {
             let target = s.done_bytes as u64;
             let mut buf = Vec::new();
-            while done < target {
-                let l = read::read_line(&mut opened.reader, &mut buf, limit, &mut prefix)
+            while at.done < target {
+                let l = read::read_line(&mut opened.reader, &mut buf, limit, &mut at.prefix)
                     .map_err(|e| read_error(&e))?;
                 if l.len == 0 || !l.newline {
                     break;
                 }
-                done += l.len;
-                line_no += 1;
+                at.done += l.len;
+                at.line += 1;
             }
-            if done != target || hex(&prefix.clone().finalize()) != s.done_sha256 {
+            if at.done != target || hex(&at.prefix.clone().finalize()) != s.done_sha256 {
                 // Not a file that only grew: read it all again (known lines are skipped).
                 let opened = read::open(path, gz)?;
-                return self.stream_from(
-                    input,
-                    opened.reader,
-                    0,
-                    0,
-                    Sha256::new(),
-                    Some((opened.hash, size, mtime)),
-                    &known,
-                );
+                let file = stamp(&opened);
+                let start = ResumePoint::default();
+                return self.stream_from(input, opened.reader, start, Some(file), &known);
             }
         }
-        self.stream_from(
-            input,
-            opened.reader,
-            line_no,
-            done,
-            prefix,
-            Some((opened.hash, size, mtime)),
-            &known,
-        )
+        let file = stamp(&opened);
+        self.stream_from(input, opened.reader, at, Some(file), &known)
     }
 
     /// Stream JSON Lines from `reader` in batches, each line held to the
     /// article limit (a longer one is an error for that line, skipped without
-    /// being held). `file`: the raw hash, size and mtime of a file input, for
-    /// its resume point; standard input has none.
-    #[allow(clippy::too_many_arguments)]
+    /// being held). `at`: what was read before `reader`'s first byte. `file`:
+    /// the file being read, for its resume points; standard input has none.
     fn stream_from(
         &mut self,
         input: &Input,
         mut reader: Box<dyn std::io::BufRead>,
-        mut line_no: i64,
-        mut done: u64,
-        mut prefix: Sha256,
-        file: Option<(read::SharedHash, i64, i64)>,
+        mut at: ResumePoint,
+        file: Option<FileStamp>,
         known: &HashSet<(i64, String)>,
     ) -> std::result::Result<(), String> {
         let name = &input.display;
@@ -219,89 +233,93 @@ impl Producer<'_> {
         // otherwise wait for a whole batch to be analysed.
         let mut batch_lines = FIRST_BATCH_LINES;
         loop {
-            let mut lines: Vec<(i64, Vec<u8>, read::Line)> = Vec::new();
+            let mut lines: Vec<LineRead> = Vec::new();
             let mut held = 0u64;
             let mut eof = false;
             // The prefix hash before the batch's last line, to resume before
             // that line if it turns out truncated.
-            let mut before_last = prefix.clone();
+            let mut before_last = at.prefix.clone();
             while lines.len() < batch_lines && held < BATCH_BYTES {
-                let mut buf = Vec::new();
-                let snapshot = prefix.clone();
-                let l = read::read_line(&mut *reader, &mut buf, limit, &mut prefix)
+                let mut bytes = Vec::new();
+                let snapshot = at.prefix.clone();
+                let info = read::read_line(&mut *reader, &mut bytes, limit, &mut at.prefix)
                     .map_err(|e| read_error(&e))?;
-                if l.len == 0 {
+                if info.len == 0 {
                     eof = true;
                     break;
                 }
                 before_last = snapshot;
-                line_no += 1;
-                held += buf.len() as u64;
-                lines.push((line_no, buf, l));
+                at.line += 1;
+                held += bytes.len() as u64;
+                lines.push(LineRead {
+                    no: at.line,
+                    bytes,
+                    info,
+                });
             }
             let mut items: Vec<Item> = lines
                 .par_iter()
-                .filter_map(|(n, l, info)| {
+                .filter_map(|LineRead { no, bytes, info }| {
                     if info.over {
                         let len = info.len - u64::from(info.newline);
                         return Some(err(
                             name,
-                            Some(*n),
+                            Some(*no),
                             format!(
                                 "record is {len} bytes, over the limit of {limit} (raise it with --max-article-bytes)"
                             ),
                         ));
                     }
-                    let body = l.strip_suffix(b"\n").unwrap_or(l);
-                    self.ctx.json_line(name, *n, body, Some(known))
+                    let body = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+                    self.ctx.json_line(name, *no, body, Some(known))
                 })
                 .collect();
             let mut batch_bytes = 0u64;
-            for (i, (n, _, info)) in lines.iter().enumerate() {
+            for (i, LineRead { no, info, .. }) in lines.iter().enumerate() {
                 batch_bytes += info.len;
                 // A last line without its newline that does not parse may still
                 // be being written: report it, but resume before it next time.
                 let unterminated = !info.newline && i + 1 == lines.len();
                 if unterminated
-                    && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(*n))
+                    && matches!(items.last(), Some(Item::Error(x)) if x.line == Some(*no))
                 {
                     if let Some(Item::Error(x)) = items.last_mut() {
                         x.message =
                             format!("{} (the last line has no newline: truncated?)", x.message);
                     }
-                    prefix = before_last.clone();
+                    at.prefix = before_last.clone();
                     continue;
                 }
-                done += info.len;
+                at.done += info.len;
             }
             let finished = eof;
             batch_lines = LINES_PER_BATCH;
             let state = match &file {
                 None => None,
-                Some((raw_hash, size, mtime)) if finished => {
+                Some(f) if finished => {
                     let after = std::fs::metadata(input.path.as_ref().expect("a file"))
                         .map_err(|e| vanished(&e))?;
                     let unchanged_meanwhile =
-                        after.len() as i64 == *size && mtime_ns(&after) == *mtime;
+                        after.len() as i64 == f.size && mtime_ns(&after) == f.mtime_ns;
                     Some(StateUpdate {
                         path: name.clone(),
                         // Grown while being read: resume from `done` next time.
-                        size: if unchanged_meanwhile { *size } else { -1 },
-                        mtime_ns: *mtime,
-                        raw_sha256: hex(&raw_hash.lock().expect("hash").clone().finalize()),
-                        done_bytes: done as i64,
-                        done_sha256: hex(&prefix.clone().finalize()),
+                        size: if unchanged_meanwhile { f.size } else { -1 },
+                        mtime_ns: f.mtime_ns,
+                        raw_sha256: hex(&f.raw_hash.lock().expect("hash").clone().finalize()),
+                        done_bytes: at.done as i64,
+                        done_sha256: hex(&at.prefix.clone().finalize()),
                     })
                 }
-                Some((_, _, mtime)) => Some(StateUpdate {
+                Some(f) => Some(StateUpdate {
                     path: name.clone(),
                     // Not complete yet: a size that never matches, so a run
                     // killed here reads the file again, from done_bytes.
                     size: -1,
-                    mtime_ns: *mtime,
+                    mtime_ns: f.mtime_ns,
                     raw_sha256: String::new(),
-                    done_bytes: done as i64,
-                    done_sha256: hex(&prefix.clone().finalize()),
+                    done_bytes: at.done as i64,
+                    done_sha256: hex(&at.prefix.clone().finalize()),
                 }),
             };
             self.send(Batch {
@@ -377,9 +395,7 @@ impl Producer<'_> {
                 }
             };
             let items = self.ctx.json_text(name, &text, &loaded.raw_sha256);
-            let state =
-                self.ctx
-                    .final_state(input, &loaded, loaded.size, loaded.raw_sha256.clone());
+            let state = self.ctx.final_state(input, &loaded);
             self.send(Batch {
                 items,
                 states: state.into_iter().collect(),

@@ -45,6 +45,17 @@ pub(super) struct Loaded {
     pub(super) mtime_ns: i64,
 }
 
+/// What reading one input whole gives the writer.
+pub(super) struct DocumentRead {
+    pub(super) items: Vec<Item>,
+    /// The input's new resume point, if it has one.
+    pub(super) state: Option<StateUpdate>,
+    /// Bytes read (of an input that could not be read, its listed size).
+    pub(super) bytes: u64,
+    /// Not read: unchanged since the last run.
+    pub(super) unchanged: bool,
+}
+
 impl Ctx<'_> {
     pub(super) fn format_of(&self, input: &Input) -> Option<Format> {
         match self.opts.format {
@@ -104,30 +115,35 @@ impl Ctx<'_> {
     }
 
     /// A text or HTML file: one article.
-    pub(super) fn document(&self, input: &Input) -> (Vec<Item>, Option<StateUpdate>, u64, bool) {
+    pub(super) fn document(&self, input: &Input) -> DocumentRead {
         match self.load(input) {
             Ok(Some(l)) => self.document_loaded(input, l),
-            Ok(None) => (Vec::new(), self.touched_state(input), 0, true),
-            Err(m) => (vec![err(&input.display, None, m)], None, input.size, false),
+            Ok(None) => DocumentRead {
+                items: Vec::new(),
+                state: self.touched_state(input),
+                bytes: 0,
+                unchanged: true,
+            },
+            Err(m) => DocumentRead {
+                items: vec![err(&input.display, None, m)],
+                state: None,
+                bytes: input.size,
+                unchanged: false,
+            },
         }
     }
 
     /// A document already read: one article (or a JSON document's records).
-    pub(super) fn document_loaded(
-        &self,
-        input: &Input,
-        loaded: Loaded,
-    ) -> (Vec<Item>, Option<StateUpdate>, u64, bool) {
+    pub(super) fn document_loaded(&self, input: &Input, loaded: Loaded) -> DocumentRead {
         let name = &input.display;
-        let state = input.path.as_ref().map(|_| StateUpdate {
-            path: name.clone(),
-            size: loaded.size,
-            mtime_ns: loaded.mtime_ns,
-            raw_sha256: loaded.raw_sha256.clone(),
-            done_bytes: loaded.size,
-            done_sha256: loaded.raw_sha256.clone(),
-        });
+        let state = self.final_state(input, &loaded);
         let bytes = loaded.bytes.len() as u64;
+        let read = |items| DocumentRead {
+            items,
+            state,
+            bytes,
+            unchanged: false,
+        };
         let item = match decode::decode(&loaded.bytes) {
             Err(m) => err(name, None, m),
             Ok((text, _)) => {
@@ -137,8 +153,7 @@ impl Ctx<'_> {
                 };
                 if format == Format::Jsonl {
                     // A JSON document given as stdin or under another name.
-                    let items = self.json_text(name, &text, &loaded.raw_sha256);
-                    return (items, state, bytes, false);
+                    return read(self.json_text(name, &text, &loaded.raw_sha256));
                 }
                 match parse_document(format, &text) {
                     Ok(rec) => prepare(self.gazetteer, name, 0, loaded.raw_sha256, rec),
@@ -146,7 +161,7 @@ impl Ctx<'_> {
                 }
             }
         };
-        (vec![item], state, bytes, false)
+        read(vec![item])
     }
 
     /// After an unchanged-content touch, record the new mtime so the next run
@@ -257,20 +272,16 @@ impl Ctx<'_> {
         })
     }
 
-    pub(super) fn final_state(
-        &self,
-        input: &Input,
-        loaded: &Loaded,
-        done_bytes: i64,
-        done_sha256: String,
-    ) -> Option<StateUpdate> {
+    /// The resume point of an input read whole: done to its end. Standard
+    /// input has none.
+    pub(super) fn final_state(&self, input: &Input, loaded: &Loaded) -> Option<StateUpdate> {
         input.path.as_ref().map(|_| StateUpdate {
             path: input.display.clone(),
             size: loaded.size,
             mtime_ns: loaded.mtime_ns,
             raw_sha256: loaded.raw_sha256.clone(),
-            done_bytes,
-            done_sha256,
+            done_bytes: loaded.size,
+            done_sha256: loaded.raw_sha256.clone(),
         })
     }
 }
@@ -302,20 +313,20 @@ impl Producer<'_> {
             return;
         }
         let pending = std::mem::take(&mut self.pending);
-        let results: Vec<(Vec<Item>, Option<StateUpdate>, u64, bool)> = pending
+        let results: Vec<DocumentRead> = pending
             .par_iter()
             .map(|input| self.ctx.document(input))
             .collect();
         let mut batch = Batch::default();
-        for (items, state, bytes, unchanged) in results {
-            if unchanged {
+        for read in results {
+            if read.unchanged {
                 batch.unchanged += 1;
             } else {
                 batch.inputs += 1;
             }
-            batch.bytes += bytes;
-            batch.items.extend(items);
-            batch.states.extend(state);
+            batch.bytes += read.bytes;
+            batch.items.extend(read.items);
+            batch.states.extend(read.state);
         }
         self.send(batch);
     }
