@@ -290,12 +290,17 @@ fn a_file_that_vanishes_after_listing_is_an_error_not_a_stop() {
         format: marsad::ingest::Format::Auto,
         outlet: None,
         args: vec![],
-        progress: false,
         max_article_bytes: 1 << 20,
     };
     let mut seen = Vec::new();
-    let s = marsad::ingest::run_listed(&mut store, &opts, listing, |e| seen.push(e.to_string()))
-        .unwrap();
+    let s = marsad::ingest::run_listed(
+        &mut store,
+        &opts,
+        listing,
+        |e| seen.push(e.to_string()),
+        |_| {},
+    )
+    .unwrap();
     assert_eq!((s.new, s.errors), (2, 1));
     assert!(
         seen[0].contains("b.txt") && seen[0].contains("disappeared"),

@@ -98,9 +98,20 @@ pub struct Options {
     pub outlet: Option<String>,
     /// The command line, recorded with the run.
     pub args: Vec<String>,
-    pub progress: bool,
     /// Largest single article (a text or HTML file, or one JSON line).
     pub max_article_bytes: u64,
+}
+
+/// How far a run has got, for a caller that shows it (the CLI draws a bar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Reading begins: the listed inputs' size on disk.
+    Started { total_bytes: u64 },
+    /// Input bytes read so far (decompressed, so a `.gz` input counts more
+    /// than its size), of the listed total.
+    Read { done_bytes: u64, total_bytes: u64 },
+    /// Every input is read and written; only the run record is left.
+    Finished,
 }
 
 /// An input or record that was not stored: why, and whether it is an error.

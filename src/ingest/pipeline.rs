@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::discover::{Listing, list};
 use super::prepare::Prepared;
 use super::produce::{Ctx, Producer};
-use super::{InputError, Options, Summary, writer};
+use super::{InputError, Options, Progress, Summary, writer};
 use crate::entities;
 use crate::error::Result;
 use crate::store::{RunStatus, Store};
@@ -61,13 +61,15 @@ pub(super) struct Batch {
 pub(super) const LINES_PER_BATCH: usize = 512;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
-/// `on_error` sees each failed input as it is recorded.
+/// `on_error` sees each failed input as it is recorded; `on_progress` hears
+/// how far the run has got.
 pub fn run(
     store: &mut Store,
     opts: &Options,
     on_error: impl FnMut(&InputError),
+    on_progress: impl FnMut(Progress),
 ) -> Result<Summary> {
-    run_listed(store, opts, list(&opts.paths), on_error)
+    run_listed(store, opts, list(&opts.paths), on_error, on_progress)
 }
 
 /// Ingest inputs already listed. Inputs that vanished or changed since
@@ -77,6 +79,7 @@ pub fn run_listed(
     opts: &Options,
     listing: Listing,
     mut on_error: impl FnMut(&InputError),
+    mut on_progress: impl FnMut(Progress),
 ) -> Result<Summary> {
     let started = Instant::now();
     let run_id = writer::start_run(&store.conn, &opts.args)?;
@@ -100,7 +103,7 @@ pub fn run_listed(
             .query_row("SELECT coalesce(max(id), 0) FROM articles", [], |r| {
                 r.get(0)
             })?;
-    let bar = opts.progress.then(|| progress_bar(total_bytes));
+    on_progress(Progress::Started { total_bytes });
 
     // Room for a transaction's worth of batches, so that the workers go on
     // while the writer commits (most of a commit is FTS5 work).
@@ -139,10 +142,13 @@ pub fn run_listed(
 
     let mut w = writer::Writer::new(&mut store.conn, run_id, opts.outlet.clone());
     let mut write_result = Ok(());
+    let mut done_bytes = 0;
     for batch in rx {
-        if let Some(b) = &bar {
-            b.inc(batch.bytes);
-        }
+        done_bytes += batch.bytes;
+        on_progress(Progress::Read {
+            done_bytes,
+            total_bytes,
+        });
         summary.inputs += batch.inputs;
         summary.unchanged += batch.unchanged;
         summary.bytes += batch.bytes;
@@ -162,9 +168,7 @@ pub fn run_listed(
     if write_result.is_ok() && summary.new > 0 && summary.new as i64 >= articles_before {
         let _ = crate::store::optimize_fts(&store.conn, &["articles_fts", "sentences_fts"]);
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    on_progress(Progress::Finished);
     summary.seconds = started.elapsed().as_secs_f64();
     summary.mb_per_s = if summary.seconds > 0.0 {
         summary.bytes as f64 / 1e6 / summary.seconds
@@ -181,17 +185,6 @@ pub fn run_listed(
         crate::store::release_free_pages(&store.conn);
     }
     write_result.map(|()| summary)
-}
-
-fn progress_bar(total: u64) -> indicatif::ProgressBar {
-    let bar = indicatif::ProgressBar::new(total);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .expect("static template"),
-    );
-    bar
 }
 
 fn load_states(conn: &Connection) -> Result<HashMap<String, InputState>> {
