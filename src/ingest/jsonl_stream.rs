@@ -9,11 +9,12 @@ use std::io::Read;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::decode::{self, DecodeError};
 use super::pipeline::{Batch, Item, LINES_PER_BATCH, StateUpdate};
 use super::prepare::err;
 use super::produce::{Loaded, Producer, mtime_ns, over_limit};
 use super::read::{self, read_error, vanished};
-use super::{Format, Input, decode};
+use super::{Format, Input};
 use crate::identity::{hex, sha256_hex};
 
 const FIRST_BATCH_LINES: usize = 64;
@@ -365,12 +366,7 @@ impl Producer<'_> {
         let bytes = &loaded.bytes;
         if let Some(kind) = decode::decode(&bytes[..bytes.len().min(4096)])
             .err()
-            .filter(|m| {
-                m.contains("binary")
-                    || m.contains("NUL")
-                    || m.contains("empty")
-                    || m.contains("no text")
-            })
+            .filter(DecodeError::is_not_text)
         {
             self.send(Batch {
                 items: vec![err(name, None, kind)],

@@ -178,6 +178,12 @@ impl From<String> for Rejected {
     }
 }
 
+impl From<decode::DecodeError> for Rejected {
+    fn from(e: decode::DecodeError) -> Self {
+        Rejected::Invalid(e.to_string())
+    }
+}
+
 impl From<&str> for Rejected {
     fn from(m: &str) -> Self {
         Rejected::Invalid(m.to_string())
