@@ -197,7 +197,11 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     let before = std::fs::read(&a.db).unwrap();
     let out = a.run(&["ingest", seeds_dir().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the archive's folder is on a read-only file system"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(before, std::fs::read(&a.db).unwrap());
 }
 

@@ -136,9 +136,21 @@ pub fn name_path(name: &str) -> Option<PathBuf> {
 fn describe(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        _ if e.raw_os_error() == Some(40) => "symbolic link loop (too many levels of links)".into(),
+        _ if link_loop(e) => "symbolic link loop (too many levels of links)".into(),
         _ => format!("cannot read: {e}"),
     }
+}
+
+/// ELOOP. `io::ErrorKind::FilesystemLoop` is not stable yet, so the error
+/// is known by its name in libc.
+#[cfg(target_os = "linux")]
+fn link_loop(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_loop(_: &std::io::Error) -> bool {
+    false
 }
 
 fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, listing: &mut Listing) {
@@ -196,6 +208,20 @@ mod tests {
         assert_eq!(path_name(p), "/in/\\xCE\\xC8\\xD1 \\\\x41 خ.txt");
         assert_eq!(name_path(&path_name(p)).as_deref(), Some(p));
         assert_eq!(name_path("bad\\q"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_to_itself_is_named_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("loop.txt");
+        std::os::unix::fs::symlink(&link, &link).unwrap();
+        let listing = list(&[link]);
+        assert!(listing.inputs.is_empty());
+        assert_eq!(
+            listing.errors[0].message,
+            "symbolic link loop (too many levels of links)"
+        );
     }
 
     proptest::proptest! {
