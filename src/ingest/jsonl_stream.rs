@@ -17,6 +17,7 @@ use super::read::{self, read_error, vanished};
 use super::{Format, Input};
 use crate::identity::{hex, sha256_hex};
 
+/// Lines in a stream's first batch (see [`Producer::stream_from`]).
 const FIRST_BATCH_LINES: usize = 64;
 /// Bytes of JSON Lines read into one batch at most (about 1000 typical
 /// articles), so that batches of long lines do not add up.
@@ -68,8 +69,6 @@ impl Producer<'_> {
             .unwrap_or_default()
     }
 
-    /// A JSON Lines input, in batches of lines, resuming where the archive
-    /// knows the file was complete.
     /// A JSON Lines input: streamed from disk in batches of lines, so memory
     /// does not grow with the file. A JSON array, stdin, or a file that is
     /// not text goes through [`Producer::jsonl_loaded`].
@@ -152,6 +151,8 @@ impl Producer<'_> {
         });
     }
 
+    /// A JSON Lines file in batches of lines, resuming where the archive
+    /// knows the file was complete if it only grew since.
     fn jsonl_stream(
         &mut self,
         input: &Input,

@@ -2,12 +2,13 @@
 //! parsing each format (one file per format in this folder), hashing, and
 //! writing articles, sightings and errors.
 //!
-//! The pipeline: a producer thread lists inputs, skips unchanged ones, and
-//! reads, decodes, parses, hashes and analyses them on rayon's worker
-//! threads; this thread is the single writer, committing one batch per
-//! transaction together with the input's resume point, so a run killed at
-//! any instant loses at most the batch in flight and the next run redoes
-//! exactly that.
+//! The pipeline ([`run`]): a producer thread lists inputs, skips unchanged
+//! ones, and reads, decodes, parses, hashes and analyses them on rayon's
+//! worker threads, handing them over in small batches. This thread is the
+//! single writer: it groups the batches into transactions of a few thousand
+//! records, each committed with the resume points of the inputs it holds, so
+//! a run killed at any instant loses at most the transaction in flight and
+//! the next run redoes exactly that.
 
 mod boilerplate;
 pub mod dates;
@@ -53,7 +54,7 @@ pub struct Record {
 }
 
 /// Input formats. Adding one means a file in this folder and an arm in
-/// [`parse_document`] / [`Format::from_name`].
+/// `prepare::parse_document` and [`Format::from_name`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Auto,
