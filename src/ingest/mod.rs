@@ -111,7 +111,7 @@ pub enum Progress {
     /// Input bytes read so far (decompressed, so a `.gz` input counts more
     /// than its size), of the listed total.
     Read { done_bytes: u64, total_bytes: u64 },
-    /// Every input is read and written; only the run record is left.
+    /// Every input is read and written; what is left is bookkeeping.
     Finished,
 }
 
