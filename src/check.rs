@@ -6,7 +6,7 @@
 use rusqlite::Connection;
 
 use crate::error::Result;
-use crate::{ingest, text};
+use crate::{identity, text};
 
 /// What `marsad check` found.
 #[derive(Debug, Default)]
@@ -149,7 +149,7 @@ pub fn run(conn: &Connection) -> Result<Report> {
         let title: String = r.get(1)?;
         let body: String = r.get(2)?;
         let sha: String = r.get(3)?;
-        if ingest::content_sha256(&title, &body) != sha {
+        if identity::content_sha256(&title, &body) != sha {
             problems.push(format!(
                 "article {id}: content hash does not match its title and body"
             ));

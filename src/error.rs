@@ -56,6 +56,8 @@ pub enum Error {
         side: Side,
         path: PathBuf,
         message: String,
+        /// SQLite's code for the failure, when SQLite reported it.
+        sqlite_code: Option<rusqlite::ErrorCode>,
     },
 
     #[error("not found: {0}")]
@@ -90,6 +92,58 @@ impl Error {
             source,
         }
     }
+
+    /// Whether it failed for a full disk: SQLite's SQLITE_FULL or an I/O
+    /// error of kind StorageFull, here or in what caused it.
+    pub fn is_disk_full(&self) -> bool {
+        if let Error::Backup { sqlite_code, .. } = self {
+            return *sqlite_code == Some(rusqlite::ErrorCode::DiskFull);
+        }
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(self);
+        while let Some(e) = cause {
+            if disk_full(e) {
+                return true;
+            }
+            cause = e.source();
+        }
+        false
+    }
+}
+
+/// Whether `e` itself (not its cause) says the disk is full.
+pub fn disk_full(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(e) = e.downcast_ref::<rusqlite::Error>() {
+        return e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull);
+    }
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::StorageFull)
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_disk_is_known_by_its_code_not_its_text() {
+        let full = || {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL),
+                Some("database or disk is full".into()),
+            )
+        };
+        assert!(Error::Sql(full()).is_disk_full());
+        let enospc = std::io::Error::from(std::io::ErrorKind::StorageFull);
+        assert!(Error::io("/x", enospc).is_disk_full());
+        let backup = |sqlite_code| Error::Backup {
+            side: Side::Destination,
+            path: "/x".into(),
+            message: "database or disk is full".into(),
+            sqlite_code,
+        };
+        assert!(backup(Some(rusqlite::ErrorCode::DiskFull)).is_disk_full());
+        assert!(!backup(None).is_disk_full());
+        assert!(!Error::Input("x.jsonl: the disk is full of news".into()).is_disk_full());
+    }
+}

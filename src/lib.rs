@@ -1,12 +1,12 @@
 //! marsad: an archive of Arabic news in one SQLite file.
 //!
 //! Modules, each owning one thing: [`text`] (Arabic normalisation, tokens,
-//! stemming), [`ingest`] (reading inputs into the archive), [`store`] (the
-//! SQLite file, migrations, locking), [`search`] (query language, ranking,
-//! snippets), [`entities`] (gazetteer, mentions, candidates), [`check`]
-//! (integrity verification), [`articles`] (reading articles back out),
-//! [`sql`] (read-only SQL), [`queries`] (saved queries), [`export`],
-//! [`dedup`] (near-duplicates and stories).
+//! stemming), [`ingest`] (reading inputs into the archive), [`identity`] (an
+//! article's content hash), [`store`] (the SQLite file, migrations, locking),
+//! [`search`] (query language, ranking, snippets), [`entities`] (gazetteer,
+//! mentions, candidates), [`check`] (integrity verification), [`articles`]
+//! (reading articles back out), [`sql`] (read-only SQL), [`queries`] (saved
+//! queries), [`export`], [`dedup`] (near-duplicates and stories).
 
 pub mod archive;
 pub mod articles;
@@ -15,6 +15,7 @@ pub mod dedup;
 pub mod entities;
 pub mod error;
 pub mod export;
+pub mod identity;
 pub mod ingest;
 pub mod queries;
 pub mod search;

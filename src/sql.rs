@@ -3,11 +3,12 @@
 //! and nothing else, with named parameters bound (never interpolated) and
 //! a time limit.
 
+use std::cell::Cell;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
-use rusqlite::{Connection, types::ValueRef};
+use rusqlite::{Connection, ErrorCode, types::ValueRef};
 use serde_json::Value;
 
 use crate::error::{Error, Result};
@@ -30,12 +31,27 @@ const READ_PRAGMAS: &[&str] = &[
     "compile_options",
 ];
 
+thread_local! {
+    /// Set when the authorizer refuses an action: SQLite then fails the
+    /// statement with SQLITE_AUTH, or with a plain SQLITE_ERROR for a
+    /// function, and either is reported as a refusal.
+    static REFUSED: Cell<bool> = const { Cell::new(false) };
+}
+
 /// Open the archive for reading only; queries on it stop `timeout` after
 /// opening (one connection serves one command).
 pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Store> {
     let mut store = crate::archive::open_to_read(path)?;
     let conn = &mut store.conn;
     conn.authorizer(Some(|ctx: AuthContext<'_>| match ctx.action {
+        // Extensions are off, so it would fail when run; refused here, it is
+        // reported as what it is: more than reading.
+        AuthAction::Function { function_name }
+            if function_name.eq_ignore_ascii_case("load_extension") =>
+        {
+            REFUSED.set(true);
+            Authorization::Deny
+        }
         AuthAction::Select
         | AuthAction::Read { .. }
         | AuthAction::Function { .. }
@@ -49,7 +65,10 @@ pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Store> {
         {
             Authorization::Allow
         }
-        _ => Authorization::Deny,
+        _ => {
+            REFUSED.set(true);
+            Authorization::Deny
+        }
     }))?;
     let deadline = Instant::now() + timeout;
     conn.progress_handler(10_000, Some(move || Instant::now() > deadline))?;
@@ -80,27 +99,31 @@ fn to_json(v: ValueRef) -> Value {
     }
 }
 
+/// The error for a statement SQLite would not prepare or run, by its code:
+/// refused by the authorizer or the read-only connection, or not SQL.
 fn refuse(sql: &str, e: rusqlite::Error) -> Error {
-    let msg = e.to_string();
     if matches!(e, rusqlite::Error::MultipleStatement) {
         return Error::Invalid("only one SQL statement at a time".into());
     }
-    if msg.contains("not authorized") || msg.contains("readonly") || msg.contains("read-only") {
-        return Error::Invalid(format!(
-            "refused: marsad sql only reads (no writes, ATTACH, or PRAGMA that sets a value): {}",
-            sql.trim().chars().take(80).collect::<String>()
-        ));
-    }
-    if let rusqlite::Error::SqliteFailure(f, _) = &e
-        && f.code == rusqlite::ErrorCode::ApiMisuse
-    {
-        return Error::Invalid(
+    let refused = REFUSED.take();
+    match e.sqlite_error_code() {
+        Some(ErrorCode::AuthorizationForStatementDenied | ErrorCode::ReadOnly) => writes(sql),
+        _ if refused => writes(sql),
+        Some(ErrorCode::ApiMisuse) => Error::Invalid(
             "no SQL statement in the query (only comments or spaces); write one, e.g. SELECT count(*) FROM articles"
                 .into(),
-        );
+        ),
+        _ => Error::Invalid(format!(
+            "SQL error: {e}; the views are listed by `marsad views`"
+        )),
     }
+}
+
+/// The refusal of a statement that would do more than read.
+fn writes(sql: &str) -> Error {
     Error::Invalid(format!(
-        "SQL error: {msg}; the views are listed by `marsad views`"
+        "refused: marsad sql only reads (no writes, ATTACH, or PRAGMA that sets a value): {}",
+        sql.trim().chars().take(80).collect::<String>()
     ))
 }
 
@@ -122,6 +145,7 @@ pub fn query(
                 .into(),
         ));
     }
+    REFUSED.set(false);
     let mut st = conn.prepare(sql).map_err(|e| refuse(sql, e))?;
     // `PRAGMA journal_mode` reads, but SQLite cannot tell it from the form
     // that sets: the authorizer above refuses any PRAGMA with a value.
@@ -130,10 +154,7 @@ pub fn query(
         s.starts_with("pragma") && !s.contains('=')
     };
     if !st.readonly() && !pragma_read {
-        return Err(refuse(
-            sql,
-            rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(8), Some("readonly".into())),
-        ));
+        return Err(writes(sql));
     }
     // `?` and `?1` have no name to give with -p: refused rather than NULL.
     if (1..=st.parameter_count()).any(|i| st.parameter_name(i).is_none_or(|n| n.starts_with('?'))) {
@@ -171,9 +192,7 @@ pub fn query(
     let mut rows = st.raw_query();
     (|| -> Result<()> {
         while let Some(r) = rows.next().map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::OperationInterrupted =>
-            {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == ErrorCode::OperationInterrupted => {
                 Error::Invalid("query stopped: it ran past its time limit (raise --timeout)".into())
             }
             e => refuse(sql, e),

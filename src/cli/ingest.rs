@@ -4,8 +4,9 @@ use super::output::outln;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+use indicatif::{ProgressBar, ProgressStyle};
 use marsad::archive;
-use marsad::ingest::{self, Format, InputError, Problem};
+use marsad::ingest::{self, Format, InputError, Problem, Progress};
 
 use super::output;
 use super::{EXIT_INPUT_ERRORS, EXIT_OK};
@@ -95,6 +96,32 @@ impl Problems {
     }
 }
 
+/// The progress bar on stderr, following what the run reports.
+fn draw(bar: &mut Option<ProgressBar>, p: Progress) {
+    match p {
+        Progress::Started { total_bytes } => {
+            let b = ProgressBar::new(total_bytes);
+            b.set_style(
+                ProgressStyle::with_template(
+                    "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .expect("static template"),
+            );
+            *bar = Some(b);
+        }
+        Progress::Read { done_bytes, .. } => {
+            if let Some(b) = bar {
+                b.set_position(done_bytes);
+            }
+        }
+        Progress::Finished => {
+            if let Some(b) = bar.take() {
+                b.finish_and_clear();
+            }
+        }
+    }
+}
+
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_write(db)?;
@@ -106,11 +133,21 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         args: std::env::args_os()
             .map(|a| ingest::path_name(Path::new(&a)))
             .collect(),
-        progress: !a.quiet && !a.json && std::io::stderr().is_terminal(),
         max_article_bytes: a.max_article_bytes,
     };
     let mut problems = Problems::new(a.quiet);
-    let summary = ingest::run(&mut store, &opts, |e| problems.report(e))?;
+    let show_progress = !a.quiet && !a.json && std::io::stderr().is_terminal();
+    let mut bar = None;
+    let summary = ingest::run(
+        &mut store,
+        &opts,
+        |e| problems.report(e),
+        |p| {
+            if show_progress {
+                draw(&mut bar, p);
+            }
+        },
+    )?;
     problems.finish();
     let line = format!(
         "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {} skipped, {:.2} s, {:.1} MB/s",

@@ -217,9 +217,9 @@ pub fn main() -> ExitCode {
                 e.downcast_ref::<marsad::Error>(),
                 Some(marsad::Error::Backup { .. })
             );
-            if msg.contains("disk is full") && backup {
+            if disk_full(&e) && backup {
                 eprintln!("marsad: {msg}: free some space there and run again");
-            } else if msg.contains("disk is full") {
+            } else if disk_full(&e) {
                 eprintln!(
                     "marsad: {msg}: free some space and run again; everything already committed is kept"
                 );
@@ -233,4 +233,13 @@ pub fn main() -> ExitCode {
             ExitCode::from(if locked { EXIT_LOCKED } else { EXIT_FAILURE })
         }
     }
+}
+
+/// Whether a command failed for a full disk, by the error's type: marsad's
+/// own error, or an SQLite or I/O error that reached here without one.
+fn disk_full(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| match c.downcast_ref::<marsad::Error>() {
+        Some(m) => m.is_disk_full(),
+        None => marsad::error::disk_full(c),
+    })
 }

@@ -7,24 +7,14 @@ use sha2::{Digest, Sha256};
 
 use super::{EntityDef, Extraction, Gazetteer, NameKind, Status, extract};
 use crate::error::{Error, Result};
-use crate::store::FtsQueue;
+use crate::identity::hex;
 use crate::store::meta::{self, Meta};
+use crate::store::{FtsQueue, now};
 use crate::text;
-
-fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// Id of a discovered candidate: stable for the same normalised name.
 pub fn candidate_id(key: &str) -> String {
-    let h = Sha256::digest(key.as_bytes());
-    format!(
-        "cand-{}",
-        h.iter()
-            .take(5)
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    )
+    format!("cand-{}", hex(&Sha256::digest(key.as_bytes())[..5]))
 }
 
 fn add_alias(tx: &Connection, id: &str, alias: &str, kind: NameKind) -> Result<()> {

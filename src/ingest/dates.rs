@@ -334,7 +334,7 @@ fn month_at(toks: &[&str], i: usize) -> Option<(u32, usize)> {
         .map(|(_, m)| (*m, 1))
 }
 
-/// [weekday] D MONTH[/ MONTH] YYYY [HH:MM[:SS]], or MONTH YYYY.
+/// `[weekday] D MONTH[/ MONTH] YYYY [HH:MM[:SS]]`, or `MONTH YYYY`.
 fn parse_named(n: &str) -> Option<ParsedDate> {
     let toks = tokens(n);
     let mut i = 0;

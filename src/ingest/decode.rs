@@ -14,10 +14,77 @@ pub enum Encoding {
     Windows1256,
 }
 
+/// Why bytes were not decoded. The messages are what the user sees.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DecodeError {
+    Empty,
+    /// Empty or only white space once decoded.
+    NoText,
+    /// A known binary format, by its first bytes.
+    Binary(&'static str),
+    /// NUL bytes without a UTF-16 byte-order mark.
+    NulBytes,
+    /// NUL characters in decoded text.
+    NulChars,
+    MostlyControls,
+    /// UTF-16 (the encoding named) that does not decode after its mark.
+    BadUtf16(&'static str),
+    /// UTF-8 after a UTF-8 byte-order mark, bad at this offset.
+    BadUtf8AfterBom(usize),
+    /// Neither UTF-8 (bad at this offset) nor Windows-1256.
+    NotUtf8(usize),
+}
+
+impl DecodeError {
+    /// The bytes are not text in any encoding (nothing, or binary data),
+    /// as opposed to text in an encoding marsad does not read.
+    pub fn is_not_text(&self) -> bool {
+        matches!(
+            self,
+            DecodeError::Empty
+                | DecodeError::NoText
+                | DecodeError::Binary(_)
+                | DecodeError::NulBytes
+                | DecodeError::NulChars
+                | DecodeError::MostlyControls
+        )
+    }
+}
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DecodeError::Empty => f.write_str("empty file"),
+            DecodeError::NoText => f.write_str("no text (empty or only white space)"),
+            DecodeError::Binary(kind) => write!(f, "binary data ({kind}), not text"),
+            DecodeError::NulBytes => {
+                f.write_str("contains NUL bytes: binary data or UTF-16 without a byte-order mark")
+            }
+            DecodeError::NulChars => f.write_str("contains NUL characters: binary data"),
+            DecodeError::MostlyControls => {
+                f.write_str("mostly control characters: binary data, not text")
+            }
+            DecodeError::BadUtf16(encoding) => {
+                write!(f, "invalid {encoding} data after its byte-order mark")
+            }
+            DecodeError::BadUtf8AfterBom(offset) => write!(
+                f,
+                "not valid UTF-8 after its byte-order mark (bad byte at offset {offset})"
+            ),
+            DecodeError::NotUtf8(offset) => write!(
+                f,
+                "not valid UTF-8 (bad byte at offset {offset}) and not Windows-1256 Arabic; re-save the file as UTF-8"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
 /// Decode an input's bytes, or say why not.
-pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
+pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), DecodeError> {
     if bytes.is_empty() {
-        return Err("empty file".into());
+        return Err(DecodeError::Empty);
     }
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         return strict_utf8(rest).map(|s| (s, Encoding::Utf8Bom));
@@ -29,58 +96,48 @@ pub fn decode(bytes: &[u8]) -> Result<(String, Encoding), String> {
         if let Some(rest) = bytes.strip_prefix(bom) {
             let (text, had_errors) = enc.decode_without_bom_handling(rest);
             if had_errors {
-                return Err(format!(
-                    "invalid {} data after its byte-order mark",
-                    enc.name()
-                ));
+                return Err(DecodeError::BadUtf16(enc.name()));
             }
             return check_text(text.into_owned()).map(|s| (s, tag));
         }
     }
     if let Some(kind) = binary_signature(bytes) {
-        return Err(format!("binary data ({kind}), not text"));
+        return Err(DecodeError::Binary(kind));
     }
     if bytes.contains(&0) {
-        return Err("contains NUL bytes: binary data or UTF-16 without a byte-order mark".into());
+        return Err(DecodeError::NulBytes);
     }
     match std::str::from_utf8(bytes) {
         Ok(s) => check_text(s.to_string()).map(|s| (s, Encoding::Utf8)),
-        Err(e) if looks_like_windows_1256(bytes) => {
-            let _ = e;
+        Err(_) if looks_like_windows_1256(bytes) => {
             let (text, _, _) = WINDOWS_1256.decode(bytes);
             check_text(text.into_owned()).map(|s| (s, Encoding::Windows1256))
         }
-        Err(e) => Err(format!(
-            "not valid UTF-8 (bad byte at offset {}) and not Windows-1256 Arabic; re-save the file as UTF-8",
-            e.valid_up_to()
-        )),
+        Err(e) => Err(DecodeError::NotUtf8(e.valid_up_to())),
     }
 }
 
-fn strict_utf8(bytes: &[u8]) -> Result<String, String> {
+fn strict_utf8(bytes: &[u8]) -> Result<String, DecodeError> {
     match std::str::from_utf8(bytes) {
         Ok(s) => check_text(s.to_string()),
-        Err(e) => Err(format!(
-            "not valid UTF-8 after its byte-order mark (bad byte at offset {})",
-            e.valid_up_to() + 3
-        )),
+        Err(e) => Err(DecodeError::BadUtf8AfterBom(e.valid_up_to() + 3)),
     }
 }
 
 /// Refuse decoded text that is empty, blank, or full of control characters.
-fn check_text(s: String) -> Result<String, String> {
+fn check_text(s: String) -> Result<String, DecodeError> {
     if s.trim().is_empty() {
-        return Err("no text (empty or only white space)".into());
+        return Err(DecodeError::NoText);
     }
     if s.contains('\0') {
-        return Err("contains NUL characters: binary data".into());
+        return Err(DecodeError::NulChars);
     }
     let controls = s
         .chars()
         .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t' | '\x0c'))
         .count();
     if controls * 100 > s.chars().count() {
-        return Err("mostly control characters: binary data, not text".into());
+        return Err(DecodeError::MostlyControls);
     }
     Ok(s)
 }
@@ -137,16 +194,54 @@ mod tests {
 
     #[test]
     fn refusals() {
-        assert!(decode(b"").unwrap_err().contains("empty"));
-        assert!(decode(b" \n\t ").unwrap_err().contains("no text"));
-        assert!(
-            decode(b"\x89PNG\r\n\x1a\n\0\0")
-                .unwrap_err()
-                .contains("PNG")
+        assert_eq!(decode(b""), Err(DecodeError::Empty));
+        assert_eq!(decode(b" \n\t "), Err(DecodeError::NoText));
+        assert_eq!(
+            decode(b"\x89PNG\r\n\x1a\n\0\0"),
+            Err(DecodeError::Binary("PNG image"))
         );
-        assert!(decode(b"abc\0def").unwrap_err().contains("NUL"));
+        assert_eq!(decode(b"abc\0def"), Err(DecodeError::NulBytes));
         let mut bad = "حفتر في موسكو".as_bytes().to_vec();
         bad.truncate(bad.len() - 1);
-        assert!(decode(&bad).unwrap_err().contains("not valid UTF-8"));
+        assert_eq!(decode(&bad), Err(DecodeError::NotUtf8(bad.len() - 1)));
+    }
+
+    #[test]
+    fn messages_are_unchanged() {
+        let cases = [
+            (DecodeError::Empty, "empty file"),
+            (DecodeError::NoText, "no text (empty or only white space)"),
+            (
+                DecodeError::Binary("PNG image"),
+                "binary data (PNG image), not text",
+            ),
+            (
+                DecodeError::NulBytes,
+                "contains NUL bytes: binary data or UTF-16 without a byte-order mark",
+            ),
+            (
+                DecodeError::NulChars,
+                "contains NUL characters: binary data",
+            ),
+            (
+                DecodeError::MostlyControls,
+                "mostly control characters: binary data, not text",
+            ),
+            (
+                DecodeError::BadUtf16("UTF-16LE"),
+                "invalid UTF-16LE data after its byte-order mark",
+            ),
+            (
+                DecodeError::BadUtf8AfterBom(5),
+                "not valid UTF-8 after its byte-order mark (bad byte at offset 5)",
+            ),
+            (
+                DecodeError::NotUtf8(7),
+                "not valid UTF-8 (bad byte at offset 7) and not Windows-1256 Arabic; re-save the file as UTF-8",
+            ),
+        ];
+        for (e, m) in cases {
+            assert_eq!(e.to_string(), m);
+        }
     }
 }

@@ -6,7 +6,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use super::{Format, InputError};
+use super::{Format, InputError, Problem};
 
 /// One input: a file, or standard input (`path: None`).
 #[derive(Debug, Clone)]
@@ -18,16 +18,34 @@ pub struct Input {
     pub size: u64,
 }
 
+/// Inputs found under some paths, with what could not be listed.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub inputs: Vec<Input>,
+    pub errors: Vec<InputError>,
+    /// Files in folders skipped for an extension marsad does not read.
+    pub skipped: u64,
+}
+
+impl Listing {
+    fn error(&mut self, path: &Path, message: String) {
+        self.errors.push(InputError {
+            input: path_name(path),
+            line: None,
+            message,
+            kind: Problem::Error,
+        });
+    }
+}
+
 /// List the inputs under `paths`. Files named explicitly are always read;
-/// in folders, only files with an extension marsad reads (the third value
-/// counts the others).
-pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
-    let mut out = Vec::new();
-    let mut errors = Vec::new();
-    let mut skipped = 0;
+/// in folders, only files with an extension marsad reads (the others are
+/// counted as skipped).
+pub fn list(paths: &[PathBuf]) -> Listing {
+    let mut listing = Listing::default();
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input {
+            listing.inputs.push(Input {
                 path: None,
                 display: "-".into(),
                 size: 0,
@@ -37,29 +55,21 @@ pub fn list(paths: &[PathBuf]) -> (Vec<Input>, Vec<InputError>, u64) {
         match std::fs::metadata(p) {
             Ok(m) if m.is_dir() => {
                 let mut seen = HashSet::new();
-                walk(p, &mut seen, &mut out, &mut errors, &mut skipped);
+                walk(p, &mut seen, &mut listing);
             }
             Ok(m) => match super::read::refusal(&m.file_type()) {
-                None => out.push(file_input(p, m.len())),
-                Some(why) => errors.push(InputError {
-                    input: path_name(p),
-                    line: None,
-                    message: why.into(),
-                    kind: super::Problem::Error,
-                }),
+                None => listing.inputs.push(file_input(p, m.len())),
+                Some(why) => listing.error(p, why.into()),
             },
-            Err(e) => errors.push(InputError {
-                input: path_name(p),
-                line: None,
-                message: describe(&e),
-                kind: super::Problem::Error,
-            }),
+            Err(e) => listing.error(p, describe(&e)),
         }
     }
     // A file reached twice (named twice, or through two links) is read once.
     let mut names = HashSet::new();
-    out.retain(|i| i.path.is_none() || names.insert(i.display.clone()));
-    (out, errors, skipped)
+    listing
+        .inputs
+        .retain(|i| i.path.is_none() || names.insert(i.display.clone()));
+    listing
 }
 
 fn file_input(p: &Path, size: u64) -> Input {
@@ -126,53 +136,40 @@ pub fn name_path(name: &str) -> Option<PathBuf> {
 fn describe(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        _ if e.raw_os_error() == Some(40) => "symbolic link loop (too many levels of links)".into(),
+        _ if link_loop(e) => "symbolic link loop (too many levels of links)".into(),
         _ => format!("cannot read: {e}"),
     }
 }
 
-fn walk(
-    dir: &Path,
-    seen: &mut HashSet<PathBuf>,
-    out: &mut Vec<Input>,
-    errors: &mut Vec<InputError>,
-    skipped: &mut u64,
-) {
+/// ELOOP. `io::ErrorKind::FilesystemLoop` is not stable yet, so the error
+/// is known by its name in libc.
+#[cfg(target_os = "linux")]
+fn link_loop(e: &std::io::Error) -> bool {
+    e.raw_os_error() == Some(libc::ELOOP)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_loop(_: &std::io::Error) -> bool {
+    false
+}
+
+fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, listing: &mut Listing) {
     let canon = match std::fs::canonicalize(dir) {
         Ok(c) => c,
-        Err(e) => {
-            errors.push(InputError {
-                input: path_name(dir),
-                line: None,
-                message: describe(&e),
-                kind: super::Problem::Error,
-            });
-            return;
-        }
+        Err(e) => return listing.error(dir, describe(&e)),
     };
     if !seen.insert(canon.clone()) {
-        errors.push(InputError {
-            input: path_name(dir),
-            line: None,
-            message: format!(
+        return listing.error(
+            dir,
+            format!(
                 "symbolic link loop: leads back to {}; not followed",
                 path_name(&canon)
             ),
-            kind: super::Problem::Error,
-        });
-        return;
+        );
     }
     let entries = match std::fs::read_dir(dir) {
         Ok(r) => r,
-        Err(e) => {
-            errors.push(InputError {
-                input: path_name(dir),
-                line: None,
-                message: describe(&e),
-                kind: super::Problem::Error,
-            });
-            return;
-        }
+        Err(e) => return listing.error(dir, describe(&e)),
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
@@ -182,22 +179,17 @@ fn walk(
     paths.sort();
     for p in paths {
         match std::fs::metadata(&p) {
-            Ok(m) if m.is_dir() => walk(&p, seen, out, errors, skipped),
+            Ok(m) if m.is_dir() => walk(&p, seen, listing),
             Ok(m) if m.is_file() => {
                 if Format::from_name(&p.to_string_lossy()).is_some() {
-                    out.push(file_input(&p, m.len()));
+                    listing.inputs.push(file_input(&p, m.len()));
                 } else {
-                    *skipped += 1;
+                    listing.skipped += 1;
                 }
             }
             // FIFOs, devices and sockets in a folder are not news files.
-            Ok(_) => *skipped += 1,
-            Err(e) => errors.push(InputError {
-                input: path_name(&p),
-                line: None,
-                message: describe(&e),
-                kind: super::Problem::Error,
-            }),
+            Ok(_) => listing.skipped += 1,
+            Err(e) => listing.error(&p, describe(&e)),
         }
     }
     seen.remove(&canon);
@@ -216,6 +208,20 @@ mod tests {
         assert_eq!(path_name(p), "/in/\\xCE\\xC8\\xD1 \\\\x41 خ.txt");
         assert_eq!(name_path(&path_name(p)).as_deref(), Some(p));
         assert_eq!(name_path("bad\\q"), None);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_to_itself_is_named_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("loop.txt");
+        std::os::unix::fs::symlink(&link, &link).unwrap();
+        let listing = list(&[link]);
+        assert!(listing.inputs.is_empty());
+        assert_eq!(
+            listing.errors[0].message,
+            "symbolic link loop (too many levels of links)"
+        );
     }
 
     proptest::proptest! {

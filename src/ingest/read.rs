@@ -90,8 +90,8 @@ impl<R: Read> Read for Hashing<R> {
 }
 
 /// Gzip data may expand this many times its compressed size at most. Prose
-/// compresses 3–5:1 and markup or JSON rarely past 20:1 (the shared corpus:
-/// 4.5:1); only repetition, a decompression bomb, goes past 100:1.
+/// compresses 3–5:1 and markup or JSON rarely past 20:1; only repetition, a
+/// decompression bomb, goes past 100:1.
 pub const MAX_EXPANSION: u64 = 100;
 /// Decompressed bytes before the ratio is judged, so that a small file's
 /// header and first blocks do not count.
@@ -130,7 +130,7 @@ pub struct Opened {
 
 impl Opened {
     pub fn raw_sha256(&self) -> String {
-        super::hex(&self.hash.lock().expect("hash").clone().finalize())
+        crate::identity::hex(&self.hash.lock().expect("hash").clone().finalize())
     }
 }
 

@@ -5,9 +5,11 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{Batch, InputError, Item, Prepared, StateUpdate, Summary, now};
+use super::pipeline::{Batch, Item, StateUpdate};
+use super::prepare::Prepared;
+use super::{InputError, Summary};
 use crate::error::Result;
-use crate::store::{FtsQueue, RunStatus};
+use crate::store::{FtsQueue, RunStatus, now};
 
 /// Open a run record (committed at once, so even a killed run is listed).
 pub fn start_run(conn: &Connection, args: &[String]) -> Result<i64> {

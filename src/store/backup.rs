@@ -19,6 +19,17 @@ fn err(side: Side, path: &Path, message: impl Into<String>) -> Error {
         side,
         path: path.to_path_buf(),
         message: message.into(),
+        sqlite_code: None,
+    }
+}
+
+/// A copy step that SQLite failed, keeping SQLite's code with the message.
+fn sql_err(side: Side, path: &Path, message: String, e: &rusqlite::Error) -> Error {
+    Error::Backup {
+        side,
+        path: path.to_path_buf(),
+        message,
+        sqlite_code: e.sqlite_error_code(),
     }
 }
 
@@ -149,16 +160,17 @@ fn copy_and_check(
     verify: impl FnOnce(&Connection) -> Result<Vec<String>>,
 ) -> Result<()> {
     let dest_err = |e: rusqlite::Error| {
-        err(
+        sql_err(
             Side::Destination,
             dest,
             format!("{e} (writing {}; nothing is left behind)", tmp.display()),
+            &e,
         )
     };
     let mut out = Connection::open(tmp).map_err(dest_err)?;
     {
         let on = |e: rusqlite::Error| match side_of(&e) {
-            Side::Source => err(Side::Source, source, e.to_string()),
+            Side::Source => sql_err(Side::Source, source, e.to_string(), &e),
             Side::Destination => dest_err(e),
         };
         let b = rusqlite::backup::Backup::new(conn, &mut out).map_err(on)?;

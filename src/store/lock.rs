@@ -32,8 +32,8 @@ impl IngestLock {
             .truncate(false)
             .write(true)
             .open(&lock_path)
-            .map_err(|e| match e.raw_os_error() {
-                Some(30) => Error::Input(format!(
+            .map_err(|e| match e.kind() {
+                std::io::ErrorKind::ReadOnlyFilesystem => Error::Input(format!(
                     "{}: the archive's folder is on a read-only file system; marsad needs to write there. Nothing was changed.",
                     db.display()
                 )),

@@ -503,6 +503,11 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The time now as the archive writes it: UTC, RFC 3339, whole seconds.
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
 /// An ingest run's status, as `runs.status` holds it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -288,12 +288,17 @@ fn a_file_that_vanishes_after_listing_is_an_error_not_a_stop() {
         format: marsad::ingest::Format::Auto,
         outlet: None,
         args: vec![],
-        progress: false,
         max_article_bytes: 1 << 20,
     };
     let mut seen = Vec::new();
-    let s = marsad::ingest::run_listed(&mut store, &opts, listing, |e| seen.push(e.to_string()))
-        .unwrap();
+    let s = marsad::ingest::run_listed(
+        &mut store,
+        &opts,
+        listing,
+        |e| seen.push(e.to_string()),
+        |_| {},
+    )
+    .unwrap();
     assert_eq!((s.new, s.errors), (2, 1));
     assert!(
         seen[0].contains("b.txt") && seen[0].contains("disappeared"),
@@ -629,8 +634,8 @@ fn version_ten_signatures_are_recomputed_at_half_the_size() {
 fn version_eleven_sightings_read_the_same_from_the_compact_table() {
     let a = Archive::new();
     let hex = "ab".repeat(32);
-    let x = marsad::ingest::content_sha256("عنوان", "نص");
-    let z = marsad::ingest::content_sha256("عنوان آخر", "نص آخر");
+    let x = marsad::identity::content_sha256("عنوان", "نص");
+    let z = marsad::identity::content_sha256("عنوان آخر", "نص آخر");
     let rows = format!(
         "INSERT INTO articles(content_sha256, title, body, url, external_id, ingested_at, run_id)
            VALUES ('{x}', 'عنوان', 'نص', 'https://a.example/1', 'A1', '2024-01-01', 1),

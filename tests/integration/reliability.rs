@@ -167,6 +167,10 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
         err.contains("full") || err.contains("disk"),
         "unclear message: {err}"
     );
+    assert!(
+        err.contains("free some space and run again; everything already committed is kept"),
+        "{err}"
+    );
     let check = a.run(&["check"]);
     assert!(check.status.success(), "{}", stdout(&check));
     assert!(a.count("SELECT count(*) FROM articles") >= 5);
@@ -191,7 +195,11 @@ fn a_full_disk_is_a_clear_error_and_the_archive_stays_sound() {
     let before = std::fs::read(&a.db).unwrap();
     let out = a.run(&["ingest", seeds_dir().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("read-only"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("the archive's folder is on a read-only file system"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(before, std::fs::read(&a.db).unwrap());
 }
 
@@ -354,6 +362,10 @@ fn a_backup_onto_a_full_disk_leaves_no_dest_and_no_temporary() {
         assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
         let err = stderr(&out);
         assert!(err.contains("destination") && err.contains("full"), "{err}");
+        assert!(
+            err.ends_with("free some space there and run again\n"),
+            "{err}"
+        );
         assert_eq!(names(dir.path()), Vec::<String>::new());
     }
 }

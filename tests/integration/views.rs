@@ -104,6 +104,7 @@ fn sql_is_read_only_and_binds_parameters() {
         "PRAGMA query_only=0",
         "SELECT 1; DELETE FROM articles",
         "VACUUM",
+        "SELECT load_extension('x')",
     ] {
         let out = a.run(&["sql", bad]);
         assert_eq!(out.status.code(), Some(1), "{bad} was not refused");
@@ -115,6 +116,13 @@ fn sql_is_read_only_and_binds_parameters() {
     }
     assert_eq!(a.count("SELECT count(*) FROM articles"), 5);
     assert!(!std::path::Path::new("/tmp/marsad-attach-test.db").exists());
+    // A mistake that names a read-only thing is a mistake, not a refusal.
+    let out = a.run(&["sql", "SELECT readonly FROM articles"]);
+    assert!(
+        stderr(&out).contains("SQL error: no such column: readonly"),
+        "{}",
+        stderr(&out)
+    );
     // Read pragmas work.
     assert!(
         a.run(&["sql", "PRAGMA table_info(articles)"])

@@ -1,0 +1,84 @@
+//! A parsed record made ready to store: hashed, tokenised once, and
+//! analysed for the index, entities and near-duplicates (on the workers).
+
+use super::pipeline::Item;
+use super::{Format, InputError, Problem, Record, Rejected, html, txt};
+use crate::entities::{self, Extraction, Gazetteer};
+use crate::identity::content_sha256;
+use crate::text;
+
+/// An article ready to store: parsed, hashed and analysed.
+#[derive(Debug)]
+pub(super) struct Prepared {
+    pub(super) origin: String,
+    pub(super) line: i64,
+    pub(super) raw_sha256: String,
+    pub(super) content_sha256: String,
+    pub(super) fts_title: String,
+    pub(super) fts_body: String,
+    pub(super) extraction: Extraction,
+    /// MinHash signature of the body (None when too short to compare).
+    pub(super) signature: Option<Vec<u32>>,
+    /// `rec.extra` as the JSON stored in `articles.extra`, serialised here
+    /// rather than on the writer thread.
+    pub(super) extra_json: Option<String>,
+    pub(super) rec: Record,
+}
+
+/// Parse a whole-document input (text or HTML).
+pub(super) fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Rejected> {
+    match format {
+        Format::Txt | Format::Auto => txt::parse(text),
+        Format::Html => html::parse(text),
+        Format::Jsonl => unreachable!("JSON inputs are parsed record by record"),
+    }
+}
+
+/// Finish a parsed record: hash and analyse it (the costly part, run on
+/// worker threads).
+pub(super) fn prepare(
+    g: &Gazetteer,
+    origin: &str,
+    line: i64,
+    raw_sha256: String,
+    mut rec: Record,
+) -> Item {
+    // A blank url or id says nothing; a sighting stores '' for "none" (V12).
+    rec.url = rec.url.filter(|u| !u.trim().is_empty());
+    rec.external_id = rec.external_id.filter(|u| !u.trim().is_empty());
+    let content_sha256 = content_sha256(&rec.title, &rec.body);
+    // Tokenise and normalise once; index, entities and signature share it.
+    let title_words = text::words(&rec.title);
+    let body_words = text::words(&rec.body);
+    let fts_title = text::index_text(&rec.title, &title_words);
+    let fts_body = text::index_text(&rec.body, &body_words);
+    let extraction = entities::extract_words(g, &rec.title, &title_words, &rec.body, &body_words);
+    let signature = crate::dedup::signature_of(&body_words);
+    let extra_json = (!rec.extra.is_empty())
+        .then(|| serde_json::Value::Object(std::mem::take(&mut rec.extra)).to_string());
+    Item::Article(Box::new(Prepared {
+        origin: origin.to_string(),
+        line,
+        raw_sha256,
+        content_sha256,
+        fts_title,
+        fts_body,
+        extraction,
+        signature,
+        extra_json,
+        rec,
+    }))
+}
+
+pub(super) fn err(input: &str, line: Option<i64>, why: impl Into<Rejected>) -> Item {
+    let (kind, message) = match why.into() {
+        Rejected::Empty(m) => (Problem::Skipped, m),
+        Rejected::Invalid(m) => (Problem::Error, m),
+    };
+    Item::Error(InputError {
+        input: input.to_string(),
+        line,
+        message,
+        kind,
+    })
+}
