@@ -117,10 +117,10 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }) => {
             let id = resolve(conn, &name)?;
             if remove {
-                entities::store::remove_alias(conn, &id, &alias)?;
+                entities::edit::remove_alias(conn, &id, &alias)?;
                 return done(format!("{id}: alias {alias:?} removed"));
             }
-            if let Some((other, is_name)) = entities::store::alias_owner(conn, &id, &alias)? {
+            if let Some((other, is_name)) = entities::edit::alias_owner(conn, &id, &alias)? {
                 if !force {
                     let fix = if is_name {
                         format!(
@@ -138,7 +138,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 }
                 eprintln!("warning: {alias:?} also names {other}");
             }
-            entities::store::alias(
+            entities::edit::alias(
                 conn,
                 &id,
                 &alias,
@@ -152,17 +152,17 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Merge { from, into }) => {
             let (f, i) = (resolve(conn, &from)?, resolve(conn, &into)?);
-            entities::store::merge(conn, &f, &i)?;
+            entities::edit::merge(conn, &f, &i)?;
             done(format!("merged {f} into {i}"))
         }
         Some(Edit::Rename { name, ar, en }) => {
             let id = resolve(conn, &name)?;
-            entities::store::rename(conn, &id, ar.as_deref(), en.as_deref())?;
+            entities::edit::rename(conn, &id, ar.as_deref(), en.as_deref())?;
             done(format!("renamed {id}"))
         }
         Some(Edit::Accept { name }) => {
             let id = resolve(conn, &name)?;
-            let now = entities::store::accept(conn, &id)?;
+            let now = entities::edit::accept(conn, &id)?;
             if now != id {
                 done(format!(
                     "{id} accepted as {now} (the old id still finds it)"
@@ -173,7 +173,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Reject { name }) => {
             let id = resolve(conn, &name)?;
-            entities::store::set_status(conn, &id, entities::store::Decision::Rejected)?;
+            entities::edit::set_status(conn, &id, entities::edit::Decision::Rejected)?;
             done(format!("{id} rejected"))
         }
         None => {

@@ -8,6 +8,7 @@
 //! into an [`Extraction`].
 
 mod discover;
+pub mod edit;
 mod extract;
 mod gazetteer;
 mod kinds;

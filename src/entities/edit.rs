@@ -1,0 +1,277 @@
+//! An analyst's edits to the gazetteer: aliases added and removed, merges,
+//! renames, and decisions on discovered candidates. Each is one transaction;
+//! mentions follow at the next `marsad reextract` (a rejection drops them
+//! at once).
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::store::{add_alias, check_name, rebuild_entities_fts};
+use super::{NameKind, Status};
+use crate::error::{Error, Result};
+use crate::text;
+
+/// Another entity that `alias` already names (normalised), if any, and
+/// whether it is that entity's name rather than one of its aliases.
+pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<(String, bool)>> {
+    Ok(conn
+        .query_row(
+            "SELECT a.entity_id, a.kind = 'name' FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+             WHERE a.normalized = ?1 AND a.entity_id != ?2 AND e.status != 'rejected'
+               AND e.merged_into IS NULL ORDER BY a.kind = 'name' DESC LIMIT 1",
+            params![text::normalize(alias), id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// Remove an alias (or short name) from an entity; its names stay.
+pub fn remove_alias(conn: &mut Connection, id: &str, alias: &str) -> Result<()> {
+    let tx = conn.transaction()?;
+    let n = tx.execute(
+        "DELETE FROM entity_aliases WHERE entity_id = ?1 AND kind != 'name'
+           AND (alias = ?2 OR normalized = ?3)",
+        params![id, alias, text::normalize(alias)],
+    )?;
+    if n == 0 {
+        return Err(Error::NotFound(format!(
+            "entity {id} has no alias {alias:?}; `marsad entity {id}` lists them (its names are changed with `entity rename`)"
+        )));
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Add an alias to an entity (kind 'alias' or 'short'). Its own names are
+/// refused: as a short name or an alias they would stop matching alone.
+pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: NameKind) -> Result<()> {
+    check_name(id, alias)?;
+    let own_name: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM entity_aliases WHERE entity_id = ?1 AND kind = 'name'
+           AND (alias = ?2 OR normalized = ?3)",
+        params![id, alias, text::normalize(alias)],
+        |r| r.get(0),
+    )?;
+    if own_name {
+        return Err(Error::Invalid(format!(
+            "{alias:?} is already {id}'s name; names are changed with `marsad entity rename`"
+        )));
+    }
+    let tx = conn.transaction()?;
+    add_alias(&tx, id, alias, kind)?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Merge `from` into `into`: its aliases move, its mentions are re-pointed,
+/// and it stays as a pointer so old ids still resolve.
+pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
+    if from == into {
+        return Err(Error::Invalid(format!("cannot merge {from} into itself")));
+    }
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT OR IGNORE INTO entity_aliases(entity_id, alias, kind, normalized)
+         SELECT ?2, alias, CASE kind WHEN 'name' THEN 'alias' ELSE kind END, normalized FROM entity_aliases WHERE entity_id = ?1",
+        params![from, into],
+    )?;
+    tx.execute("DELETE FROM entity_aliases WHERE entity_id = ?1", [from])?;
+    tx.execute(
+        "UPDATE mentions SET entity_id = ?2 WHERE entity_id = ?1",
+        params![from, into],
+    )?;
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
+        params![from, into],
+    )?;
+    tx.execute(
+        "UPDATE entities SET status = 'accepted' WHERE id = ?1",
+        [into],
+    )?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Accept an entity. A discovered candidate (`cand-…`) gets a readable id
+/// on the way, the slug of its English name or of its Arabic name written
+/// in Latin letters (`mayk-bwmbyw`), and its old id keeps resolving to it.
+/// Returns the id it has now.
+pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
+    if !id.starts_with("cand-") {
+        set_status(conn, id, Decision::Accepted)?;
+        return Ok(id.to_string());
+    }
+    let (name_ar, name_en): (String, Option<String>) = conn.query_row(
+        "SELECT name_ar, name_en FROM entities WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let base = slug(
+        name_en
+            .as_deref()
+            .filter(|n| !slug(n).is_empty())
+            .unwrap_or(&name_ar),
+    );
+    let base = if base.is_empty() {
+        id.to_string()
+    } else {
+        base
+    };
+    let taken = |c: &str| -> Result<bool> {
+        Ok(conn
+            .query_row("SELECT 1 FROM entities WHERE id = ?1", [c], |_| Ok(()))
+            .optional()?
+            .is_some())
+    };
+    let mut new = base.clone();
+    let mut n = 2;
+    while taken(&new)? {
+        new = format!("{base}-{n}");
+        n += 1;
+    }
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at)
+         SELECT ?2, type, name_ar, name_en, wikidata, 'accepted', created_at FROM entities WHERE id = ?1",
+        params![id, new],
+    )?;
+    for table in ["entity_aliases", "entity_not_near", "mentions"] {
+        tx.execute(
+            &format!("UPDATE {table} SET entity_id = ?2 WHERE entity_id = ?1"),
+            params![id, new],
+        )?;
+    }
+    // As a merge leaves it: the old id resolves to the new one.
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
+        params![id, new],
+    )?;
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(new)
+}
+
+/// An ASCII id from a name: Latin letters and digits kept, Arabic letters
+/// written in Latin (one common transcription, no vowels added), the rest
+/// turned into single hyphens.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        let latin: &str = match c {
+            'a'..='z' | '0'..='9' => {
+                out.push(c);
+                continue;
+            }
+            'A'..='Z' => {
+                out.push(c.to_ascii_lowercase());
+                continue;
+            }
+            'ا' | 'أ' | 'إ' | 'آ' | 'ى' | 'ء' | 'ؤ' | 'ئ' | 'ع' | 'ة' => "a",
+            'ب' => "b",
+            'ت' => "t",
+            'ث' => "th",
+            'ج' => "j",
+            'ح' | 'ه' => "h",
+            'خ' => "kh",
+            'د' => "d",
+            'ذ' => "dh",
+            'ر' => "r",
+            'ز' => "z",
+            'س' | 'ص' => "s",
+            'ش' => "sh",
+            'ض' => "d",
+            'ط' => "t",
+            'ظ' => "z",
+            'غ' => "gh",
+            'ف' => "f",
+            'ق' => "q",
+            'ك' => "k",
+            'ل' => "l",
+            'م' => "m",
+            'ن' => "n",
+            'و' => "w",
+            'ي' => "y",
+            // Harakat and tatweel add nothing to an id.
+            '\u{064B}'..='\u{0652}' | 'ـ' => continue,
+            _ => "-",
+        };
+        if latin == "-" {
+            if !out.is_empty() && !out.ends_with('-') {
+                out.push('-');
+            }
+        } else {
+            out.push_str(latin);
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// What an analyst decided about an entity (`entities.status`; a
+/// discovered one is a `candidate` until then).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Accepted,
+    Rejected,
+}
+
+/// Set an entity's status; a rejected one loses its mentions.
+pub fn set_status(conn: &mut Connection, id: &str, status: Decision) -> Result<()> {
+    let tx = conn.transaction()?;
+    let value = match status {
+        Decision::Accepted => Status::Accepted,
+        Decision::Rejected => Status::Rejected,
+    };
+    tx.execute(
+        "UPDATE entities SET status = ?2 WHERE id = ?1",
+        params![id, value],
+    )?;
+    if status == Decision::Rejected {
+        tx.execute("DELETE FROM mentions WHERE entity_id = ?1", [id])?;
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Rename an entity (its Arabic and/or English name); old names stay aliases.
+pub fn rename(
+    conn: &mut Connection,
+    id: &str,
+    name_ar: Option<&str>,
+    name_en: Option<&str>,
+) -> Result<()> {
+    for n in name_ar.into_iter().chain(name_en) {
+        check_name(id, n)?;
+    }
+    let tx = conn.transaction()?;
+    tx.execute(
+        "UPDATE entity_aliases SET kind = 'alias' WHERE entity_id = ?1 AND kind = 'name'",
+        [id],
+    )?;
+    if let Some(n) = name_ar {
+        tx.execute(
+            "UPDATE entities SET name_ar = ?2 WHERE id = ?1",
+            params![id, n],
+        )?;
+    }
+    if let Some(n) = name_en {
+        tx.execute(
+            "UPDATE entities SET name_en = ?2 WHERE id = ?1",
+            params![id, n],
+        )?;
+    }
+    let (ar, en): (String, Option<String>) = tx.query_row(
+        "SELECT name_ar, name_en FROM entities WHERE id = ?1",
+        [id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    add_alias(&tx, id, &ar, NameKind::Name)?;
+    if let Some(en) = en {
+        add_alias(&tx, id, &en, NameKind::Name)?;
+    }
+    rebuild_entities_fts(&tx)?;
+    tx.commit()?;
+    Ok(())
+}
