@@ -9,8 +9,8 @@ use std::io::Read;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use super::batch::{Batch, Item, LINES_PER_BATCH, StateUpdate};
 use super::decode::{self, DecodeError};
-use super::pipeline::{Batch, Item, LINES_PER_BATCH, StateUpdate};
 use super::prepare::err;
 use super::produce::{Loaded, Producer, mtime_ns, over_limit};
 use super::read::{self, read_error, vanished};

@@ -10,6 +10,7 @@
 //! a run killed at any instant loses at most the transaction in flight and
 //! the next run redoes exactly that.
 
+mod batch;
 mod boilerplate;
 pub mod dates;
 pub mod decode;

@@ -7,58 +7,13 @@ use std::time::Instant;
 
 use rusqlite::Connection;
 
+use super::batch::{Batch, InputState, Item, LINES_PER_BATCH};
 use super::discover::{Listing, list};
-use super::prepare::Prepared;
 use super::produce::{Ctx, Producer};
 use super::{InputError, Options, Progress, Summary, writer};
 use crate::entities;
 use crate::error::Result;
 use crate::store::{RunStatus, Store};
-
-/// What the archive last knew of an input file.
-#[derive(Debug, Clone)]
-pub(super) struct InputState {
-    pub(super) size: i64,
-    pub(super) mtime_ns: i64,
-    pub(super) raw_sha256: String,
-    pub(super) done_bytes: i64,
-    pub(super) done_sha256: String,
-}
-
-/// The resume point written with a batch.
-#[derive(Debug, Clone)]
-pub(super) struct StateUpdate {
-    pub(super) path: String,
-    pub(super) size: i64,
-    pub(super) mtime_ns: i64,
-    pub(super) raw_sha256: String,
-    pub(super) done_bytes: i64,
-    pub(super) done_sha256: String,
-}
-
-/// One unit of work for the writer.
-#[derive(Debug)]
-pub(super) enum Item {
-    Article(Box<Prepared>),
-    Error(InputError),
-    /// Line already recorded from this input with the same bytes.
-    Seen,
-}
-
-/// What the workers hand the writer at once. Batches are small so that the
-/// writer starts soon and never waits long; it groups them into larger
-/// transactions (see `writer::TX_RECORDS`).
-#[derive(Debug, Default)]
-pub(super) struct Batch {
-    pub(super) items: Vec<Item>,
-    pub(super) states: Vec<StateUpdate>,
-    pub(super) inputs: u64,
-    pub(super) unchanged: u64,
-    pub(super) bytes: u64,
-}
-
-/// JSON lines read into one batch (after a smaller first one).
-pub(super) const LINES_PER_BATCH: usize = 512;
 
 /// Run an ingest. The caller holds the [`crate::store::IngestLock`].
 /// `on_error` sees each failed input as it is recorded; `on_progress` hears

@@ -1,29 +1,11 @@
 //! A parsed record made ready to store: hashed, tokenised once, and
 //! analysed for the index, entities and near-duplicates (on the workers).
 
-use super::pipeline::Item;
+use super::batch::{Item, Prepared};
 use super::{Format, InputError, Problem, Record, Rejected, html, txt};
-use crate::entities::{self, Extraction, Gazetteer};
+use crate::entities::{self, Gazetteer};
 use crate::identity::content_sha256;
 use crate::text;
-
-/// An article ready to store: parsed, hashed and analysed.
-#[derive(Debug)]
-pub(super) struct Prepared {
-    pub(super) origin: String,
-    pub(super) line: i64,
-    pub(super) raw_sha256: String,
-    pub(super) content_sha256: String,
-    pub(super) fts_title: String,
-    pub(super) fts_body: String,
-    pub(super) extraction: Extraction,
-    /// MinHash signature of the body (None when too short to compare).
-    pub(super) signature: Option<Vec<u32>>,
-    /// `rec.extra` as the JSON stored in `articles.extra`, serialised here
-    /// rather than on the writer thread.
-    pub(super) extra_json: Option<String>,
-    pub(super) rec: Record,
-}
 
 /// Parse a whole-document input (text or HTML).
 pub(super) fn parse_document(format: Format, text: &str) -> std::result::Result<Record, Rejected> {

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use rusqlite::Connection;
 use serde_json::Value;
 
-use super::pipeline::{Batch, InputState, Item, StateUpdate};
+use super::batch::{Batch, InputState, Item, StateUpdate};
 use super::prepare::{err, parse_document, prepare};
 use super::read::{self, read_error, vanished};
 use super::{Format, Input, Options, decode, jsonl};

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::pipeline::{Batch, Item, StateUpdate};
-use super::prepare::Prepared;
+use super::batch::{Batch, Item, Prepared, StateUpdate};
 use super::{InputError, Summary};
 use crate::error::Result;
 use crate::store::{FtsQueue, RunStatus, now};

@@ -1,0 +1,178 @@
+//! Which files may be opened as an archive, and how each kind of
+//! connection is set up: read-only readers that never checkpoint, the
+//! integrity checker, and the writers' pragmas.
+
+use std::path::Path;
+
+use rusqlite::{Connection, OpenFlags};
+
+use super::PAGE_SIZE;
+use crate::error::{Error, Result};
+
+/// Whether a reading connection must see the schema's CHECK constraints
+/// (only `marsad check` needs them; see [`read_only_connection`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    Skip,
+    Constraints,
+}
+
+/// Whether a path must already hold an archive.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Existing {
+    Required,
+    MayBeMissing,
+}
+
+/// Refuse what cannot be an archive file before SQLite sees it: an
+/// in-memory or URI name, a folder, a device or FIFO, a missing file when
+/// one is required, and a file that is not SQLite.
+pub fn check_path(path: &Path, existing: Existing) -> Result<()> {
+    let name = path.to_string_lossy();
+    if name.is_empty() || name == ":memory:" || name.starts_with("file:") {
+        return Err(Error::Input(format!(
+            "--db {name:?}: marsad keeps its archive in a file; give a file path (default marsad.db)"
+        )));
+    }
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return match existing {
+                Existing::MayBeMissing => Ok(()),
+                Existing::Required => Err(Error::NotFound(format!(
+                    "{}: no archive here; check --db (or MARSAD_DB), or run `marsad ingest` to create one",
+                    path.display()
+                ))),
+            };
+        }
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    if meta.is_dir() {
+        return Err(Error::Input(format!(
+            "{}: is a folder; --db takes the archive's file, e.g. {}",
+            path.display(),
+            path.join("marsad.db").display()
+        )));
+    }
+    if !meta.is_file() {
+        return Err(Error::Input(format!(
+            "{}: not a regular file (a device, FIFO or socket); --db takes the archive's file",
+            path.display()
+        )));
+    }
+    if meta.len() == 0 {
+        return match existing {
+            Existing::MayBeMissing => Ok(()),
+            Existing::Required => Err(Error::NotFound(format!(
+                "{}: empty file, not an archive; run `marsad ingest` to fill it",
+                path.display()
+            ))),
+        };
+    }
+    let mut head = [0u8; 16];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
+        .map_err(|e| Error::io(path, e))?;
+    if n < 16 || &head != b"SQLite format 3\0" {
+        return Err(Error::Input(format!(
+            "{}: not an SQLite file, so not a marsad archive; use a new path for the archive. The file was not changed.",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Refuse an SQLite file that holds tables but is not a marsad archive:
+/// marsad would add its own tables beside another application's.
+pub(super) fn refuse_foreign(conn: &Connection, path: &Path) -> Result<()> {
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())?;
+    if tables.is_empty() || tables.iter().any(|t| t == "refinery_schema_history") {
+        return Ok(());
+    }
+    let mut listed: Vec<&str> = tables.iter().take(5).map(String::as_str).collect();
+    if tables.len() > 5 {
+        listed.push("…");
+    }
+    Err(Error::Input(format!(
+        "not a marsad archive: {} has tables {}; use a new path for the archive. The file was not changed.",
+        path.display(),
+        listed.join(", ")
+    )))
+}
+
+/// A plain read-only connection, for `marsad check` to report the damage
+/// of a file that cannot be opened as an archive.
+pub fn integrity_connection(path: &Path) -> Result<Connection> {
+    read_only_connection(path, Checks::Skip)
+}
+
+/// A read-only connection to an existing archive.
+///
+/// Neither opening nor closing it takes an exclusive lock: closing does not
+/// checkpoint (stock `sqlite3`, which waits 0 ms on a lock, would fail to
+/// open the file while marsad held that lock for the checkpoint), and
+/// `query_only` makes a write through it an error.
+///
+/// With `Checks::Constraints` the file is opened read-write (never created)
+/// but still `query_only`: SQLite does not even parse the CHECK constraints
+/// of a read-only file, so only such a connection lets `PRAGMA
+/// integrity_check` verify them. It writes nothing and takes no write lock.
+pub(crate) fn read_only_connection(path: &Path, checks: Checks) -> Result<Connection> {
+    check_path(path, Existing::Required)?;
+    let mode = match checks {
+        Checks::Skip => OpenFlags::SQLITE_OPEN_READ_ONLY,
+        Checks::Constraints => OpenFlags::SQLITE_OPEN_READ_WRITE,
+    };
+    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    no_checkpoint_on_close(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.execute_batch("PRAGMA query_only = ON")?;
+    Ok(conn)
+}
+
+/// SQLite's last connection to a WAL file checkpoints and deletes the WAL
+/// on close, under an exclusive lock that makes a reader opening the file
+/// at that instant fail at once. marsad's connections never do: writers
+/// checkpoint explicitly (see [`checkpoint`]), readers never need to.
+pub(super) fn no_checkpoint_on_close(conn: &Connection) -> Result<()> {
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+        true,
+    )?;
+    Ok(())
+}
+
+/// Copy the WAL into the file and empty it, at the end of a command that
+/// wrote. Unlike the checkpoint SQLite runs when the last connection
+/// closes, this one takes no exclusive lock on the file, so readers
+/// opening it meanwhile are not refused. Best effort, and it never waits:
+/// with a reader in a long query (a Datasette page, an open sqlite3
+/// transaction) it copies what it can and leaves the rest for the next
+/// checkpoint, instead of holding the command up to the busy timeout.
+pub fn checkpoint(conn: &Connection) {
+    let _ = conn.busy_timeout(std::time::Duration::ZERO);
+    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+}
+
+pub(super) fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))?;
+    // Both only take effect on a new, empty file (see PAGE_SIZE and
+    // release_free_pages); setting auto_vacuum on an existing one would
+    // write its header on every open.
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    if pages == 0 {
+        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
+    // journal_mode returns a row, so it is read rather than executed.
+    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    conn.execute_batch(
+        "PRAGMA synchronous = NORMAL;
+         PRAGMA foreign_keys = ON;
+         PRAGMA cache_size = -65536;
+         PRAGMA temp_store = MEMORY;",
+    )?;
+    Ok(())
+}
