@@ -1,6 +1,6 @@
 -- name: who-met-whom
 -- description: Pairs of people named in one sentence with a meeting word (التقى، استقبل، زار، اجتمع، لقاء).
--- param: meeting = تق OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ*
+-- param: meeting = تقي OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ*
 -- param: limit (number) = 50
 -- param: from (date) = any
 -- param: to (date) = any

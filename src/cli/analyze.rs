@@ -14,7 +14,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let rows = marsad::text::analyze(&a.text);
     output::print_rows(
         a.out.format,
-        &["token", "normalized", "stem", "start", "end"],
+        &["token", "normalized", "stem", "query", "start", "end"],
         &rows,
     )?;
     Ok(0)

@@ -66,7 +66,7 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Rebuild the full-text index from the articles, merged into one segment.
     Reindex(reindex::Args),
-    /// Show how a text is tokenised, normalised and stemmed.
+    /// Show how a text is tokenised, normalised and stemmed: per word the index term and the terms `search` looks for.
     Analyze(analyze::Args),
     /// List entities by articles and mentions; --candidates, --import FILE.
     Entities(entities::Args),

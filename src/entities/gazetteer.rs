@@ -234,8 +234,12 @@ impl Gazetteer {
         }
         for (id, word) in not_near {
             let entity = idx(&mut g, &id);
-            let n = text::normalize(&word);
-            g.not_near.entry(entity).or_default().insert(text::stem(&n));
+            // Every index term the word can appear as (ومدرب, unseen in the
+            // lexicon, keeps its و), as search expands a query word.
+            g.not_near
+                .entry(entity)
+                .or_default()
+                .extend(text::query_alternatives(&word));
         }
         g.rejected = rejected.into_iter().map(|n| text::normalize(&n)).collect();
         g

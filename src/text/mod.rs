@@ -8,6 +8,7 @@
 //! can change: archives built by another version are re-indexed on open.
 
 pub(crate) mod clitics;
+mod lexicon;
 mod stem;
 mod unicode61;
 mod word_list;
@@ -17,12 +18,13 @@ use std::collections::HashSet;
 use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+pub use lexicon::key as lexicon_key;
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
 pub(crate) use word_list::WordList;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
-pub const ANALYZER_VERSION: &str = "2";
+pub const ANALYZER_VERSION: &str = "3";
 
 /// Characters deleted by normalisation: harakat, Quranic annotation marks,
 /// tatweel, zero-width joiners, bidi controls, soft hyphen, BOM.
@@ -183,7 +185,11 @@ pub fn tokens(text: &str) -> Vec<Token<'_>> {
 pub struct Analysis {
     pub token: String,
     pub normalized: String,
+    /// The index term: what the archive stores for this word.
     pub stem: String,
+    /// The index terms `marsad search` looks for when this word is the
+    /// query ([`query_alternatives`]), space-separated, the word's own first.
+    pub query: String,
     pub start: usize,
     pub end: usize,
 }
@@ -195,10 +201,12 @@ pub fn analyze(text: &str) -> Vec<Analysis> {
         .map(|t| {
             let normalized = normalize(t.surface);
             let stem = stem(&normalized);
+            let query = query_alternatives(t.surface).join(" ");
             Analysis {
                 token: t.surface.to_string(),
                 normalized,
                 stem,
+                query,
                 start: t.start,
                 end: t.end,
             }
@@ -296,6 +304,12 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
     if !is_arabic_word(&n) {
         return vec![n];
     }
+    // The article is no part of what the proclitics attach to: السعودية is
+    // searched as سعودية is (لالسعودية is no word).
+    let n = match n.strip_prefix("ال") {
+        Some(rest) if rest.chars().count() >= 3 && stem(rest) == stem(&n) => rest.to_string(),
+        _ => n,
+    };
     let mut forms = vec![n.clone()];
     // Tanween alef: وزيرا for وزير. Not after ي/ا/و/ه, where +ا makes another
     // word (ليبي → ليبيا).

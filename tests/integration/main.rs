@@ -1,5 +1,6 @@
 //! The integration tests: one binary, a module per area (they run the real `marsad`).
 
+mod analyzer_precision;
 mod common;
 mod cron;
 mod datasette;

@@ -53,8 +53,16 @@ fn forms(word: &str) -> HashSet<String> {
     let mut cores: Vec<(String, Vec<&str>)> = Vec::new();
     if let Some(base) = w.strip_suffix("ات").filter(|b| b.chars().count() >= 3) {
         // A sound feminine plural already carries a suffix, which any other
-        // suffix replaces: انتخابات → انتخاب، انتخابي، انتخابية.
-        cores.push((base.to_string(), SUFFIXES.to_vec()));
+        // suffix replaces: انتخابات → انتخاب، انتخابه. Not the nisba
+        // adjective (انتخابي، انتخابية): issue 18 makes it a word of its own.
+        cores.push((
+            base.to_string(),
+            SUFFIXES
+                .iter()
+                .copied()
+                .filter(|s| !matches!(*s, "ي" | "يه" | "يين" | "يون" | "يات"))
+                .collect(),
+        ));
     } else if let Some(base) = w.strip_suffix('ه') {
         // Feminine: ة is itself a suffix, so the bare base counts (مرتزق for
         // مرتزقة), as do ة, the ات plural, and ت before any other suffix.

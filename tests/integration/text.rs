@@ -15,6 +15,7 @@ fn arabic_normalized(w: &str) -> String {
 fn lucene_vectors_all_pass() {
     let tsv = include_str!("lucene-arabic-vectors.tsv");
     let mut checked = 0;
+    let mut deviations = 0;
     for line in tsv.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (kind, input, expected) = (cols[0], cols[1], cols[2]);
@@ -34,7 +35,15 @@ fn lucene_vectors_all_pass() {
             "analyze" => lucene_analyze(input).join(" "),
             other => panic!("unknown kind {other}"),
         };
-        assert_eq!(got, expected, "{kind} {input:?} ({})", cols[3]);
+        if got != expected {
+            // marsad's stemmer departs from Lucene's only where listed.
+            assert!(
+                kind == "stem" && DEVIATIONS.iter().any(|(i, g, _)| *i == input && *g == got),
+                "{kind} {input:?} gives {got:?}, Lucene {expected:?} ({})",
+                cols[3]
+            );
+            deviations += 1;
+        }
         // Lucene's own stemmer agrees too, except where marsad protects names.
         if kind == "stem" {
             let lucene = input
@@ -47,7 +56,43 @@ fn lucene_vectors_all_pass() {
         checked += 1;
     }
     assert!(checked >= 50, "only {checked} vectors read");
+    assert_eq!(
+        deviations,
+        DEVIATIONS.len(),
+        "a listed deviation no longer occurs"
+    );
 }
+
+/// Where marsad's index stemmer departs from Lucene's published vectors
+/// (Lucene's own stemmer, `lucene_stem`, still passes them all): input,
+/// marsad's stem, reason.
+const DEVIATIONS: &[(&str, &str, &str)] = &[
+    (
+        "ساهديه",
+        "ساهدي",
+        "a nisba ية becomes ي, one term with the adjective",
+    ),
+    (
+        "الذين م\u{64e}لكت أيمانكم",
+        "ذين ملكت ايم",
+        "the pronoun كم is taken off too (Lucene knows only ها and ه)",
+    ),
+    (
+        "وساهدون",
+        "وساهد",
+        "the corpus never attests ساهد: no evidence the و is a proclitic, so it stays (a query for ساهد still finds it)",
+    ),
+    (
+        "ساهدي",
+        "ساهدي",
+        "a final ي stays: a nisba adjective or a name",
+    ),
+    (
+        "ساهدية",
+        "ساهدي",
+        "a nisba ية becomes ي, one term with the adjective",
+    ),
+];
 
 #[test]
 fn normalisation_rules() {
