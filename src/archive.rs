@@ -83,10 +83,40 @@ fn create(path: &Path) -> Result<()> {
 /// Fill what a migration may have left to marsad: the full-text index (after
 /// an analyser change), the seed gazetteer, and near-duplicate signatures
 /// and stories (after a signature change). Each is a no-op when current.
-pub fn bring_up_to_date(store: &mut Store) -> Result<()> {
+/// Returns what was out of date (see [`outdated`]).
+pub fn bring_up_to_date(store: &mut Store) -> Result<Vec<String>> {
+    let was = outdated(store)?;
     store.sync_index()?;
     entities::store::seed_if_empty(&mut store.conn)?;
-    dedup::ensure_built(&mut store.conn)
+    dedup::ensure_built(&mut store.conn)?;
+    Ok(was)
+}
+
+/// The derived state this marsad would rebuild, each said for a user:
+/// "the full-text index (analyzer 2; this marsad uses 3)".
+pub fn outdated(store: &Store) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let version = |v: Option<String>| v.unwrap_or_else(|| "none".into());
+    let analyzer = store.meta(Meta::AnalyzerVersion)?;
+    if analyzer.as_deref() != Some(text::ANALYZER_VERSION) {
+        out.push(format!(
+            "the full-text index (analyzer {}; this marsad uses {})",
+            version(analyzer),
+            text::ANALYZER_VERSION
+        ));
+    }
+    let dedup_version = store.meta(Meta::DedupVersion)?;
+    if dedup_version.as_deref() != Some(dedup::DEDUP_VERSION) {
+        out.push(format!(
+            "the near-duplicate signatures and stories (version {}; this marsad uses {})",
+            version(dedup_version),
+            dedup::DEDUP_VERSION
+        ));
+    }
+    if store.meta(Meta::GazetteerSeeded)?.is_none() {
+        out.push("the gazetteer (never seeded)".into());
+    }
+    Ok(out)
 }
 
 /// For the commands that edit an existing, current archive.
@@ -111,16 +141,12 @@ pub fn open_to_check(path: &Path) -> Result<Store> {
 }
 
 fn require_derived(store: &Store) -> Result<()> {
-    let current = store.meta(Meta::AnalyzerVersion)?.as_deref() == Some(text::ANALYZER_VERSION)
-        && store.meta(Meta::DedupVersion)?.as_deref() == Some(dedup::DEDUP_VERSION)
-        && store.meta(Meta::GazetteerSeeded)?.is_some();
-    if current {
+    let behind = outdated(store)?;
+    if behind.is_empty() {
         return Ok(());
     }
-    let found = store.schema_version()?;
-    Err(Error::NeedsMigration {
+    Err(Error::Outdated {
         path: store.path.clone(),
-        found,
-        known: crate::store::latest_schema_version(),
+        what: behind.join(", "),
     })
 }

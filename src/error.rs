@@ -22,15 +22,21 @@ pub enum Error {
     },
 
     #[error(
-        "{path}: the archive is at schema version {found} (or its index, gazetteer or \
-         signatures predate this marsad, which uses version {known}); run `marsad migrate` \
-         first (it keeps everything). The archive was not modified."
+        "{path}: the archive is at schema version {found}, older than this marsad's \
+         {known}; run `marsad migrate` first (it keeps everything). The archive was not \
+         modified."
     )]
     NeedsMigration {
         path: PathBuf,
         found: i64,
         known: i64,
     },
+
+    #[error(
+        "{path}: {what} predates this marsad; run `marsad migrate` first to rebuild it \
+         (it keeps everything). The archive was not modified."
+    )]
+    Outdated { path: PathBuf, what: String },
 
     #[error("{path}: {source}")]
     Io {

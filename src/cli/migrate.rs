@@ -20,17 +20,22 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let mut store = Store::open_to_create(db)?;
     let before = store.schema_version()?;
     let after = store.migrate(None)?;
-    archive::bring_up_to_date(&mut store)?;
-    if before == after {
-        outln!(
-            "{}: schema is at version {after}, nothing to do",
-            db.display()
-        );
+    let rebuilt = archive::bring_up_to_date(&mut store)?;
+    let schema = if before == after {
+        format!("schema is at version {after}")
     } else {
-        outln!(
-            "{}: migrated from version {before} to {after}",
-            db.display()
-        );
-    }
+        format!("migrated from version {before} to {after}")
+    };
+    let derived = if rebuilt.is_empty() {
+        String::new()
+    } else {
+        format!("; rebuilt {}", rebuilt.join(", "))
+    };
+    let nothing = if before == after && rebuilt.is_empty() {
+        ", nothing to do"
+    } else {
+        ""
+    };
+    outln!("{}: {schema}{derived}{nothing}", db.display());
     Ok(0)
 }

@@ -53,6 +53,9 @@ pub const MAX_PREFIXES: usize = 4;
 enum Piece {
     Term(Term, bool),
     Or,
+    /// Something the user typed that this language reads otherwise than
+    /// FTS5 would, and how it was read.
+    Note(String),
 }
 
 impl Term {
@@ -120,6 +123,12 @@ impl Query {
                     join_next = !current.is_empty();
                     continue;
                 }
+                Piece::Note(n) => {
+                    if !q.notes.contains(&n) {
+                        q.notes.push(n);
+                    }
+                    continue;
+                }
                 Piece::Term(t, neg) => (t, neg),
             };
             let join = std::mem::take(&mut join_next) && !neg;
@@ -177,6 +186,13 @@ impl Query {
         for t in q.groups.iter().flatten().chain(&q.excluded) {
             ignored.remove(&t.key());
         }
+        if q.groups.is_empty() && !q.excluded.is_empty() {
+            q.notes.push(
+                "a query of excluded words alone matches nothing: name what must be there \
+                 too, e.g. `حفتر -موسكو` or `حفتر NOT موسكو`"
+                    .into(),
+            );
+        }
         let ignored = ignored.len() + cut;
         if ignored > 0 {
             q.notes.push(format!(
@@ -204,7 +220,21 @@ pub(super) fn prefix_term(p: &str) -> String {
 /// Split the query string into terms and operators.
 fn lex(input: &str) -> Vec<Piece> {
     let mut out = Vec::new();
+    // FTS5's NEAR(a b, N) is read as its words, all required.
+    let near = input.contains("NEAR(");
+    let input = if near {
+        out.push(Piece::Note(
+            "NEAR(…) is not part of this query language: its words are searched as \
+             words that must all appear (write \"a b\" for a phrase)"
+                .into(),
+        ));
+        near_words(input)
+    } else {
+        input.to_string()
+    };
     let chars: Vec<char> = input.chars().collect();
+    // `NOT x` excludes x, as `-x` does.
+    let mut not_next = false;
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
@@ -213,7 +243,7 @@ fn lex(input: &str) -> Vec<Piece> {
             continue;
         }
         // Modifiers directly before a term: -, title:
-        let mut neg = false;
+        let mut neg = std::mem::take(&mut not_next);
         let mut title_only = false;
         let mut j = i;
         if chars[j] == '-'
@@ -228,6 +258,13 @@ fn lex(input: &str) -> Vec<Piece> {
         if rest.to_lowercase() == "title:" && chars.get(j + 6).is_some_and(|n| !n.is_whitespace()) {
             title_only = true;
             j += 6;
+        } else if let Some(col) = column_filter(&chars[j..]) {
+            // FTS5's `body:x` (any other column): searched everywhere.
+            out.push(Piece::Note(format!(
+                "{col}: is not a field this query language knows (only title: is): \
+                 its words are searched in title and body"
+            )));
+            j += col.chars().count() + 1;
         }
         if chars[j] == '"'
             && let Some(close) = chars[j + 1..].iter().position(|&c| c == '"')
@@ -260,6 +297,14 @@ fn lex(input: &str) -> Vec<Piece> {
             out.push(Piece::Or);
             continue;
         }
+        // AND is what a space already means.
+        if raw == "AND" && !neg && !title_only {
+            continue;
+        }
+        if raw == "NOT" && !neg && !title_only {
+            not_next = true;
+            continue;
+        }
         let words: Vec<String> = text::tokens(&raw)
             .iter()
             .map(|t| t.surface.to_string())
@@ -279,9 +324,78 @@ fn lex(input: &str) -> Vec<Piece> {
     out
 }
 
+/// FTS5's `name:` column filter at the start of `chars` (ASCII letters,
+/// digits or _ before the colon), other than `title:`.
+fn column_filter(chars: &[char]) -> Option<String> {
+    let colon = chars.iter().position(|&c| c == ':')?;
+    let name: String = chars[..colon].iter().collect();
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
+    (valid
+        && !name.eq_ignore_ascii_case("title")
+        && chars.get(colon + 1).is_some_and(|c| !c.is_whitespace()))
+    .then_some(name)
+}
+
+/// The query with each `NEAR(a b, N)` replaced by `a b`.
+fn near_words(input: &str) -> String {
+    let mut out = String::new();
+    let mut rest = input;
+    while let Some(at) = rest.find("NEAR(") {
+        out.push_str(&rest[..at]);
+        let inner = &rest[at + 5..];
+        let close = inner.find(')').unwrap_or(inner.len());
+        let mut words = &inner[..close];
+        // A trailing ", N" is the distance.
+        if let Some((w, n)) = words.rsplit_once(',')
+            && n.trim().chars().all(|c| c.is_ascii_digit())
+        {
+            words = w;
+        }
+        out.push(' ');
+        out.push_str(words);
+        out.push(' ');
+        rest = inner.get(close + 1..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn and_not_near_and_columns_are_read_as_words_with_a_note() {
+        let words = |q: &Query| -> Vec<String> {
+            q.groups
+                .iter()
+                .flatten()
+                .map(|t| format!("{:?}", t.kind))
+                .collect()
+        };
+        let plain = Query::parse("حفتر موسكو");
+        assert_eq!(words(&Query::parse("حفتر AND موسكو")), words(&plain));
+        assert!(Query::parse("حفتر AND موسكو").notes.is_empty());
+        let near = Query::parse("NEAR(حفتر موسكو, 5)");
+        assert_eq!(words(&near), words(&plain));
+        assert!(near.notes[0].contains("NEAR"), "{:?}", near.notes);
+        let col = Query::parse("body:حفتر موسكو");
+        assert_eq!(words(&col), words(&plain));
+        assert!(col.notes[0].contains("body:"), "{:?}", col.notes);
+        assert_eq!(Query::parse("حفتر NOT موسكو"), Query::parse("حفتر -موسكو"));
+        let only = Query::parse("NOT موسكو");
+        assert!(only.groups.is_empty() && only.excluded.len() == 1);
+        assert!(
+            only.notes[0].contains("excluded words alone"),
+            "{:?}",
+            only.notes
+        );
+        // A word that merely contains the letters stays a word.
+        assert_eq!(Query::parse("ANDROID").groups.len(), 1);
+        assert!(Query::parse("title:حفتر").groups[0][0].title_only);
+    }
 
     #[test]
     fn syntax() {
