@@ -14,7 +14,7 @@ use super::output::{self, Format};
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// Words (all must match), "exact phrase", OR, -word, word*, title:word.
+    /// Words (all must match; AND is a space), "exact phrase", OR, -word or NOT word, word*, title:word.
     /// At most 32 terms (repeats count once) and 4 prefixes of 2 letters or more.
     #[arg(allow_hyphen_values = true)]
     query: String,
