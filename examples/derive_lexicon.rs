@@ -22,7 +22,7 @@
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
-use marsad::text::{lexicon_key, normalize, tokens};
+use marsad::text::{lexicon_key, lexicon_verb_key, normalize, tokens};
 
 const MIN_COUNT: u32 = 2;
 const RATIO: u32 = 100;
@@ -57,7 +57,13 @@ fn main() -> std::io::Result<()> {
     for (form, n) in &forms {
         let mut credit = |k: &str, i: usize| {
             if k.chars().count() >= 3 {
-                keys.entry(lexicon_key(k)).or_default()[i] += n;
+                // A verb takes no tanween: its key keeps a final alef.
+                let key = if i == 1 {
+                    lexicon_verb_key(k)
+                } else {
+                    lexicon_key(k)
+                };
+                keys.entry(key).or_default()[i] += n;
             }
         };
         if let Some(rest) = form.strip_prefix("ال") {

@@ -57,6 +57,14 @@ pub(crate) fn flags(key: &str) -> u8 {
     lexicon().get(key).copied().unwrap_or(0)
 }
 
+/// Every key with its flags, in the file's (sorted) order.
+#[cfg(test)]
+pub(crate) fn entries() -> impl Iterator<Item = (&'static str, u8)> {
+    let mut v: Vec<_> = lexicon().iter().map(|(k, f)| (*k, *f)).collect();
+    v.sort_unstable();
+    v.into_iter()
+}
+
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
@@ -76,6 +84,30 @@ const TEH_PRONOUNS: &[&str] = &["هما", "كما", "ها", "هم", "هن", "ك�
 /// masculine plural endings off. The ات plural and a final ه stay: taking
 /// them off would make وزارات and وزارة the key of the verb وزار.
 pub fn key(w: &str) -> String {
+    key_parts(w, true).0
+}
+
+/// The key a verb's evidence is filed under: [`key`] without the tanween
+/// alef, which no verb takes (يوانتا, a name, is no verb وانت: read as
+/// ي + وانت + tanween it made وانت a verb, and so و part of وانت, "and you").
+pub fn verb_key(w: &str) -> String {
+    key_parts(w, false).0
+}
+
+/// The evidence for `w`'s family: the flags of its [`key`], except that a
+/// form whose key lost a dual or plural ending (ان، ين، ون) cannot be a verb.
+/// The verb takes those endings only behind the imperfect prefix (يلبيان),
+/// which `w` does not have, so the verb لبي (يلبي) is no evidence that the
+/// ل of لبيان belongs to the word.
+pub(crate) fn family_flags(w: &str) -> u8 {
+    let (k, plural) = key_parts(w, true);
+    let f = flags(&k);
+    if plural { f & !VERB } else { f }
+}
+
+/// [`key`] and whether a dual or plural ending was taken off; with
+/// `tanween` false a final alef stays.
+fn key_parts(w: &str, tanween: bool) -> (String, bool) {
     let mut s = w;
     if let Some((base, p)) = TEH_PRONOUNS
         .iter()
@@ -83,7 +115,7 @@ pub fn key(w: &str) -> String {
         && chars(base) >= 2
         && !(*p == "ه" && chars(base) < 3)
     {
-        return format!("{base}ه");
+        return (format!("{base}ه"), false);
     }
     if let Some(base) = KEY_PRONOUNS
         .iter()
@@ -93,7 +125,8 @@ pub fn key(w: &str) -> String {
         s = base;
     }
     // Tanween alef (وطنا is وطن), where +ا makes no other word (ليبيا).
-    if let Some(base) = s.strip_suffix('ا')
+    if tanween
+        && let Some(base) = s.strip_suffix('ا')
         && chars(base) >= 3
         && !base.ends_with(['ي', 'ا', 'و', 'ه'])
     {
@@ -103,22 +136,22 @@ pub fn key(w: &str) -> String {
         if let Some(base) = s.strip_suffix(nisba)
             && chars(base) >= 2
         {
-            return format!("{base}ي");
+            return (format!("{base}ي"), false);
         }
     }
     if let Some(base) = s.strip_suffix("يه")
         && chars(base) >= 2
     {
-        return format!("{base}ي");
+        return (format!("{base}ي"), false);
     }
     for plural in ["ين", "ون", "ان"] {
         if let Some(base) = s.strip_suffix(plural)
             && chars(base) >= 3
         {
-            return base.to_string();
+            return (base.to_string(), true);
         }
     }
-    s.to_string()
+    (s.to_string(), false)
 }
 
 #[cfg(test)]
@@ -136,5 +169,8 @@ mod tests {
         assert_eq!(key("وزيرين"), "وزير");
         assert_eq!(key("وزيرها"), "وزير");
         assert_eq!(key("وزار"), "وزار");
+        assert_eq!(key("وانتا"), "وانت");
+        assert_eq!(verb_key("وانتا"), "وانتا");
+        assert_eq!(verb_key("لبيان"), "لبي");
     }
 }

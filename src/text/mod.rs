@@ -18,7 +18,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
-pub use lexicon::key as lexicon_key;
+pub use lexicon::{key as lexicon_key, verb_key as lexicon_verb_key};
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
 pub(crate) use word_list::WordList;
@@ -321,14 +321,19 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
         && base.chars().count() >= 2
     {
         forms.push(format!("{base}ته"));
+        // And its plural with the pronoun ه, which the stemmer cannot tell
+        // from a ة after an alef (حياته: حياة + ه) and leaves as جنات of
+        // جناته (its gardens).
+        forms.push(format!("{base}اته"));
     }
     let base = stem(&n);
     let mut seen = HashSet::new();
     let mut out = Vec::new();
     for f in &forms {
+        let own = stem(f);
         for p in clitics::QUERY_PROCLITICS {
             let s = stem(&format!("{p}{f}"));
-            if !out.is_empty() && !plausible_alternative(p, &s, &base) {
+            if !out.is_empty() && !plausible_alternative(p, &s, &base, &own) {
                 continue;
             }
             if seen.insert(s.clone()) {
@@ -343,15 +348,18 @@ pub fn query_alternatives(word: &str) -> Vec<String> {
 /// Two-letter stems (لليبي → يب, like يبين → يب) match unrelated words; and
 /// a letter glued to a short stem is often a word of its own (ك + ليب is
 /// كليب, "clip"), so such alternatives are dropped. لوزير stays: its stem
-/// is the whole form, not ل + زير.
-fn plausible_alternative(p: &str, s: &str, base: &str) -> bool {
+/// is the whole form, not ل + زير. `own` is the stem of the form the
+/// proclitic was attached to (جنت of جنته, for the query جنة): لجنت, the
+/// stem of لجنته (his committee), is glued to it just as لجن is to جن.
+fn plausible_alternative(p: &str, s: &str, base: &str, own: &str) -> bool {
     if s.chars().count() < 3 {
         return false;
     }
     // The stemmer may have taken off part of the proclitic (the و of وك).
-    let glued = p
-        .char_indices()
-        .any(|(i, _)| s.strip_prefix(&p[i..]).is_some_and(|rest| rest == base));
+    let glued = p.char_indices().any(|(i, _)| {
+        s.strip_prefix(&p[i..])
+            .is_some_and(|rest| rest == base || rest == own)
+    });
     !(glued && base.chars().count() <= 3)
 }
 
@@ -434,6 +442,93 @@ mod tests {
             );
         }
         assert_eq!(index_terms("قال ـــ حفتر"), "قال ـــ حفتر");
+    }
+
+    /// What the query side promises: for a word the lexicon attests as a
+    /// noun, every written form of it (each proclitic combination, and the
+    /// common suffixes) is indexed under a term the query expansion of the
+    /// bare word searches. Sampled deterministically: every 97th noun key.
+    ///
+    /// Excluded, and counted: combinations the stemmer reads as another
+    /// word and [`plausible_alternative`] therefore leaves out of the
+    /// expansion, i.e. where the letters stay glued to a stem of three
+    /// letters or fewer (ك + ليب is كليب). Those are a choice of precision
+    /// over recall; the test checks they stay rare.
+    ///
+    /// Ignored until the gaps it found are fixed (run with `--ignored
+    /// --nocapture` to list them): of 20,980 forms, 2,836 are missed and 858
+    /// glued. Most misses are فك + noun (QUERY_PROCLITICS has no فك and the
+    /// stemmer does not take it off), the ات plural behind a proclitic on a
+    /// noun in ا (واحادات → واحاد while احاد's expansion has احاد), and the
+    /// pronouns هم/كم and the plural ين on some nouns.
+    #[test]
+    #[ignore = "documents known gaps of the query expansion; see the comment"]
+    fn query_expansion_covers_the_forms_of_a_noun() {
+        const PROCLITICS: &[&str] = &[
+            "", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "وب", "فب", "ول", "فل",
+            "وك", "فك", "وبال", "فبال", "وكال",
+        ];
+        // After a ة noun the pronouns go after its ت.
+        const SUFFIXES: &[&str] = &["", "ها", "هم", "كم", "ين", "ان", "ات"];
+        const TEH_SUFFIXES: &[&str] = &["", "ها", "هم", "كم", "ين", "ان"];
+        let mut checked = 0;
+        let mut glued = Vec::new();
+        let mut missed = Vec::new();
+        let nouns = lexicon::entries().filter(|(k, f)| {
+            f & lexicon::NOUN != 0
+                && k.chars().count() >= 3
+                && k.chars().all(|c| ('ء'..='ي').contains(&c))
+        });
+        for (k, _) in nouns.step_by(97) {
+            let alts = query_alternatives(k);
+            let teh = k.strip_suffix('ه');
+            let suffixed: Vec<String> = match teh {
+                Some(b) => TEH_SUFFIXES
+                    .iter()
+                    .map(|s| {
+                        if s.is_empty() {
+                            k.to_string()
+                        } else {
+                            format!("{b}ت{s}")
+                        }
+                    })
+                    .collect(),
+                None => SUFFIXES.iter().map(|s| format!("{k}{s}")).collect(),
+            };
+            for f in &suffixed {
+                for p in PROCLITICS {
+                    // ل + ال is written لل.
+                    let form = format!("{p}{f}");
+                    let term = stem(&form);
+                    checked += 1;
+                    if alts.contains(&term) {
+                        continue;
+                    }
+                    let own = stem(f);
+                    let base = stem(k);
+                    let glue = p.char_indices().any(|(i, _)| {
+                        term.strip_prefix(&p[i..])
+                            .is_some_and(|r| r == own || r == base)
+                    });
+                    if glue && base.chars().count() <= 3 {
+                        glued.push(format!("{k}: {form} -> {term}"));
+                    } else {
+                        missed.push(format!("{k}: {form} -> {term} not in {alts:?}"));
+                    }
+                }
+            }
+        }
+        println!(
+            "checked {checked}, glued {}, missed {}",
+            glued.len(),
+            missed.len()
+        );
+        for m in missed.iter().chain(&glued).take(400) {
+            println!("{m}");
+        }
+        assert!(checked > 10_000, "{checked}");
+        assert!(missed.is_empty(), "{} missed", missed.len());
+        assert!(glued.len() * 100 <= checked, "{} glued", glued.len());
     }
 
     /// SQLite keeps a code point its tables do not know (an emoji newer than

@@ -91,7 +91,7 @@ fn chars(s: &str) -> usize {
 /// A final ه may be the pronoun (وضعه: his position) as well as the
 /// normalised ة, so the form without it counts too.
 fn attested_whole(w: &str) -> bool {
-    let whole = |w: &str| lexicon::flags(&lexicon::key(w)) & (lexicon::NOUN | lexicon::VERB) != 0;
+    let whole = |w: &str| lexicon::family_flags(w) & (lexicon::NOUN | lexicon::VERB) != 0;
     whole(w)
         || w.strip_suffix('ه')
             .is_some_and(|b| chars(b) >= 3 && whole(b))
@@ -103,7 +103,7 @@ fn attested_rest(c: char, rest: &str) -> bool {
     let Some(need) = clitic_evidence(c) else {
         return false;
     };
-    chars(rest) >= 3 && lexicon::flags(&lexicon::key(rest)) & need != 0
+    chars(rest) >= 3 && lexicon::family_flags(rest) & need != 0
 }
 
 /// How many bytes of proclitics begin `w` (no article): a letter is a
@@ -139,8 +139,21 @@ fn proclitic_len(w: &str) -> usize {
 const TEH_PRONOUNS: &[&str] = &["هما", "كما", "هم", "هن", "كم", "نا"];
 
 /// Pronouns Lucene does not strip, taken off any word that keeps three
-/// letters (نا, which ends many words, only after a teh).
+/// letters (نا, which ends many words, only after a teh: the corpus cannot
+/// tell وطننا, وطن + نا, from اعلنا, the verb اعلن + ا, because the lexicon
+/// files اعلان under اعل, a noun).
 const PRONOUNS: &[&str] = &["هما", "كما", "هم", "هن", "كم"];
+
+/// A teh marbuta written ت before the first-person ي ("my"): جنتي, the
+/// noun جنة + ي, is indexed as جنته (his) and جنتها are, under جنت. Only
+/// when the corpus attests the ة noun with the article and not the whole
+/// form (a nisba adjective in تي: كويتي، ذاتي keeps its ي).
+fn teh_first_person(w: &str) -> Option<&str> {
+    let base = w.strip_suffix("تي")?;
+    let noun = |f: &str| lexicon::flags(&lexicon::key(f)) & lexicon::NOUN != 0;
+    (chars(base) >= 2 && noun(&format!("{base}ه")) && !noun(w))
+        .then(|| &w[..w.len() - 'ي'.len_utf8()])
+}
 
 /// The suffixes of a word without proclitics: Lucene's list and order, but a
 /// final ي stays (a nisba adjective or a name: سعودي, عسيري, خاشقجي), the
@@ -182,6 +195,9 @@ fn suffix_stem(w: &str) -> &str {
         && chars(base) >= 2
     {
         return &s[..base.len() + 'ي'.len_utf8()];
+    }
+    if let Some(base) = teh_first_person(s) {
+        return base;
     }
     if s.ends_with('ي') {
         return s;

@@ -120,11 +120,12 @@ const DECOYS: &[(&str, &str)] = &[
 /// Words measured and reported but not held to the targets, with the reason.
 /// وحدة: normalised, وحده is both وحدة (unit) and وحد + ه, and وحدها
 /// ("alone") takes the same stem; only context tells them apart.
-/// وطن: نا is taken off only after a teh, so وطننا stays whole.
-/// بيان: the lexicon key of لبيان (ان off) is لبي, attested as a verb (يلبي).
-/// جنة: جناته (ات + ه) and جنتي (first-person ي, read as nisba) are missed.
-/// أنت: وانت, كانت are kept whole (كانت rightly; وانت not).
-const KNOWN: &[&str] = &["وحدة", "وطن", "بيان", "جنة", "أنت"];
+/// وطن: نا is taken off only after a teh, so وطننا stays whole; taking it
+/// off where the rest is an attested noun also turns اعلنا (the verb اعلن +
+/// ا) into اعل, under which the lexicon files اعلان.
+/// جنة: once ة is off, جنة (paradise) and جن (jinn) are one stem, and
+/// وجنتيها (her cheeks) reads as و + جنتي; 60 articles on 2018.
+const KNOWN: &[&str] = &["وحدة", "وطن", "جنة"];
 
 const PREFIXES: &[&str] = &[
     "", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "لل", "ولل", "فلل", "وب", "فب",
@@ -339,8 +340,11 @@ fn check_corpus(name: &str, min_articles: u64) {
                 " (too rare to judge)"
             }
         ));
-        if judged && (recall < 0.98 || precision < 0.95) {
+        let below = recall < 0.98 || precision < 0.95;
+        if judged && below {
             failures.push(*w);
+        }
+        if below && oracle[i].len() >= MIN_ORACLE {
             let missed: Vec<&i64> = oracle[i].difference(&found).take(200).collect();
             let forms = forms(w, *class);
             let mut n: HashMap<String, usize> = HashMap::new();
