@@ -455,14 +455,14 @@ mod tests {
     /// letters or fewer (ك + ليب is كليب). Those are a choice of precision
     /// over recall; the test checks they stay rare.
     ///
-    /// Ignored until the gaps it found are fixed (run with `--ignored
-    /// --nocapture` to list them): of 20,980 forms, 2,836 are missed and 858
-    /// glued. Most misses are فك + noun (QUERY_PROCLITICS has no فك and the
-    /// stemmer does not take it off), the ات plural behind a proclitic on a
-    /// noun in ا (واحادات → واحاد while احاد's expansion has احاد), and the
-    /// pronouns هم/كم and the plural ين on some nouns.
+    /// The gaps it found are not all fixed, so it holds the line instead:
+    /// of 20,980 forms, 2,836 are missed (13.5%) and 858 glued, and a change
+    /// that misses more fails (run with `--nocapture` to list them). Most
+    /// misses are فك + noun (QUERY_PROCLITICS has no فك and the stemmer does
+    /// not take it off), the ات plural behind a proclitic on a noun in ا
+    /// (واحادات → واحاد while احاد's expansion has احاد), and the pronouns
+    /// هم/كم and the plural ين on some nouns.
     #[test]
-    #[ignore = "documents known gaps of the query expansion; see the comment"]
     fn query_expansion_covers_the_forms_of_a_noun() {
         const PROCLITICS: &[&str] = &[
             "", "و", "ف", "ب", "ل", "ك", "ال", "وال", "فال", "بال", "كال", "وب", "فب", "ول", "فل",
@@ -527,8 +527,8 @@ mod tests {
             println!("{m}");
         }
         assert!(checked > 10_000, "{checked}");
-        assert!(missed.is_empty(), "{} missed", missed.len());
-        assert!(glued.len() * 100 <= checked, "{} glued", glued.len());
+        assert!(missed.len() <= 2_836, "{} missed of {checked}", missed.len());
+        assert!(glued.len() <= 858, "{} glued of {checked}", glued.len());
     }
 
     /// SQLite keeps a code point its tables do not know (an emoji newer than

@@ -1,6 +1,9 @@
-//! Light stemming. [`lucene_stem`] is Lucene's ArabicStemmer, rule for rule;
-//! [`stem`] is the same with proper names kept whole, which is what the
-//! index uses. Both expect normalised input.
+//! Light stemming. [`lucene_stem`] is Lucene's ArabicStemmer, rule for rule,
+//! kept to check against its published vectors; [`stem`], which the index and
+//! the query expansion use, departs from it where the corpus evidence says it
+//! confuses two words: proclitics only when the rest is attested (lexicon.rs),
+//! the nisba family as one term in ي, pronouns after a ة's ت, and proper names
+//! kept whole. Both expect normalised input.
 
 use rustc_hash::FxHashSet;
 
