@@ -296,13 +296,6 @@ pub fn numbers(text: &str) -> BTreeSet<String> {
 mod tests {
     use super::*;
 
-    fn p(entities: &[&str], numbers: &[&str]) -> Particulars {
-        Particulars {
-            entities: entities.iter().map(|s| s.to_string()).collect(),
-            numbers: numbers.iter().map(|s| s.to_string()).collect(),
-        }
-    }
-
     #[test]
     fn numbers_are_read_in_any_digits() {
         let n = numbers("قتل ٥ أشخاص و07 جرحى في 2018، و۱۲ مفقودا، 0 أسرى");
