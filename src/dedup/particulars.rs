@@ -79,10 +79,10 @@ impl Report {
                 .collect(),
             ..Report::default()
         };
-        for (i, w) in words.iter().enumerate() {
-            for n in numbers(w.token.surface) {
-                r.numbers.push((i, n));
-            }
+        for (at, n) in number_spans(&body[from..]) {
+            // The word the number starts in (or the next word).
+            let i = words.partition_point(|w| w.token.end <= from_chars + at);
+            r.numbers.push((i, n));
         }
         for (start, end, entity) in mentions {
             if *start < from_chars {
@@ -275,17 +275,38 @@ fn digit(c: char) -> Option<char> {
     }
 }
 
-/// The digit runs of a text, Arabic-Indic digits read as ASCII, leading
-/// zeros dropped ("07" and "7" are one number).
-pub fn numbers(text: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// The numbers of a text: digit runs, Arabic-Indic digits read as ASCII, a
+/// separator between digits dropped (outlets write 13,800, 13.800 and
+/// ١٣٬٨٠٠ for one figure), leading zeros dropped ("07" and "7" are one).
+#[cfg(test)]
+fn numbers(text: &str) -> BTreeSet<String> {
+    number_spans(text).into_iter().map(|(_, n)| n).collect()
+}
+
+/// [`numbers`] with the character offset where each starts.
+fn number_spans(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
     let mut run = String::new();
-    for c in text.chars().chain(std::iter::once(' ')) {
+    let mut start = 0;
+    let mut chars = text
+        .chars()
+        .chain(std::iter::once(' '))
+        .enumerate()
+        .peekable();
+    while let Some((i, c)) = chars.next() {
         if let Some(d) = digit(c) {
+            if run.is_empty() {
+                start = i;
+            }
             run.push(d);
+        } else if !run.is_empty()
+            && matches!(c, ',' | '.' | '\u{66B}' | '\u{66C}')
+            && chars.peek().and_then(|(_, c)| digit(*c)).is_some()
+        {
+            continue;
         } else if !run.is_empty() {
             let n = run.trim_start_matches('0');
-            out.insert(if n.is_empty() { "0" } else { n }.to_string());
+            out.push((start, if n.is_empty() { "0" } else { n }.to_string()));
             run.clear();
         }
     }
@@ -298,11 +319,17 @@ mod tests {
 
     #[test]
     fn numbers_are_read_in_any_digits() {
-        let n = numbers("قتل ٥ أشخاص و07 جرحى في 2018، و۱۲ مفقودا، 0 أسرى");
+        let n = numbers("قتل ٥ أشخاص و07 جرحى في 2018، و۱۲ مفقودا، 0 أسرى.");
         assert_eq!(
             n.into_iter().collect::<Vec<_>>(),
             vec!["0", "12", "2018", "5", "7"]
         );
+        for figure in ["13,800", "13.800", "١٣٬٨٠٠", "13800"] {
+            assert_eq!(
+                numbers(figure).into_iter().collect::<Vec<_>>(),
+                vec!["13800"]
+            );
+        }
     }
 
     #[test]
