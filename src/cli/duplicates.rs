@@ -12,11 +12,16 @@ pub struct Args {
     /// Only this story.
     #[arg(long)]
     story: Option<i64>,
-    /// Only stories whose links all reach this similarity (0–1).
+    /// Only stories whose copies are all at least this similar to the
+    /// canonical article (0–1).
     #[arg(long, default_value_t = 0.0)]
     min_similarity: f64,
     #[arg(long, default_value_t = 50)]
     limit: usize,
+    /// Say why articles A and B are or are not in one story: their
+    /// similarity, and the particulars (entities, numbers) only one names.
+    #[arg(long, num_args = 2, value_names = ["A", "B"], conflicts_with_all = ["story", "min_similarity"])]
+    explain: Option<Vec<i64>>,
     #[command(flatten)]
     out: super::FormatArg,
 }
@@ -29,6 +34,9 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         );
     }
     let store = archive::open_to_read(db)?;
+    if let Some(ab) = &a.explain {
+        return explain(&store.conn, ab[0], ab[1], a.out.format);
+    }
     let stories = marsad::dedup::stories(&store.conn, a.story, a.min_similarity, a.limit)?;
     if matches!(a.out.format, Format::Json | Format::Jsonl) {
         return output::print_rows(a.out.format, &[], &stories).map(|()| 0);
@@ -81,5 +89,39 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if stories.is_empty() {
         eprintln!("no stories with more than one copy");
     }
+    Ok(0)
+}
+
+fn explain(conn: &rusqlite::Connection, a: i64, b: i64, format: Format) -> anyhow::Result<u8> {
+    let c = marsad::dedup::compare(conn, a, b)?;
+    if format != Format::Table {
+        // CSV: a cell holds one value; the reason names the particulars.
+        let cols: &[&str] = if format == Format::Csv {
+            &[
+                "a",
+                "b",
+                "similarity",
+                "threshold",
+                "story_a",
+                "story_b",
+                "same_story",
+                "particulars_disagree",
+                "copies",
+                "reason",
+            ]
+        } else {
+            &[]
+        };
+        return output::print_rows(format, cols, &[serde_json::to_value(&c)?]).map(|()| 0);
+    }
+    outln!(
+        "#{a} and #{b}: {}",
+        if c.same_story {
+            "one story"
+        } else {
+            "different stories"
+        }
+    );
+    outln!("  {}", output::term(&c.reason));
     Ok(0)
 }

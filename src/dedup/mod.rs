@@ -1,7 +1,8 @@
 //! Near-duplicates: MinHash signatures over word shingles of the normalised
 //! body, LSH banding to find earlier articles that may be copies, links
-//! with their estimated similarity, and stories (connected groups of
-//! copies).
+//! with their estimated similarity, and stories: copies of one report,
+//! each a near-duplicate of the story's canonical (first) article and
+//! agreeing with it on particulars (the entities and numbers it names).
 //!
 //! Parameters (measured by the dedup tests on pairs built from the shared
 //! corpus): 3-word shingles, 128 hash functions in 32 bands of 4 rows (a
@@ -16,12 +17,14 @@
 mod band_index;
 mod links;
 mod minhash;
+mod particulars;
 mod stories;
 
 pub use band_index::{BandIndex, band_keys};
 pub use links::{DEDUP_VERSION, add, ensure_built, rebuild, threshold};
 pub use minhash::{signature, signature_of, similarity};
-pub use stories::{Member, Story, stories};
+pub use particulars::{Particulars, Report, disagree, disagreement};
+pub use stories::{Comparison, Member, Story, compare, stories};
 
 pub const SHINGLE: usize = 3;
 pub const PERMUTATIONS: usize = 128;

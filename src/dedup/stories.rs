@@ -1,7 +1,10 @@
 //! Reading stories back: each group of copies with its members, for
-//! `marsad duplicates`.
+//! `marsad duplicates`, and why two articles are or are not one story.
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::links::{stored_similarity, threshold};
+use super::particulars::{Particulars, Report, disagreement};
 
 use crate::articles::ArticleRef;
 use crate::error::Result;
@@ -11,7 +14,7 @@ use crate::error::Result;
 pub struct Member {
     #[serde(flatten)]
     pub article: ArticleRef,
-    /// Highest similarity to another copy (1 for an exact duplicate).
+    /// Estimated similarity to the story's canonical article (1 for itself).
     pub similarity: Option<f64>,
     pub canonical: bool,
 }
@@ -25,7 +28,8 @@ pub struct Story {
 }
 
 /// Stories with copies, largest first; `story` picks one; `min_similarity`
-/// keeps stories whose every link reaches it.
+/// keeps stories whose every member is at least that similar to the
+/// canonical.
 pub fn stories(
     conn: &Connection,
     story: Option<i64>,
@@ -35,8 +39,8 @@ pub fn stories(
     let mut st = conn.prepare(
         "SELECT story_id, canonical_id, article_id, external_id, origin, title, published_at, outlet, similarity
          FROM v_stories WHERE (?1 IS NULL OR story_id = ?1)
-           AND story_id IN (SELECT s.story_id FROM stories s JOIN near_duplicates d ON d.a = s.article_id
-                             GROUP BY s.story_id HAVING min(d.similarity) >= ?2)
+           AND story_id IN (SELECT story_id FROM stories GROUP BY story_id
+                             HAVING min(coalesce(similarity, 0)) >= ?2)
          ORDER BY copies DESC, story_id, published_at IS NULL, published_at, article_id",
     )?;
     let mut out: Vec<Story> = Vec::new();
@@ -63,4 +67,113 @@ pub fn stories(
         });
     }
     Ok(out)
+}
+
+/// Why two articles are, or are not, in one story.
+#[derive(Debug, serde::Serialize)]
+pub struct Comparison {
+    pub a: i64,
+    pub b: i64,
+    /// Estimated Jaccard of their shingles; None when either body is too
+    /// short to have a signature.
+    pub similarity: Option<f64>,
+    pub threshold: f64,
+    pub story_a: i64,
+    pub story_b: i64,
+    pub same_story: bool,
+    /// Particulars (entities, numbers) one names and the other does not: in
+    /// the stretch where they disagree, if they do; else anywhere.
+    pub only_in_a: Particulars,
+    pub only_in_b: Particulars,
+    /// Where the texts differ, each names something the other does not:
+    /// different reports.
+    pub particulars_disagree: bool,
+    /// Near-duplicates agreeing on particulars: a story could hold both.
+    pub copies: bool,
+    pub reason: String,
+}
+
+/// Compare two stored articles as [`add`](super::add) would.
+pub fn compare(conn: &Connection, a: i64, b: i64) -> Result<Comparison> {
+    let story = |id: i64| -> Result<i64> {
+        conn.query_row(
+            "SELECT story_id FROM stories WHERE article_id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .ok_or_else(|| crate::error::Error::Input(format!("no article #{id}")))
+    };
+    let (story_a, story_b) = (story(a)?, story(b)?);
+    let t = threshold(conn)?;
+    let sig_a: Option<Vec<u8>> = conn
+        .query_row("SELECT sig FROM minhash WHERE article_id = ?1", [a], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    let similarity = match sig_a {
+        Some(blob) => stored_similarity(conn, &super::minhash::from_blob(&blob), b)?,
+        None => None,
+    };
+    let (ra, rb) = (Report::of_article(conn, a)?, Report::of_article(conn, b)?);
+    let differ = disagreement(&ra, &rb);
+    let particulars_disagree = differ.is_some();
+    let copies = similarity.is_some_and(|s| s >= t) && !particulars_disagree;
+    // Where they disagree: what each names in the stretch that differs;
+    // else all that only one of them names.
+    let (only_in_a, only_in_b) = differ.unwrap_or_else(|| {
+        let (pa, pb) = (ra.particulars(), rb.particulars());
+        (pa.minus(&pb), pb.minus(&pa))
+    });
+    let list = |p: &Particulars| {
+        let v: Vec<&str> = p
+            .entities
+            .iter()
+            .chain(&p.numbers)
+            .map(String::as_str)
+            .collect();
+        if v.is_empty() {
+            "nothing".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    let mut reason = match similarity {
+        None => format!(
+            "#{a} or #{b} is too short to compare (fewer than {} words)",
+            super::MIN_WORDS
+        ),
+        Some(s) if s < t => format!("similarity {s:.2} is below the threshold {t:.2}: not copies"),
+        Some(s) if particulars_disagree => format!(
+            "similarity {s:.2} reaches the threshold {t:.2}, but the particulars differ where the texts differ: #{a} names {} where #{b} names {}",
+            list(&only_in_a),
+            list(&only_in_b)
+        ),
+        Some(s) => format!(
+            "copies: similarity {s:.2} reaches the threshold {t:.2} and the particulars agree (only #{a} names {}; only #{b} names {})",
+            list(&only_in_a),
+            list(&only_in_b)
+        ),
+    };
+    if story_a == story_b {
+        reason.push_str(&format!("; both are in story {story_a}"));
+    } else {
+        reason.push_str(&format!(
+            "; #{a} is in story {story_a}, #{b} in story {story_b} (an article joins the story of the most similar canonical article it copies)"
+        ));
+    }
+    Ok(Comparison {
+        a,
+        b,
+        similarity,
+        threshold: t,
+        story_a,
+        story_b,
+        same_story: story_a == story_b,
+        only_in_a,
+        only_in_b,
+        particulars_disagree,
+        copies,
+        reason,
+    })
 }

@@ -218,6 +218,9 @@ impl<'c> Writer<'c> {
                                 &p,
                                 &at,
                             )?;
+                            let extraction = std::mem::take(&mut p.extraction);
+                            crate::entities::store::write(tx, id, extraction, fts)?;
+                            // After the mentions: stories compare them.
                             crate::dedup::add(
                                 tx,
                                 &mut self.bands,
@@ -225,8 +228,6 @@ impl<'c> Writer<'c> {
                                 p.signature.as_deref(),
                                 self.dedup_threshold,
                             )?;
-                            let extraction = std::mem::take(&mut p.extraction);
-                            crate::entities::store::write(tx, id, extraction, fts)?;
                             fts.article(
                                 id,
                                 std::mem::take(&mut p.fts_title),

@@ -439,6 +439,10 @@ fn corpus_offsets_and_football_wagner() {
     };
     let a = Archive::new();
     a.ingest_json(&[&corpus]);
+    // Stories are copies of their canonical article, never chains (issue 19).
+    let (stories, largest) = crate::dedup::assert_stories_are_copies(&a);
+    println!("2018 corpus: {stories} stories with copies, the largest {largest}");
+    assert!(stories > 100, "the corpus has copies");
     // Every mention's offsets slice the published text to its surface form.
     let bad = a.count(
         "SELECT count(*) FROM mentions m JOIN articles a ON a.id = m.article_id

@@ -510,6 +510,10 @@ fn shared_corpus_sample_ingests_from_gzip() {
     assert_eq!(new + s["duplicates"].as_u64().unwrap() + skipped, 10161);
     assert!(a.run(&["check"]).status.success());
     assert_one_term_per_token(&a);
+    // Stories are copies of their canonical article, never chains (issue 19).
+    let (stories, largest) = crate::dedup::assert_stories_are_copies(&a);
+    println!("Jawhara corpus: {stories} stories with copies, the largest {largest}");
+    assert!(stories > 10, "the corpus has copies");
 }
 
 #[test]
