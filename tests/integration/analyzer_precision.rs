@@ -142,25 +142,6 @@ const TEH_SUFFIXES: &[&str] = &[
     "ه", "ها", "هم", "هما", "هن", "ك", "كم", "نا", "ين", "ان", "ي",
 ];
 
-/// The oracle's own normalisation: harakat, tatweel and joiners out, the
-/// alef forms, ى and ة folded.
-fn oracle_norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{200C}' | '\u{200D}'
-            )
-        })
-        .map(|c| match c {
-            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
-            'ى' => 'ي',
-            'ة' => 'ه',
-            c => c,
-        })
-        .collect()
-}
-
 /// Every written form of a word.
 fn forms(word: &str, class: Class) -> HashSet<String> {
     let w = oracle_norm(word);

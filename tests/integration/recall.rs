@@ -29,24 +29,6 @@ const SUFFIXES: [&str; 21] = [
     "يون", "يات", "تين", "تان", "ا",
 ];
 
-/// Minimal normalisation written for the oracle alone.
-fn oracle_norm(s: &str) -> String {
-    s.chars()
-        .filter(|c| {
-            !matches!(
-                c,
-                '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{200C}' | '\u{200D}'
-            )
-        })
-        .map(|c| match c {
-            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
-            'ى' => 'ي',
-            'ة' => 'ه',
-            c => c,
-        })
-        .collect()
-}
-
 /// Every written form of `word`.
 fn forms(word: &str) -> HashSet<String> {
     let w = oracle_norm(word);

@@ -317,3 +317,22 @@ pub fn small_disk(size: &str) -> Option<SmallDisk> {
     }
     Some(SmallDisk { dir })
 }
+
+/// The recall and precision oracles' own normalisation, written apart from
+/// marsad's: harakat, tatweel and joiners out; alef forms, ى and ة folded.
+pub fn oracle_norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' | '\u{200C}' | '\u{200D}'
+            )
+        })
+        .map(|c| match c {
+            'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+            'ى' => 'ي',
+            'ة' => 'ه',
+            c => c,
+        })
+        .collect()
+}
