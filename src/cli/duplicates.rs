@@ -34,6 +34,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         );
     }
     let store = archive::open_to_read(db)?;
+    if let Some(ab) = &a.explain
+        && ab[0] == ab[1]
+    {
+        anyhow::bail!(
+            "--explain needs two different articles, not #{} twice",
+            ab[0]
+        );
+    }
     if let Some(ab) = &a.explain {
         return explain(&store.conn, ab[0], ab[1], a.out.format);
     }

@@ -276,8 +276,10 @@ fn digit(c: char) -> Option<char> {
 }
 
 /// The numbers of a text: digit runs, Arabic-Indic digits read as ASCII, a
-/// separator between digits dropped (outlets write 13,800, 13.800 and
-/// ١٣٬٨٠٠ for one figure), leading zeros dropped ("07" and "7" are one).
+/// thousands separator dropped (outlets write 13,800, 13.800 and ١٣٬٨٠٠ for
+/// one figure: a separator followed by exactly three digits), a decimal
+/// point kept (2.55 is not 255; the Arabic ٫ is always one), leading zeros
+/// dropped ("07" and "7" are one).
 #[cfg(test)]
 fn numbers(text: &str) -> BTreeSet<String> {
     number_spans(text).into_iter().map(|(_, n)| n).collect()
@@ -285,28 +287,47 @@ fn numbers(text: &str) -> BTreeSet<String> {
 
 /// [`numbers`] with the character offset where each starts.
 fn number_spans(text: &str) -> Vec<(usize, String)> {
+    let chars: Vec<char> = text.chars().chain(std::iter::once(' ')).collect();
+    let digits_from = |i: usize| {
+        chars[i..]
+            .iter()
+            .take_while(|c| digit(**c).is_some())
+            .count()
+    };
     let mut out = Vec::new();
     let mut run = String::new();
     let mut start = 0;
-    let mut chars = text
-        .chars()
-        .chain(std::iter::once(' '))
-        .enumerate()
-        .peekable();
-    while let Some((i, c)) = chars.next() {
+    for (i, &c) in chars.iter().enumerate() {
         if let Some(d) = digit(c) {
             if run.is_empty() {
                 start = i;
             }
             run.push(d);
-        } else if !run.is_empty()
-            && matches!(c, ',' | '.' | '\u{66B}' | '\u{66C}')
-            && chars.peek().and_then(|(_, c)| digit(*c)).is_some()
-        {
             continue;
-        } else if !run.is_empty() {
+        }
+        let next_digits = if i + 1 < chars.len() {
+            digits_from(i + 1)
+        } else {
+            0
+        };
+        if !run.is_empty() && next_digits > 0 {
+            if c == '\u{66B}' || (matches!(c, ',' | '.') && next_digits != 3 && !run.contains('.'))
+            {
+                run.push('.');
+                continue;
+            }
+            if matches!(c, ',' | '.' | '\u{66C}') && next_digits == 3 {
+                continue;
+            }
+        }
+        if !run.is_empty() {
             let n = run.trim_start_matches('0');
-            out.push((start, if n.is_empty() { "0" } else { n }.to_string()));
+            let n = if n.is_empty() || n.starts_with('.') {
+                format!("0{n}")
+            } else {
+                n.to_string()
+            };
+            out.push((start, n));
             run.clear();
         }
     }
@@ -323,6 +344,12 @@ mod tests {
         assert_eq!(
             n.into_iter().collect::<Vec<_>>(),
             vec!["0", "12", "2018", "5", "7"]
+        );
+        assert_eq!(
+            numbers("2.55 مليار و2٫56 و255")
+                .into_iter()
+                .collect::<Vec<_>>(),
+            vec!["2.55", "2.56", "255"]
         );
         for figure in ["13,800", "13.800", "١٣٬٨٠٠", "13800"] {
             assert_eq!(

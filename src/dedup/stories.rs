@@ -150,7 +150,9 @@ pub fn compare(conn: &Connection, a: i64, b: i64) -> Result<Comparison> {
             list(&only_in_b)
         ),
         Some(s) => format!(
-            "copies: similarity {s:.2} reaches the threshold {t:.2} and the particulars agree (only #{a} names {}; only #{b} names {})",
+            "copies: similarity {s:.2} reaches the threshold {t:.2} and the particulars do not conflict \
+             (where the texts differ, at most one of them names what the other lacks: \
+             #{a} adds {}, #{b} adds {})",
             list(&only_in_a),
             list(&only_in_b)
         ),
@@ -159,7 +161,8 @@ pub fn compare(conn: &Connection, a: i64, b: i64) -> Result<Comparison> {
         reason.push_str(&format!("; both are in story {story_a}"));
     } else {
         reason.push_str(&format!(
-            "; #{a} is in story {story_a}, #{b} in story {story_b} (an article joins the story of the most similar canonical article it copies)"
+            "; #{a} is in story {story_a}, #{b} in story {story_b}: an article joins the story of \
+             the canonical article (#{story_a}, #{story_b}) it copies most closely, not of any copy"
         ));
     }
     Ok(Comparison {

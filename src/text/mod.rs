@@ -527,7 +527,11 @@ mod tests {
             println!("{m}");
         }
         assert!(checked > 10_000, "{checked}");
-        assert!(missed.len() <= 2_836, "{} missed of {checked}", missed.len());
+        assert!(
+            missed.len() <= 2_836,
+            "{} missed of {checked}",
+            missed.len()
+        );
         assert!(glued.len() <= 858, "{} glued of {checked}", glued.len());
     }
 
