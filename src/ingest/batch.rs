@@ -33,15 +33,12 @@ pub(super) struct InputState {
     pub(super) done_sha256: String,
 }
 
-/// The resume point written with a batch.
+/// The resume point written with a batch: an input and what the archive will
+/// know of it.
 #[derive(Debug, Clone)]
 pub(super) struct StateUpdate {
     pub(super) path: String,
-    pub(super) size: i64,
-    pub(super) mtime_ns: i64,
-    pub(super) raw_sha256: String,
-    pub(super) done_bytes: i64,
-    pub(super) done_sha256: String,
+    pub(super) state: InputState,
 }
 
 /// One unit of work for the writer.

@@ -9,7 +9,7 @@ use std::io::Read;
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use super::batch::{Batch, Item, LINES_PER_BATCH, StateUpdate};
+use super::batch::{Batch, InputState, Item, LINES_PER_BATCH, StateUpdate};
 use super::decode::{self, DecodeError};
 use super::prepare::err;
 use super::produce::{Loaded, Producer, mtime_ns, over_limit};
@@ -305,23 +305,27 @@ impl Producer<'_> {
                         after.len() as i64 == f.size && mtime_ns(&after) == f.mtime_ns;
                     Some(StateUpdate {
                         path: name.clone(),
-                        // Grown while being read: resume from `done` next time.
-                        size: if unchanged_meanwhile { f.size } else { -1 },
-                        mtime_ns: f.mtime_ns,
-                        raw_sha256: hex(&f.raw_hash.lock().expect("hash").clone().finalize()),
-                        done_bytes: at.done as i64,
-                        done_sha256: hex(&at.prefix.clone().finalize()),
+                        state: InputState {
+                            // Grown while being read: resume from `done` next time.
+                            size: if unchanged_meanwhile { f.size } else { -1 },
+                            mtime_ns: f.mtime_ns,
+                            raw_sha256: hex(&f.raw_hash.lock().expect("hash").clone().finalize()),
+                            done_bytes: at.done as i64,
+                            done_sha256: hex(&at.prefix.clone().finalize()),
+                        },
                     })
                 }
                 Some(f) => Some(StateUpdate {
                     path: name.clone(),
-                    // Not complete yet: a size that never matches, so a run
-                    // killed here reads the file again, from done_bytes.
-                    size: -1,
-                    mtime_ns: f.mtime_ns,
-                    raw_sha256: String::new(),
-                    done_bytes: at.done as i64,
-                    done_sha256: hex(&at.prefix.clone().finalize()),
+                    state: InputState {
+                        // Not complete yet: a size that never matches, so a run
+                        // killed here reads the file again, from done_bytes.
+                        size: -1,
+                        mtime_ns: f.mtime_ns,
+                        raw_sha256: String::new(),
+                        done_bytes: at.done as i64,
+                        done_sha256: hex(&at.prefix.clone().finalize()),
+                    },
                 }),
             };
             self.send(Batch {

@@ -175,11 +175,11 @@ impl Ctx<'_> {
         }
         Some(StateUpdate {
             path: input.display.clone(),
-            size: m.len() as i64,
-            mtime_ns: mtime_ns(&m),
-            raw_sha256: s.raw_sha256.clone(),
-            done_bytes: s.done_bytes,
-            done_sha256: s.done_sha256.clone(),
+            state: InputState {
+                size: m.len() as i64,
+                mtime_ns: mtime_ns(&m),
+                ..s.clone()
+            },
         })
     }
 
@@ -277,11 +277,13 @@ impl Ctx<'_> {
     pub(super) fn final_state(&self, input: &Input, loaded: &Loaded) -> Option<StateUpdate> {
         input.path.as_ref().map(|_| StateUpdate {
             path: input.display.clone(),
-            size: loaded.size,
-            mtime_ns: loaded.mtime_ns,
-            raw_sha256: loaded.raw_sha256.clone(),
-            done_bytes: loaded.size,
-            done_sha256: loaded.raw_sha256.clone(),
+            state: InputState {
+                size: loaded.size,
+                mtime_ns: loaded.mtime_ns,
+                raw_sha256: loaded.raw_sha256.clone(),
+                done_bytes: loaded.size,
+                done_sha256: loaded.raw_sha256.clone(),
+            },
         })
     }
 }

@@ -148,7 +148,7 @@ impl<'c> Writer<'c> {
                         raw_sha256 = excluded.raw_sha256, done_bytes = excluded.done_bytes,
                         done_sha256 = excluded.done_sha256, run_id = excluded.run_id",
                 )?
-                .execute(params![s.path, s.size, s.mtime_ns, s.raw_sha256, s.done_bytes, s.done_sha256, self.run_id])?;
+                .execute(params![s.path, s.state.size, s.state.mtime_ns, s.state.raw_sha256, s.state.done_bytes, s.state.done_sha256, self.run_id])?;
         }
         self.conn.execute_batch("COMMIT")?;
         self.open = false;
