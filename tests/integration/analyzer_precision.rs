@@ -242,10 +242,8 @@ fn check_corpus(name: &str, min_articles: u64) {
     while let Some(r) = rows.next().unwrap() {
         let id: i64 = r.get(0).unwrap();
         let text: String = r.get(1).unwrap();
-        for tok in
-            text.split(|c: char| !(c.is_alphabetic() || ('\u{064B}'..='\u{065F}').contains(&c)))
-        {
-            if let Some(ws) = form_to_words.get(&oracle_norm(tok)) {
+        for tok in oracle_tokens(&text) {
+            if let Some(ws) = form_to_words.get(&tok) {
                 for &w in ws {
                     if ws.len() == 1 {
                         oracle[w].insert(id);

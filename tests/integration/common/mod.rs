@@ -336,3 +336,10 @@ pub fn oracle_norm(s: &str) -> String {
         })
         .collect()
 }
+
+/// The oracles' words of a text: runs of letters (and harakat), each in
+/// [`oracle_norm`]'s form.
+pub fn oracle_tokens(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !(c.is_alphabetic() || ('\u{064B}'..='\u{065F}').contains(&c)))
+        .map(oracle_norm)
+}
