@@ -17,6 +17,7 @@ pub mod error;
 pub mod export;
 pub mod identity;
 pub mod ingest;
+pub mod ner;
 pub mod queries;
 pub mod search;
 pub mod sql;

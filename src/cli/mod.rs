@@ -46,6 +46,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "MARSAD_DB", default_value = "marsad.db")]
     pub db: PathBuf,
 
+    /// The named-entity model file ('none': NER off). Default: ner-ar.model next to the binary, or in models/.
+    #[arg(long, global = true, env = "MARSAD_MODEL", value_name = "FILE")]
+    pub model: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }

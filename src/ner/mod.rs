@@ -1,0 +1,55 @@
+//! Named-entity recognition: a sequence model that tags persons, places
+//! and organisations in Arabic text, loaded at run time from a model file
+//! of its own (the shipped one is trained on GPL-3.0 data, so it is not
+//! compiled in). Knows no feature: `entities` links what it finds.
+//!
+//! The interface the rest of marsad uses is [`Tagger`]: words of one
+//! sentence in, typed word spans out. [`locate`] finds the model file.
+
+use std::path::{Path, PathBuf};
+
+use crate::entities::EntityType;
+
+/// A recognised name: words `start..end` (end exclusive) of the slice given
+/// to [`Tagger::tag`], of type `kind` (person, place or org).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NerSpan {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityType,
+}
+
+/// Anything that tags the words of one sentence. The model implements it;
+/// tests implement it with fixed answers.
+pub trait Tagger: Sync {
+    /// Names among `words` (surface forms, proclitics attached, as
+    /// `text::words` gives them), in order, not overlapping.
+    fn tag(&self, words: &[&str]) -> Vec<NerSpan>;
+    /// What identifies this model (recorded in the archive beside the
+    /// analyzer version), e.g. its file's SHA-256 prefix.
+    fn id(&self) -> String;
+}
+
+/// The file name of the shipped model.
+pub const MODEL_FILE: &str = "ner-ar.model";
+
+/// Where the model is: `explicit` (`--model` or `MARSAD_MODEL`) if given
+/// and not empty or `none`; else next to the binary (`ner-ar.model` or
+/// `models/ner-ar.model`); else the `models/` folder of the checkout the
+/// binary was built from. `None` when NER is off or no file is found.
+pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+    if let Some(p) = explicit {
+        let s = p.as_os_str();
+        if s.is_empty() || s == "none" {
+            return None;
+        }
+        return Some(p.to_path_buf());
+    }
+    let mut places = Vec::new();
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+        places.push(dir.join(MODEL_FILE));
+        places.push(dir.join("models").join(MODEL_FILE));
+    }
+    places.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(MODEL_FILE));
+    places.into_iter().find(|p| p.is_file())
+}
