@@ -2,6 +2,8 @@
 
 CARGO ?= cargo
 BIN   := target/release/marsad
+# The SQLite extension: `.load target/release/libmarsad_ext` (see docs/sql.md).
+EXT   := target/release/libmarsad_ext.so
 DB    ?= marsad.db
 
 .PHONY: build demo test bench serve soak docs clean
@@ -31,7 +33,9 @@ demo: build
 	@echo
 	$(BIN) --db $(DB) check
 
+# The tests load the extension, which `cargo test` alone does not build.
 test:
+	$(CARGO) build --release --locked -p marsad-sqlite-ext
 	$(CARGO) test --locked --release --lib --bins --tests
 
 bench: build

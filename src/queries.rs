@@ -31,6 +31,15 @@ const SHIPPED: &[(&str, &str)] = &[
         "outlets-covering-entity.sql",
         include_str!("../queries/outlets-covering-entity.sql"),
     ),
+    ("search.sql", include_str!("../queries/search.sql")),
+    (
+        "entity-mentions.sql",
+        include_str!("../queries/entity-mentions.sql"),
+    ),
+    (
+        "entity-timeline.sql",
+        include_str!("../queries/entity-timeline.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -276,7 +285,7 @@ mod tests {
     #[test]
     fn shipped_queries_parse() {
         let qs = all(None).unwrap().queries;
-        assert_eq!(qs.len(), 5);
+        assert_eq!(qs.len(), 8);
         let q = qs
             .iter()
             .find(|q| q.name == "outlets-covering-entity")
