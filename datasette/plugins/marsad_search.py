@@ -105,7 +105,7 @@ def render_cell(row, value, column, table, database, datasette):
             [args.get("q"), OPEN, CLOSE, row["id"]],
         )
     if table == "articles" and column == "title" and isinstance(value, str):
-        return Markup(f'<span dir="rtl" lang="ar">{escape(value)}</span>')
+        return Markup(f'<div dir="rtl" lang="ar">{escape(value)}</div>')
     entity = None
     if table == "entities" and column == "id":
         entity = value
@@ -184,7 +184,7 @@ class MonthFacet(Facet):
                 )
             results.append(
                 {
-                    "name": column + " (month)",
+                    "name": column,
                     "type": self.type,
                     "results": values,
                     "hideable": source != "metadata",
