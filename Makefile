@@ -33,9 +33,10 @@ demo: build
 	@echo
 	$(BIN) --db $(DB) check
 
-# The tests load the extension, which `cargo test` alone does not build.
+# The tests load the extension, which `cargo test` alone does not build (the same invocation as
+# `build`, so that neither rebuilds what the other built).
 test:
-	$(CARGO) build --release --locked -p marsad-sqlite-ext
+	$(CARGO) build --release --locked
 	$(CARGO) test --locked --release --lib --bins --tests
 
 bench: build

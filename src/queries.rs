@@ -300,7 +300,7 @@ mod tests {
         std::fs::write(dir.path().join("broken.sql"), "SELECT 1;\n").unwrap();
         std::fs::write(dir.path().join("mine.sql"), "-- name: mine\nSELECT 2;\n").unwrap();
         let l = all(Some(dir.path())).unwrap();
-        assert_eq!(l.queries.len(), 6);
+        assert_eq!(l.queries.len(), SHIPPED.len() + 1);
         assert_eq!(l.broken.len(), 1);
         assert!(l.broken[0].problem.to_string().contains("broken.sql"));
         assert!(l.get("mine").is_ok());

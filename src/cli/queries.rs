@@ -108,7 +108,10 @@ fn datasette(name: &str, all: &[queries::SavedQuery]) -> serde_json::Value {
             let params: Vec<&str> = q.params.iter().map(|p| p.name.as_str()).collect();
             (
                 q.name.clone(),
-                json!({"sql": q.sql, "title": q.name, "description": q.description, "params": params}),
+                json!({
+                    "sql": q.sql, "title": q.name, "description": q.description,
+                    "params": params, "hide_sql": true
+                }),
             )
         })
         .collect();

@@ -7,8 +7,8 @@
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -174,7 +174,14 @@ fn datasette_searches_articles_and_runs_a_saved_query() {
     let port = server.port;
 
     // The search box finds what `marsad search --all` finds, word forms too.
-    for q in ["حفتر", "يفكيروف", "الروسية", "وزير الدفاع", "\"خليفة حفتر\"", "لروسيا"] {
+    for q in [
+        "حفتر",
+        "يفكيروف",
+        "الروسية",
+        "وزير الدفاع",
+        "\"خليفة حفتر\"",
+        "لروسيا",
+    ] {
         let cli = crate::extension::cli_ids(&a, q);
         assert!(!cli.is_empty(), "{q}: the seeds have it");
         assert_eq!(search_ids(port, q), cli, "{q}");
@@ -224,7 +231,11 @@ fn every_canned_query_opens_with_its_defaults() {
     // On the seeds every shipped query but the Russian-Libyan meetings of a
     // narrower window has rows with its defaults.
     assert!(answered >= names.len() - 1, "{answered} of {}", names.len());
-    let (_, page) = get(server.port, &format!("/marsad/search?q={}", percent("حفتر"))).unwrap();
+    let (_, page) = get(
+        server.port,
+        &format!("/marsad/search?q={}", percent("حفتر")),
+    )
+    .unwrap();
     assert!(page.contains("<mark>حفتر</mark>"), "{page}");
     // An entity in a result links to its mentions and timeline.
     let (_, page) = get(server.port, "/marsad/who-met-whom").unwrap();
@@ -232,7 +243,10 @@ fn every_canned_query_opens_with_its_defaults() {
     assert!(page.contains("/marsad/entity-timeline?entity="), "{page}");
     let (status, page) = get(server.port, "/marsad/entities/khalifa-haftar").unwrap();
     assert_eq!(status, 200);
-    assert!(page.contains("/marsad/entity-timeline?entity=khalifa-haftar"), "{page}");
+    assert!(
+        page.contains("/marsad/entity-timeline?entity=khalifa-haftar"),
+        "{page}"
+    );
 }
 
 /// Headless Chromium opens the articles page searched in Arabic: the
@@ -254,7 +268,12 @@ fn a_browser_shows_marked_arabic_snippets() {
     let profile = a.path("chromium-profile");
     let headless = |extra: &[&str]| {
         let out = Command::new(&chromium)
-            .args(["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"])
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+            ])
             .arg(format!("--user-data-dir={}", profile.display()))
             .args(extra)
             .arg(&url)
@@ -267,17 +286,31 @@ fn a_browser_shows_marked_arabic_snippets() {
     let cli = crate::extension::cli_ids(&a, "الروسية");
     assert!(!cli.is_empty());
     // One marked snippet per article found, each right to left.
-    let snippets = dom.matches(r#"<div dir="rtl" lang="ar" class="marsad-snippet">"#).count();
+    let snippets = dom
+        .matches(r#"<div dir="rtl" lang="ar" class="marsad-snippet">"#)
+        .count();
     assert_eq!(snippets, cli.len(), "{dom}");
-    assert!(dom.contains("<mark>الروسية</mark>") || dom.contains("<mark>الروسي</mark>"), "{dom}");
-    assert!(dom.contains("published_at (month)") && !dom.contains("(month) (month)"), "the month facet: {dom}");
-    assert!(dom.contains("marsad-relevance"), "the link to the ranked search: {dom}");
+    assert!(
+        dom.contains("<mark>الروسية</mark>") || dom.contains("<mark>الروسي</mark>"),
+        "{dom}"
+    );
+    assert!(
+        dom.contains("published_at (month)") && !dom.contains("(month) (month)"),
+        "the month facet: {dom}"
+    );
+    assert!(
+        dom.contains("marsad-relevance"),
+        "the link to the ranked search: {dom}"
+    );
     // Date, outlet, title and the snippet; the hash and ingest columns hidden.
     for c in ["published_at", "outlet_id", "title", "body"] {
         assert!(dom.contains(&format!(r#"data-column="{c}""#)), "{c}: {dom}");
     }
     for c in ["content_sha256", "ingested_at", "run_id"] {
-        assert!(!dom.contains(&format!(r#"data-column="{c}""#)), "{c}: {dom}");
+        assert!(
+            !dom.contains(&format!(r#"data-column="{c}""#)),
+            "{c}: {dom}"
+        );
     }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/test-artefacts");
     std::fs::create_dir_all(&dir).unwrap();
@@ -288,7 +321,11 @@ fn a_browser_shows_marked_arabic_snippets() {
         &format!("--screenshot={}", shot.display()),
     ]);
     let png = std::fs::read(&shot).unwrap();
-    assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000, "{}", shot.display());
+    assert!(
+        png.starts_with(b"\x89PNG") && png.len() > 10_000,
+        "{}",
+        shot.display()
+    );
     println!("screenshot: {}", shot.display());
 }
 

@@ -29,7 +29,9 @@ pub fn extension() -> PathBuf {
 
 /// Ids `marsad search QUERY --all` finds, sorted.
 pub fn cli_ids(a: &Archive, query: &str) -> Vec<i64> {
-    let out = a.run(&["search", query, "--all", "--limit", "1000000", "--format", "json"]);
+    let out = a.run(&[
+        "search", query, "--all", "--limit", "1000000", "--format", "json",
+    ]);
     assert!(out.status.success(), "{query}: {}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let mut ids: Vec<i64> = v
@@ -70,8 +72,8 @@ fn sqlite3_with_extension(sqlite3: &Path, db: &Path, script: &str) -> String {
 /// venv's pysqlite3 (pysqlite3-binary, which `.ci/run` installs for Datasette).
 fn python() -> Option<(PathBuf, &'static str)> {
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-    let from_datasette = std::env::var_os("MARSAD_DATASETTE")
-        .map(|d| PathBuf::from(d).with_file_name("python"));
+    let from_datasette =
+        std::env::var_os("MARSAD_DATASETTE").map(|d| PathBuf::from(d).with_file_name("python"));
     let candidates = [
         (PathBuf::from("/usr/bin/python3"), "sqlite3"),
         (PathBuf::from("python3"), "sqlite3"),
@@ -326,5 +328,9 @@ fn the_extension_works_in_any_database() {
         .arg("SELECT marsad_stem('x')")
         .output()
         .unwrap();
-    assert!(stderr(&out).contains("no such function"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no such function"),
+        "{}",
+        stderr(&out)
+    );
 }

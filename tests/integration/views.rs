@@ -191,10 +191,17 @@ fn shipped_queries_run_on_the_seeds() {
     let found = json(&a, &["run", "search", "--q", "حفتر", "--format", "json"]);
     let cli = json(
         &a,
-        &["search", "حفتر", "--all", "--limit", "1000", "--format", "json"],
+        &[
+            "search", "حفتر", "--all", "--limit", "1000", "--format", "json",
+        ],
     );
     let ids = |v: &serde_json::Value| {
-        let mut x: Vec<i64> = v.as_array().unwrap().iter().map(|r| r["id"].as_i64().unwrap()).collect();
+        let mut x: Vec<i64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
         x.sort();
         x
     };
@@ -205,7 +212,10 @@ fn shipped_queries_run_on_the_seeds() {
         "{found}"
     );
     let default = json(&a, &["run", "search", "--format", "json"]);
-    assert!(!default.as_array().unwrap().is_empty(), "the default q finds the seeds' Haftar");
+    assert!(
+        !default.as_array().unwrap().is_empty(),
+        "the default q finds the seeds' Haftar"
+    );
     for q in ["entity-mentions", "entity-timeline"] {
         let rows = json(&a, &["run", q, "--format", "json"]);
         assert!(!rows.as_array().unwrap().is_empty(), "{q}: {rows}");

@@ -189,5 +189,17 @@ pub struct ApiRoutines {
     pub backup_step: *const c_void,
     pub compileoption_get: *const c_void,
     pub compileoption_used: *const c_void,
-    pub create_function_v2: Option<unsafe extern "C" fn(*mut Sqlite3, *const c_char, c_int, c_int, *mut c_void, Option<XFunc>, Option<XFunc>, Option<unsafe extern "C" fn(*mut Context)>, Option<unsafe extern "C" fn(*mut c_void)>) -> c_int>,
+    pub create_function_v2: Option<
+        unsafe extern "C" fn(
+            *mut Sqlite3,
+            *const c_char,
+            c_int,
+            c_int,
+            *mut c_void,
+            Option<XFunc>,
+            Option<XFunc>,
+            Option<unsafe extern "C" fn(*mut Context)>,
+            Option<unsafe extern "C" fn(*mut c_void)>,
+        ) -> c_int,
+    >,
 }

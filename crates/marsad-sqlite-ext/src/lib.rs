@@ -57,7 +57,9 @@ fn marks(a: &[Option<String>]) -> (&str, &str) {
 
 const FUNCTIONS: &[(&CStr, c_int, Compute)] = &[
     (c"marsad_match", 1, |a| Some(f::match_sql(a[0].as_deref()?))),
-    (c"marsad_analyze", 1, |a| Some(f::analyze_json(a[0].as_deref()?))),
+    (c"marsad_analyze", 1, |a| {
+        Some(f::analyze_json(a[0].as_deref()?))
+    }),
     (c"marsad_stem", 1, |a| Some(f::stems(a[0].as_deref()?))),
     (c"marsad_normalize", 1, |a| {
         Some(marsad_text::normalize(a[0].as_deref()?))
