@@ -2,6 +2,8 @@
 
 CARGO ?= cargo
 BIN   := target/release/marsad
+# The SQLite extension: `.load target/release/libmarsad_ext` (see docs/sql.md).
+EXT   := target/release/libmarsad_ext.so
 DB    ?= marsad.db
 
 .PHONY: build demo test bench serve soak docs clean
@@ -31,17 +33,26 @@ demo: build
 	@echo
 	$(BIN) --db $(DB) check
 
+# The tests load the extension, which `cargo test` alone does not build (the same invocation as
+# `build`, so that neither rebuilds what the other built).
 test:
+	$(CARGO) build --release --locked
 	$(CARGO) test --locked --release --lib --bins --tests
 
 bench: build
 	$(CARGO) bench --locked --bench bench
 
-# Datasette on 127.0.0.1:8001 over ./marsad.db, with the saved queries as canned queries.
+# Datasette on 127.0.0.1:8001 over ./marsad.db, with the saved queries as canned queries, the marsad
+# extension (Arabic-aware search, snippets) and datasette/plugins (see docs/sql.md). A Python whose
+# sqlite3 cannot load extensions (pyenv's and python.org's builds often cannot) gets pysqlite3-binary,
+# which Datasette uses when it is installed.
 serve: build
 	test -x .venv/bin/datasette || (python3 -m venv .venv && .venv/bin/pip install --quiet datasette)
+	.venv/bin/python -c "import sqlite3; sqlite3.connect(':memory:').enable_load_extension(True)" 2>/dev/null \
+	  || .venv/bin/python -c "import pysqlite3" 2>/dev/null || .venv/bin/pip install --quiet pysqlite3-binary
 	$(BIN) --db $(DB) queries --datasette > target/datasette-metadata.json
-	.venv/bin/datasette serve $(DB) -m target/datasette-metadata.json -h 127.0.0.1 -p 8001
+	.venv/bin/datasette serve $(DB) -m target/datasette-metadata.json --load-extension $(EXT) \
+	  --plugins-dir datasette/plugins -h 127.0.0.1 -p 8001
 
 # Regenerate docs/cli.md from every command's --help (tests/integration/docs.rs checks it).
 docs:

@@ -1,8 +1,8 @@
-//! Derives src/text/lexicon.tsv, the evidence the stemmer's proclitic
+//! Derives crates/marsad-text/src/lexicon.tsv, the evidence the stemmer's proclitic
 //! decisions rest on, from a corpus of JSON Lines articles (gzip'd or not):
 //!
 //!     cargo run --release --example derive_lexicon -- \
-//!         ../shared/corpus/ant-multisource-2018.jsonl.gz > src/text/lexicon.tsv
+//!         ../shared/corpus/ant-multisource-2018.jsonl.gz > crates/marsad-text/src/lexicon.tsv
 //!
 //! Every word of every title and text is tokenised and normalised by
 //! marsad's own functions, so the forms are the ones the analyzer sees. For
@@ -101,7 +101,7 @@ fn main() -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "# W alone, B after بال, K after كال; each flag needs {MIN_COUNT} occurrences, N and V 1 per {RATIO} of W. See src/text/lexicon.rs."
+        "# W alone, B after بال, K after كال; each flag needs {MIN_COUNT} occurrences, N and V 1 per {RATIO} of W. See crates/marsad-text/src/lexicon.rs."
     )?;
     for (k, c) in &keys {
         // Evidence that the first letter belongs (N, V) must also not be

@@ -22,7 +22,9 @@ pub mod queries;
 pub mod search;
 pub mod sql;
 pub mod store;
-pub mod text;
 pub mod workers;
 
 pub use error::{Error, Result};
+/// Arabic text analysis, the query language and snippets: the crate
+/// crates/marsad-text, shared with the SQLite extension.
+pub use marsad_text as text;

@@ -31,6 +31,15 @@ const SHIPPED: &[(&str, &str)] = &[
         "outlets-covering-entity.sql",
         include_str!("../queries/outlets-covering-entity.sql"),
     ),
+    ("search.sql", include_str!("../queries/search.sql")),
+    (
+        "entity-mentions.sql",
+        include_str!("../queries/entity-mentions.sql"),
+    ),
+    (
+        "entity-timeline.sql",
+        include_str!("../queries/entity-timeline.sql"),
+    ),
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -276,7 +285,7 @@ mod tests {
     #[test]
     fn shipped_queries_parse() {
         let qs = all(None).unwrap().queries;
-        assert_eq!(qs.len(), 5);
+        assert_eq!(qs.len(), 8);
         let q = qs
             .iter()
             .find(|q| q.name == "outlets-covering-entity")
@@ -291,7 +300,7 @@ mod tests {
         std::fs::write(dir.path().join("broken.sql"), "SELECT 1;\n").unwrap();
         std::fs::write(dir.path().join("mine.sql"), "-- name: mine\nSELECT 2;\n").unwrap();
         let l = all(Some(dir.path())).unwrap();
-        assert_eq!(l.queries.len(), 6);
+        assert_eq!(l.queries.len(), SHIPPED.len() + 1);
         assert_eq!(l.broken.len(), 1);
         assert!(l.broken[0].problem.to_string().contains("broken.sql"));
         assert!(l.get("mine").is_ok());

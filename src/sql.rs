@@ -43,6 +43,9 @@ thread_local! {
 pub fn open_read_only(path: &Path, timeout: Duration) -> Result<Store> {
     let mut store = crate::archive::open_to_read(path)?;
     let conn = &mut store.conn;
+    // marsad_match() and the other analysis functions, as the loadable
+    // extension gives them to other SQLite programs: a saved query can search.
+    marsad_text::sqlite::register(conn)?;
     conn.authorizer(Some(|ctx: AuthContext<'_>| match ctx.action {
         // Extensions are off, so it would fail when run; refused here, it is
         // reported as what it is: more than reading.

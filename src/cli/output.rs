@@ -105,18 +105,7 @@ fn csv_cell(v: Option<&Value>) -> String {
 /// JSON value, but a raw U+009B (CSI) cannot drive a terminal. Outside
 /// strings JSON holds only ASCII, so the replacement is exact.
 fn json_text(s: String) -> String {
-    if !s.chars().any(|c| ('\u{7f}'..='\u{9f}').contains(&c)) {
-        return s;
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for c in s.chars() {
-        if ('\u{7f}'..='\u{9f}').contains(&c) {
-            out.push_str(&format!("\\u{:04x}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    marsad::text::functions::escape_c1(s)
 }
 
 fn cell(v: Option<&Value>) -> String {

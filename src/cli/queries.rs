@@ -56,26 +56,10 @@ pub fn warn_broken(loaded: &queries::Loaded, except: Option<&str>) {
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let all = load(db, a.queries)?.queries;
     if a.datasette {
-        let canned: serde_json::Map<String, serde_json::Value> = all
-            .iter()
-            .map(|q| {
-                (
-                    q.name.clone(),
-                    json!({"sql": q.sql, "title": q.name, "description": q.description}),
-                )
-            })
-            .collect();
         let name = db
             .file_stem()
             .map_or("marsad".into(), |s| s.to_string_lossy().to_string());
-        let meta = json!({
-            "title": "marsad",
-            "databases": { name: {
-                "tables": { "articles": { "fts_table": "articles_fts", "fts_pk": "id" } },
-                "queries": canned
-            }}
-        });
-        outln!("{}", serde_json::to_string_pretty(&meta)?);
+        outln!("{}", serde_json::to_string_pretty(&datasette(&name, &all))?);
         return Ok(0);
     }
     #[derive(serde::Serialize)]
@@ -109,4 +93,55 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         &rows,
     )?;
     Ok(0)
+}
+
+/// Datasette metadata for the archive `name`: the saved queries as canned
+/// queries, their parameters in order and their defaults (which Datasette
+/// has no place for: the plugin datasette/plugins/marsad_search.py fills in
+/// a parameter the URL lacks, so a canned query opens with working values),
+/// and the articles table searched on its index, newest first, outlets and
+/// entities shown by name.
+fn datasette(name: &str, all: &[queries::SavedQuery]) -> serde_json::Value {
+    let canned: serde_json::Map<String, serde_json::Value> = all
+        .iter()
+        .map(|q| {
+            let params: Vec<&str> = q.params.iter().map(|p| p.name.as_str()).collect();
+            (
+                q.name.clone(),
+                json!({
+                    "sql": q.sql, "title": q.name, "description": q.description,
+                    "params": params, "hide_sql": true
+                }),
+            )
+        })
+        .collect();
+    let defaults: serde_json::Map<String, serde_json::Value> = all
+        .iter()
+        .map(|q| {
+            let d: serde_json::Map<String, serde_json::Value> = q
+                .params
+                .iter()
+                .filter_map(|p| Some((p.name.clone(), p.default.clone()?.into())))
+                .collect();
+            (q.name.clone(), d.into())
+        })
+        .collect();
+    json!({
+        "title": "marsad",
+        "databases": { name: {
+            "tables": {
+                "articles": {
+                    "fts_table": "articles_fts",
+                    "fts_pk": "id",
+                    "sort_desc": "published_at",
+                    "facets": ["outlet_id", {"month": "published_at"}],
+                    "description": "Search finds words in any form (the marsad query language: \"phrases\", OR, -exclusions) when Datasette runs with the marsad extension and plugin (make serve); the search canned query ranks by relevance."
+                },
+                "outlets": { "label_column": "name" },
+                "entities": { "label_column": "name_ar" }
+            },
+            "queries": canned
+        }},
+        "plugins": { "marsad_search": { "defaults": defaults } }
+    })
 }

@@ -11,11 +11,15 @@
 //! One job per file: `query` parses, `fts` builds the MATCH expression,
 //! `rank` runs the search, `highlight` marks the words found.
 
-mod fts;
-mod highlight;
-mod query;
+//! The query language (`query`, `fts`) and `highlight` live in the crate
+//! crates/marsad-text, which the SQLite extension shares, so that its
+//! `marsad_match()` is the expression this search runs; they are
+//! re-exported here under their old paths.
+
 mod rank;
 
-pub use highlight::{Snippet, Span, highlight, snippet};
-pub use query::{MAX_PREFIXES, MAX_TERMS, MIN_PREFIX_LETTERS, Query, Term, TermKind};
+pub use marsad_text::highlight::{self, Snippet, Span, highlight, snippet};
+pub use marsad_text::query::{
+    self, MAX_PREFIXES, MAX_TERMS, MIN_PREFIX_LETTERS, Query, Term, TermKind,
+};
 pub use rank::{Filters, Hit, search, with_time_limit};

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 use rusqlite::{Connection, OptionalExtension, params_from_iter, types::Value as SqlValue};
 use serde::Serialize;
 
-use super::highlight::{Snippet, snippet};
-use super::query::Query;
+use super::{Query, Snippet, snippet};
 use crate::articles::{ArticleFilter, ArticleRef};
 use crate::error::{Error, Result};
 

@@ -7,6 +7,7 @@ mod datasette;
 mod dedup;
 mod docs;
 mod entities;
+mod extension;
 mod hostile;
 mod ingest;
 mod kill;

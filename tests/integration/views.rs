@@ -172,7 +172,7 @@ fn shipped_queries_run_on_the_seeds() {
     let a = Archive::new();
     a.ingest_json(&[&seeds_dir()]);
     let qs = json(&a, &["queries", "--format", "json"]);
-    assert_eq!(qs.as_array().unwrap().len(), 5);
+    assert_eq!(qs.as_array().unwrap().len(), 8);
     let meet = json(&a, &["run", "russian-libyan-meetings", "--format", "json"]);
     assert!(
         meet.as_array()
@@ -186,6 +186,40 @@ fn shipped_queries_run_on_the_seeds() {
         &["run", "who-met-whom", "--limit", "5", "--format", "json"],
     );
     assert!(who.as_array().unwrap().len() <= 5 && !who.as_array().unwrap().is_empty());
+    // The saved search runs marsad_match() and marsad_snippet(), built into
+    // `marsad run`: the same articles as `marsad search --all`.
+    let found = json(&a, &["run", "search", "--q", "حفتر", "--format", "json"]);
+    let cli = json(
+        &a,
+        &[
+            "search", "حفتر", "--all", "--limit", "1000", "--format", "json",
+        ],
+    );
+    let ids = |v: &serde_json::Value| {
+        let mut x: Vec<i64> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_i64().unwrap())
+            .collect();
+        x.sort();
+        x
+    };
+    assert!(!ids(&cli).is_empty());
+    assert_eq!(ids(&found), ids(&cli), "{found}");
+    assert!(
+        found[0]["snippet"].as_str().unwrap().contains("[حفتر]"),
+        "{found}"
+    );
+    let default = json(&a, &["run", "search", "--format", "json"]);
+    assert!(
+        !default.as_array().unwrap().is_empty(),
+        "the default q finds the seeds' Haftar"
+    );
+    for q in ["entity-mentions", "entity-timeline"] {
+        let rows = json(&a, &["run", q, "--format", "json"]);
+        assert!(!rows.as_array().unwrap().is_empty(), "{q}: {rows}");
+    }
     let top = json(&a, &["run", "top-entities-week", "--format", "json"]);
     assert_eq!(
         top[0]["this_week"], 1,
@@ -315,7 +349,7 @@ fn a_broken_saved_query_is_reported_and_the_others_still_run() {
         "{err}"
     );
     let qs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(qs.as_array().unwrap().len(), 5);
+    assert_eq!(qs.as_array().unwrap().len(), 8);
     // Shipped queries run, with the same one-line warning.
     let out = a.run(&["run", "who-met-whom", "--limit", "1", "--format", "json"]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use serde::Serialize;
 
 use super::query::{Query, TermKind, prefix_term};
-use crate::text;
+use crate as text;
 
 /// Which words of the original text to mark.
 #[derive(Debug, Default)]

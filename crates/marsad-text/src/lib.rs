@@ -6,9 +6,25 @@
 //! the index and analyse queries, so what is searched is always what was
 //! indexed. Bump [`ANALYZER_VERSION`] whenever the output of [`index_terms`]
 //! can change: archives built by another version are re-indexed on open.
+//!
+//! The query language ([`query`]: parsing, and the FTS5 MATCH expression it
+//! becomes) and the marking of matched words in the original text
+//! ([`highlight`]) live here too, because they depend on nothing but the
+//! analysis: the `marsad` binary and the SQLite extension
+//! (crates/marsad-sqlite-ext) share this crate, so `marsad_match(q)` in SQL is
+//! the expression `marsad search q` runs. [`functions`] holds what the SQL
+//! functions return, and (feature `sqlite`) [`sqlite::register`] puts them on
+//! a connection.
 
-pub(crate) mod clitics;
+#[doc(hidden)]
+pub mod clitics;
+mod fts;
+pub mod functions;
+pub mod highlight;
 mod lexicon;
+pub mod query;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
 mod stem;
 mod unicode61;
 mod word_list;
@@ -21,7 +37,8 @@ use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 pub use lexicon::{key as lexicon_key, verb_key as lexicon_verb_key};
 pub use stem::{lucene_stem, stem};
 use unicode61::is_token_char;
-pub(crate) use word_list::WordList;
+#[doc(hidden)]
+pub use word_list::WordList;
 
 /// Version of the index-side analysis; stored in the archive's `meta` table.
 pub const ANALYZER_VERSION: &str = "3";

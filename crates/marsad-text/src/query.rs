@@ -4,8 +4,8 @@
 
 use std::collections::HashSet;
 
-use crate::text;
-use crate::text::clitics::ARTICLE_PREFIXES;
+use crate as text;
+use crate::clitics::ARTICLE_PREFIXES;
 
 /// What a term matches.
 #[derive(Debug, Clone, PartialEq, Eq)]

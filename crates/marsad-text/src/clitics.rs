@@ -11,45 +11,45 @@
 
 /// Lucene's ArabicStemmer prefixes, in its order: the first one that matches
 /// with enough of the word left is stripped.
-pub(crate) const LUCENE_PREFIXES: &[&str] = &["ال", "وال", "بال", "كال", "فال", "لل", "و"];
+pub const LUCENE_PREFIXES: &[&str] = &["ال", "وال", "بال", "كال", "فال", "لل", "و"];
 
 /// The article, alone or behind one proclitic: Lucene's prefixes without the
 /// bare و. Taken off a search prefix (`وال*` searches what `ال*` does), where
 /// a bare و would turn `وزير*` into `زير*`. No two start with the same
 /// letter, so at most one matches and their order does not matter.
-pub(crate) const ARTICLE_PREFIXES: &[&str] = LUCENE_PREFIXES.split_at(6).0;
+pub const ARTICLE_PREFIXES: &[&str] = LUCENE_PREFIXES.split_at(6).0;
 
 /// Proclitic combinations the index stemmer tries before a protected name
 /// (names.txt): longest first, so that وبالقاهرة is read as وبال + قاهره.
 /// The bare ال is here because names are stored without their article;
 /// فبال (which the entity matcher has) is not, and adding it would change
 /// index terms.
-pub(crate) const NAME_PROCLITICS: &[&str] = &[
+pub const NAME_PROCLITICS: &[&str] = &[
     "وبال", "وكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال", "وب", "ول", "وك", "فب",
     "فل", "فك", "و", "ف", "ب", "ل", "ك",
 ];
 
 /// Letters every [`NAME_PROCLITICS`] entry starts with: most words skip the
 /// search for a name behind a proclitic.
-pub(crate) const NAME_PROCLITIC_LETTERS: [char; 6] = ['و', 'ف', 'ب', 'ل', 'ك', 'ا'];
+pub const NAME_PROCLITIC_LETTERS: [char; 6] = ['و', 'ف', 'ب', 'ل', 'ك', 'ا'];
 
 /// Proclitics that may stand before a gazetteer name when mentions are
 /// matched, longest first. Unlike [`NAME_PROCLITICS`]: with فبال, and
 /// without a bare ال, because gazetteer names carry their own article
 /// (الجيش الوطني الليبي); ل + ال is read from لل (للجيش = ل + الجيش).
-pub(crate) const ENTITY_PROCLITICS: &[&str] = &[
+pub const ENTITY_PROCLITICS: &[&str] = &[
     "وبال", "وكال", "فبال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "وب", "ول", "وك", "فب",
     "فل", "فك", "و", "ف", "ب", "ل", "ك",
 ];
 
 /// Letters every [`ENTITY_PROCLITICS`] entry starts with.
-pub(crate) const ENTITY_PROCLITIC_LETTERS: [char; 5] = ['و', 'ف', 'ب', 'ل', 'ك'];
+pub const ENTITY_PROCLITIC_LETTERS: [char; 5] = ['و', 'ف', 'ب', 'ل', 'ك'];
 
 /// Proclitics attached to a query word to find the index terms it can appear
 /// as (`""`, first, is the word itself). Lucene's stemmer strips only the
 /// article forms and و, so a word written with ب، ل، ك or ف attached would
 /// otherwise be missed; the order is the order of the alternatives searched.
-pub(crate) const QUERY_PROCLITICS: &[&str] = &[
+pub const QUERY_PROCLITICS: &[&str] = &[
     "", "ال", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل", "وك",
 ];
 
@@ -58,7 +58,7 @@ pub(crate) const QUERY_PROCLITICS: &[&str] = &[
 /// without a call to memcmp (this runs for every word indexed and every
 /// token matched).
 #[inline]
-pub(crate) fn strip_clitics<'w>(
+pub fn strip_clitics<'w>(
     word: &'w str,
     list: &'static [&'static str],
 ) -> impl Iterator<Item = (&'static str, &'w str)> + 'w {

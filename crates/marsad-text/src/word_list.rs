@@ -6,14 +6,14 @@ use std::sync::OnceLock;
 /// A static set (or map) of words from an included file: each line trimmed,
 /// blank lines and `#` comments skipped, the rest turned into an item by
 /// `entry` and collected into `C` the first time [`WordList::get`] is called.
-pub(crate) struct WordList<C, T> {
+pub struct WordList<C, T> {
     file: &'static str,
     entry: fn(&str) -> T,
     words: OnceLock<C>,
 }
 
 impl<C: FromIterator<T>, T> WordList<C, T> {
-    pub(crate) const fn new(file: &'static str, entry: fn(&str) -> T) -> Self {
+    pub const fn new(file: &'static str, entry: fn(&str) -> T) -> Self {
         WordList {
             file,
             entry,
@@ -21,7 +21,7 @@ impl<C: FromIterator<T>, T> WordList<C, T> {
         }
     }
 
-    pub(crate) fn get(&self) -> &C {
+    pub fn get(&self) -> &C {
         self.words.get_or_init(|| {
             self.file
                 .lines()

@@ -3,7 +3,7 @@
 //! reaches FTS5 only inside double-quoted strings.
 
 use super::query::{Query, Term, TermKind, prefix_term};
-use crate::text;
+use crate as text;
 
 impl Query {
     /// The FTS5 MATCH expression, or `None` when nothing positive is left.
