@@ -27,7 +27,7 @@ pub fn read(path: &Path) -> Result<Vec<Sentence>> {
 /// the first with the token's label and the rest inside the same name.
 pub fn parse(text: &str) -> std::result::Result<Vec<Sentence>, String> {
     let mut out = Vec::new();
-    let mut cur = Sentence { words: Vec::new(), labels: Vec::new() };
+    let mut cur = (Vec::new(), Vec::new());
     let mut had_tokens = false;
     for (i, line) in text.lines().enumerate() {
         let line = line.trim_end();
@@ -41,15 +41,11 @@ pub fn parse(text: &str) -> std::result::Result<Vec<Sentence>, String> {
         let (tok, lab) = line
             .rsplit_once([' ', '\t'])
             .ok_or_else(|| format!("line {}: expected `token label`", i + 1))?;
-        let label = labels::parse(lab.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
+        let label = labels::parse_bio(lab.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
         had_tokens = true;
         for (j, w) in crate::text::words(tok.trim()).iter().enumerate() {
-            cur.words.push(w.token.surface.to_string());
-            cur.labels.push(if j > 0 && label != labels::O {
-                labels::inside(labels::kind(label).expect("not O"))
-            } else {
-                label
-            });
+            cur.0.push(w.token.surface.to_string());
+            cur.1.push(label.map(|(k, b)| (k, b && j == 0)));
         }
     }
     if had_tokens {
@@ -58,11 +54,13 @@ pub fn parse(text: &str) -> std::result::Result<Vec<Sentence>, String> {
     Ok(out)
 }
 
-fn finish(cur: &mut Sentence, out: &mut Vec<Sentence>) {
-    let mut s = std::mem::replace(cur, Sentence { words: Vec::new(), labels: Vec::new() });
-    labels::repair(&mut s.labels);
-    if !s.words.is_empty() {
-        out.push(s);
+type Bio = Option<(labels::Kind, bool)>;
+
+fn finish(cur: &mut (Vec<String>, Vec<Bio>), out: &mut Vec<Sentence>) {
+    let (words, bio) = std::mem::take(cur);
+    if !words.is_empty() {
+        let labels = labels::encode(words.len(), &labels::bio_spans(&bio));
+        out.push(Sentence { words, labels });
     }
 }
 
@@ -110,14 +108,14 @@ pub fn select(sentences: &[Sentence], part: Part) -> Vec<Sentence> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::labels::{Kind, begin, inside};
+    use crate::ner::labels::{Kind, spans};
 
     #[test]
     fn reads_sentences_and_drops_punctuation() {
         let s = parse("قال O\nجورج B-PERS\nبوش I-PERS\n. O\n\n\nفي O\nوإسرائيل B-LOC\n").unwrap();
         assert_eq!(s.len(), 2);
         assert_eq!(s[0].words, ["قال", "جورج", "بوش"]);
-        assert_eq!(s[0].labels, [0, begin(Kind::Pers), inside(Kind::Pers)]);
+        assert_eq!(spans(&s[0].labels), [(1, 3, Kind::Pers)]);
         assert_eq!(s[1].words, ["في", "وإسرائيل"]);
         assert!(parse("كلمة\n").is_err());
         assert!(parse("كلمة B-XYZ\n").is_err());

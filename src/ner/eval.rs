@@ -106,14 +106,13 @@ impl Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::labels::{O, begin, inside};
+    use crate::ner::labels::encode;
 
     #[test]
     fn arithmetic_on_a_hand_case() {
-        let (bp, ip, bl, bo) = (begin(Kind::Pers), inside(Kind::Pers), begin(Kind::Loc), begin(Kind::Org));
         // Gold: PERS 0..2, LOC 3, ORG 5. Predicted: PERS 0..1 (overlap only), LOC 3 (exact), ORG 4 (wrong).
-        let gold = [bp, ip, O, bl, O, bo];
-        let pred = [bp, O, O, bl, bo, O];
+        let gold = encode(6, &[(0, 2, Kind::Pers), (3, 4, Kind::Loc), (5, 6, Kind::Org)]);
+        let pred = encode(6, &[(0, 1, Kind::Pers), (3, 4, Kind::Loc), (4, 5, Kind::Org)]);
         let mut e = Evaluation::default();
         e.add(&gold, &pred);
         let rows = e.rows();

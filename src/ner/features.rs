@@ -124,6 +124,16 @@ pub struct TypeFeatures {
     pub own: Vec<u64>,
     pub near: Vec<u64>,
     pub far: Vec<u64>,
+    /// The clitic-split form's hash, for the word pairs of [`pair`].
+    pub key: u64,
+}
+
+/// The feature of two adjacent words (their clitic-split forms), seen from
+/// the position of the `left` one (`right_side` false) or the right one.
+pub fn pair(left: u64, right: u64, right_side: bool) -> u64 {
+    let mut s = FxHasher::default();
+    (left, right, right_side).hash(&mut s);
+    s.finish() ^ 0x2f1c_0000_0000_0000
 }
 
 pub fn type_features(res: &Resources, word: &str) -> TypeFeatures {
@@ -157,8 +167,11 @@ pub fn type_features(res: &Resources, word: &str) -> TypeFeatures {
     let binfo = if base != n { res.words.get(base) } else { None };
     let freq = info.map_or(0, |i| i.count);
     own(h("freq", &(32 - freq.leading_zeros()).min(14).to_string()));
-    let mut near = vec![h("w", &n), h("b", base), h("s", &s)];
-    let mut far = vec![h("w", &n)];
+    let mut near = vec![h("w", &n), h("b", base), h("s", &s), h("pc", clitic)];
+    if let Some(c) = chars.first() {
+        near.push(h("p", &c.to_string()));
+    }
+    let mut far = vec![h("b", base)];
     for (tag, inf) in [("r", info), ("rb", binfo)] {
         let Some(inf) = inf else {
             f.own.push(h(tag, "unknown"));
@@ -187,6 +200,7 @@ pub fn type_features(res: &Resources, word: &str) -> TypeFeatures {
     }
     f.near = near;
     f.far = far;
+    f.key = h("b", base);
     f
 }
 
@@ -213,6 +227,12 @@ pub fn positions(types: &[&TypeFeatures]) -> Vec<Vec<u64>> {
             let mut v = Vec::with_capacity(64);
             v.push(bias());
             v.extend_from_slice(&types[i].own);
+            if i > 0 {
+                v.push(pair(types[i - 1].key, types[i].key, true));
+            }
+            if i + 1 < n {
+                v.push(pair(types[i].key, types[i + 1].key, false));
+            }
             for o in [-2i8, -1, 1, 2] {
                 let j = i as isize + o as isize;
                 if j < 0 || j >= n as isize {

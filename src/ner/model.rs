@@ -42,6 +42,7 @@ pub struct Model {
 /// A word type's contribution to the label scores: its own features, and
 /// its features as the neighbour at offsets −2, −1, +1, +2.
 struct Scores {
+    key: u64,
     own: [f32; LABELS],
     off: [[f32; LABELS]; 4],
 }
@@ -237,7 +238,7 @@ impl Model {
 
     fn scores(&self, word: &str) -> Scores {
         let t = features::type_features(&self.resources, word);
-        let mut s = Scores { own: [0.0; LABELS], off: [[0.0; LABELS]; 4] };
+        let mut s = Scores { key: t.key, own: [0.0; LABELS], off: [[0.0; LABELS]; 4] };
         for &f in &t.own {
             if let Some(r) = self.row(f) {
                 add(&mut s.own, r);
@@ -281,6 +282,16 @@ impl Model {
                 .map(|i| {
                     let mut e = b;
                     add(&mut e, &scores[i].own);
+                    if i > 0 {
+                        if let Some(r) = self.row(features::pair(scores[i - 1].key, scores[i].key, true)) {
+                            add(&mut e, r);
+                        }
+                    }
+                    if i + 1 < n {
+                        if let Some(r) = self.row(features::pair(scores[i].key, scores[i + 1].key, false)) {
+                            add(&mut e, r);
+                        }
+                    }
                     for (k, &o) in OFFSETS.iter().enumerate() {
                         let j = i as isize + o as isize;
                         if j >= 0 && (j as usize) < n {

@@ -1,7 +1,7 @@
 //! Best label sequence under emission and transition scores, with the BIO
 //! constraint (I-X only after B-X or I-X) built in.
 
-use super::labels::{LABELS, allowed};
+use super::labels::{LABELS, allowed, can_end};
 
 /// Transition scores: row 0 is the sentence start, row `p + 1` follows label
 /// `p`.
@@ -41,6 +41,7 @@ pub fn decode(emissions: &[[f32; LABELS]], trans: &Transitions) -> Vec<u8> {
         score = next;
     }
     let mut y = (0..LABELS)
+        .filter(|&y| can_end(y as u8) && score[y] > f32::NEG_INFINITY)
         .max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)))
         .unwrap_or(0) as u8;
     let mut out = vec![0u8; n];
@@ -54,26 +55,26 @@ pub fn decode(emissions: &[[f32; LABELS]], trans: &Transitions) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ner::labels::{Kind, O, inside, is_inside};
+    use crate::ner::labels::{Kind, encode};
 
     #[test]
     fn never_emits_inside_after_outside() {
-        // Emissions that strongly prefer I-PERS everywhere.
-        let mut e = [[0.0f32; LABELS]; 4];
-        for row in &mut e {
-            row[inside(Kind::Pers) as usize] = 10.0;
-        }
+        // Emissions that strongly prefer I-PERS everywhere, or B-PERS at the end.
+        let i_pers = encode(3, &[(0, 3, Kind::Pers)])[1] as usize;
+        let b_pers = encode(3, &[(0, 3, Kind::Pers)])[0] as usize;
         let t = [[0.0f32; LABELS]; LABELS + 1];
-        let out = decode(&e, &t);
-        assert!(!is_inside(out[0]));
-        for w in out.windows(2) {
-            assert!(allowed(Some(w[0]), w[1]), "{out:?}");
+        for n in 1..5 {
+            let mut e = vec![[0.0f32; LABELS]; n];
+            for row in &mut e {
+                row[i_pers] = 10.0;
+            }
+            e[n - 1][b_pers] = 20.0;
+            let out = decode(&e, &t);
+            assert!(allowed(None, out[0]), "{out:?}");
+            for w in out.windows(2) {
+                assert!(allowed(Some(w[0]), w[1]), "{out:?}");
+            }
+            assert!(can_end(out[n - 1]), "{out:?}");
         }
-        // A transition penalty is obeyed too.
-        let mut e = [[0.0f32; LABELS]; 3];
-        e[1][O as usize] = -1.0;
-        let out = decode(&e, &t);
-        assert_eq!(out.len(), 3);
-        assert!(out.iter().all(|&l| !is_inside(l) || l != O));
     }
 }
