@@ -5,7 +5,8 @@
 //! and no new one):
 //!
 //!     cargo run --release --example derive_ner_resources -- \
-//!         ../shared/corpus/ant-multisource-2018.jsonl.gz > /dev/null
+//!         ../shared/corpus/ant-multisource-2018.jsonl.gz \
+//!         ../shared/corpus/ant-jawharafm-2013-2017.jsonl.gz
 //!
 //! (it writes src/ner/resources.tsv.gz itself). Every word of every title and
 //! text goes through `marsad::text::words`, so the forms are the ones the
@@ -33,26 +34,130 @@ use marsad::text::{normalize, words};
 
 /// Generic words before a person's name in news (titles, roles, honorifics).
 const PERSON_TRIGGERS: &[&str] = &[
-    "الرئيس", "رئيس", "الوزير", "وزير", "وزيرة", "الملك", "الأمير", "الشيخ", "السيد", "السيدة",
-    "الزعيم", "الجنرال", "المشير", "العقيد", "اللواء", "العميد", "الدكتور", "المستشار", "النائب",
-    "المتحدث", "الناطق", "السفير", "المبعوث", "الأمين", "الرئيسة", "المستشارة", "الإمام", "البابا",
-    "القاضي", "المدرب", "اللاعب", "الفنان", "الكاتب", "الصحفي", "نائب", "قائد", "القائد", "زعيم",
-    "مدير", "المدير", "محافظ", "المحافظ", "عضو", "رئيسة", "الفريق", "الشاعر", "المخرج", "الممثل",
-    "المغني", "الروائي", "الباحث", "الأستاذ", "النجم", "الداعية",
+    "الرئيس",
+    "رئيس",
+    "الوزير",
+    "وزير",
+    "وزيرة",
+    "الملك",
+    "الأمير",
+    "الشيخ",
+    "السيد",
+    "السيدة",
+    "الزعيم",
+    "الجنرال",
+    "المشير",
+    "العقيد",
+    "اللواء",
+    "العميد",
+    "الدكتور",
+    "المستشار",
+    "النائب",
+    "المتحدث",
+    "الناطق",
+    "السفير",
+    "المبعوث",
+    "الأمين",
+    "الرئيسة",
+    "المستشارة",
+    "الإمام",
+    "البابا",
+    "القاضي",
+    "المدرب",
+    "اللاعب",
+    "الفنان",
+    "الكاتب",
+    "الصحفي",
+    "نائب",
+    "قائد",
+    "القائد",
+    "زعيم",
+    "مدير",
+    "المدير",
+    "محافظ",
+    "المحافظ",
+    "عضو",
+    "رئيسة",
+    "الفريق",
+    "الشاعر",
+    "المخرج",
+    "الممثل",
+    "المغني",
+    "الروائي",
+    "الباحث",
+    "الأستاذ",
+    "النجم",
+    "الداعية",
 ];
 
 /// Generic words before a place's name.
 const PLACE_TRIGGERS: &[&str] = &[
-    "مدينة", "العاصمة", "ولاية", "محافظة", "منطقة", "بلدة", "جزيرة", "إقليم", "قرية", "مقاطعة",
-    "مدن", "عاصمة", "دولة", "جمهورية", "مملكة", "بلدية", "ميناء", "مطار", "حي", "شمال", "جنوب",
-    "شرق", "غرب", "وسط", "بحر", "نهر", "جبل", "صحراء", "سواحل", "ضواحي",
+    "مدينة",
+    "العاصمة",
+    "ولاية",
+    "محافظة",
+    "منطقة",
+    "بلدة",
+    "جزيرة",
+    "إقليم",
+    "قرية",
+    "مقاطعة",
+    "مدن",
+    "عاصمة",
+    "دولة",
+    "جمهورية",
+    "مملكة",
+    "بلدية",
+    "ميناء",
+    "مطار",
+    "حي",
+    "شمال",
+    "جنوب",
+    "شرق",
+    "غرب",
+    "وسط",
+    "بحر",
+    "نهر",
+    "جبل",
+    "صحراء",
+    "سواحل",
+    "ضواحي",
 ];
 
 /// Generic words that open an organisation's name.
 const ORG_TRIGGERS: &[&str] = &[
-    "حركة", "حزب", "وكالة", "شركة", "منظمة", "جماعة", "جبهة", "مجلس", "جامعة", "صحيفة", "بنك",
-    "مصرف", "هيئة", "اتحاد", "تنظيم", "جمعية", "مؤسسة", "قناة", "مجموعة", "نادي", "فريق", "منتخب",
-    "لجنة", "تحالف", "ائتلاف", "مركز", "معهد", "برلمان", "محكمة", "وزارة", "مكتب", "إذاعة",
+    "حركة",
+    "حزب",
+    "وكالة",
+    "شركة",
+    "منظمة",
+    "جماعة",
+    "جبهة",
+    "مجلس",
+    "جامعة",
+    "صحيفة",
+    "بنك",
+    "مصرف",
+    "هيئة",
+    "اتحاد",
+    "تنظيم",
+    "جمعية",
+    "مؤسسة",
+    "قناة",
+    "مجموعة",
+    "نادي",
+    "فريق",
+    "منتخب",
+    "لجنة",
+    "تحالف",
+    "ائتلاف",
+    "مركز",
+    "معهد",
+    "برلمان",
+    "محكمة",
+    "وزارة",
+    "مكتب",
+    "إذاعة",
 ];
 
 const CLUSTER_MIN: u32 = 10;
@@ -62,32 +167,36 @@ const FANOUT: [usize; 3] = [16, 16, 8];
 const SEP: u32 = u32::MAX;
 
 fn main() -> std::io::Result<()> {
-    let path = std::env::args()
-        .nth(1)
-        .expect("usage: derive_ner_resources CORPUS.jsonl[.gz]");
+    let paths: Vec<String> = std::env::args().skip(1).collect();
+    assert!(
+        !paths.is_empty(),
+        "usage: derive_ner_resources CORPUS.jsonl[.gz]..."
+    );
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = std::fs::File::open(&path)?;
-    let reader: Box<dyn Read> = if path.ends_with(".gz") {
-        Box::new(flate2::read::GzDecoder::new(file))
-    } else {
-        Box::new(file)
-    };
     let mut vocab: HashMap<String, u32> = HashMap::new();
     let mut forms: Vec<String> = Vec::new();
     let mut seq: Vec<u32> = Vec::new();
-    for line in BufReader::new(reader).lines() {
-        let v: serde_json::Value = serde_json::from_str(&line?)?;
-        for field in ["title", "text"] {
-            let text = v[field].as_str().unwrap_or_default();
-            for para in text.split('\n') {
-                for w in words(para) {
-                    let id = *vocab.entry(w.norm.clone()).or_insert_with(|| {
-                        forms.push(w.norm.clone());
-                        forms.len() as u32 - 1
-                    });
-                    seq.push(id);
+    for path in &paths {
+        let file = std::fs::File::open(path)?;
+        let reader: Box<dyn Read> = if path.ends_with(".gz") {
+            Box::new(flate2::read::GzDecoder::new(file))
+        } else {
+            Box::new(file)
+        };
+        for line in BufReader::new(reader).lines() {
+            let v: serde_json::Value = serde_json::from_str(&line?)?;
+            for field in ["title", "text"] {
+                let text = v[field].as_str().unwrap_or_default();
+                for para in text.split('\n') {
+                    for w in words(para) {
+                        let id = *vocab.entry(w.norm.clone()).or_insert_with(|| {
+                            forms.push(w.norm.clone());
+                            forms.len() as u32 - 1
+                        });
+                        seq.push(id);
+                    }
+                    seq.push(SEP);
                 }
-                seq.push(SEP);
             }
         }
     }
@@ -106,7 +215,10 @@ fn main() -> std::io::Result<()> {
     let mut triggers = [set(PERSON_TRIGGERS), set(PLACE_TRIGGERS), set(ORG_TRIGGERS)];
     let gaz = std::fs::read_to_string(root.join("seeds/entities.tsv"))?;
     let mut gaz_words: Vec<(String, &str)> = Vec::new();
-    for line in gaz.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for line in gaz
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         let cols: Vec<&str> = line.split('\t').collect();
         let flag = match cols.get(1) {
             Some(&"person") => "gP",
@@ -116,7 +228,12 @@ fn main() -> std::io::Result<()> {
         };
         let name: Vec<String> = words(cols[2]).into_iter().map(|w| w.norm).collect();
         let mut names = vec![cols[2]];
-        names.extend(cols.get(5).map(|a| a.split('|').filter(|s| !s.is_empty())).into_iter().flatten());
+        names.extend(
+            cols.get(5)
+                .map(|a| a.split('|').filter(|s| !s.is_empty()))
+                .into_iter()
+                .flatten(),
+        );
         names.extend(cols.get(6).filter(|s| !s.is_empty()));
         for nm in names {
             let ws: Vec<String> = words(nm).into_iter().map(|w| w.norm).collect();
@@ -137,7 +254,10 @@ fn main() -> std::io::Result<()> {
         }
     }
     let given = std::fs::read_to_string(root.join("src/entities/given_names.txt"))?;
-    for w in given.lines().filter(|l| !l.starts_with('#') && !l.trim().is_empty()) {
+    for w in given
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
         if let Some(&id) = vocab.get(&normalize(w.trim())) {
             push_flag(&mut flags[id as usize], "gG");
         }
@@ -175,7 +295,9 @@ fn main() -> std::io::Result<()> {
         // The article: names rarely take it.
         let f = &forms[id];
         if !f.starts_with("ال") && count[id] >= 3 {
-            let with = vocab.get(&format!("ال{f}")).map_or(0, |&i| count[i as usize]);
+            let with = vocab
+                .get(&format!("ال{f}"))
+                .map_or(0, |&i| count[i as usize]);
             let r = with as f64 / (with + count[id]) as f64;
             flags[id].push(format!("art{}", bucket(r, &[0.01, 0.1, 0.4])));
         }
@@ -184,17 +306,25 @@ fn main() -> std::io::Result<()> {
     let clusters = cluster(&seq, &count, n);
 
     let mut out = String::new();
-    let mut ids: Vec<usize> = (0..n).filter(|&i| count[i] >= 3 || !flags[i].is_empty()).collect();
+    let mut ids: Vec<usize> = (0..n)
+        .filter(|&i| count[i] >= 3 || !flags[i].is_empty())
+        .collect();
     ids.sort_by(|&a, &b| forms[a].cmp(&forms[b]));
     for id in ids {
         let c = match clusters[id] {
             Some([a, b, c]) => format!("{a}\t{b}\t{c}"),
             None => "-\t-\t-".into(),
         };
-        out.push_str(&format!("{}\t{}\t{c}\t{}\n", forms[id], count[id], flags[id].join(",")));
+        out.push_str(&format!(
+            "{}\t{}\t{c}\t{}\n",
+            forms[id],
+            count[id],
+            flags[id].join(",")
+        ));
     }
     let dest = root.join("src/ner/resources.tsv.gz");
-    let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&dest)?, flate2::Compression::best());
+    let mut gz =
+        flate2::write::GzEncoder::new(std::fs::File::create(&dest)?, flate2::Compression::best());
     gz.write_all(out.as_bytes())?;
     gz.finish()?;
     eprintln!("wrote {}", dest.display());
@@ -223,7 +353,10 @@ impl Rng {
     }
     fn gauss(&mut self) -> f32 {
         // Sum of uniforms: close enough to normal for a projection.
-        (0..4).map(|_| (self.next() % 10_000) as f32 / 10_000.0).sum::<f32>() - 2.0
+        (0..4)
+            .map(|_| (self.next() % 10_000) as f32 / 10_000.0)
+            .sum::<f32>()
+            - 2.0
     }
 }
 
@@ -236,7 +369,11 @@ fn cluster(seq: &[u32], count: &[u32], n: usize) -> Vec<Option<[usize; 3]>> {
         ctx[id] = rank as u32;
     }
     let mut row = vec![u32::MAX; n];
-    let words: Vec<usize> = by_freq.iter().copied().filter(|&i| count[i] >= CLUSTER_MIN).collect();
+    let words: Vec<usize> = by_freq
+        .iter()
+        .copied()
+        .filter(|&i| count[i] >= CLUSTER_MIN)
+        .collect();
     for (r, &id) in words.iter().enumerate() {
         row[id] = r as u32;
     }
@@ -268,7 +405,9 @@ fn cluster(seq: &[u32], count: &[u32], n: usize) -> Vec<Option<[usize; 3]>> {
     let proj: Vec<f32> = (0..2 * CONTEXT_WORDS * DIMS).map(|_| rng.gauss()).collect();
     let mut vecs = vec![0f32; words.len() * DIMS];
     for (&(r, d), &c) in &co {
-        let pmi = ((c as f64 * total as f64) / (row_total[r as usize] as f64 * dim_total[d as usize] as f64)).ln();
+        let pmi = ((c as f64 * total as f64)
+            / (row_total[r as usize] as f64 * dim_total[d as usize] as f64))
+            .ln();
         if pmi > 0.0 {
             let v = &mut vecs[r as usize * DIMS..(r as usize + 1) * DIMS];
             let p = &proj[d as usize * DIMS..(d as usize + 1) * DIMS];
@@ -322,7 +461,11 @@ fn kmeans(vecs: &[f32], members: &[usize], k: usize, rng: &mut Rng) -> Vec<usize
             let x = v(m);
             let mut best = (f32::MIN, 0);
             for c in 0..k {
-                let s: f32 = cent[c * DIMS..(c + 1) * DIMS].iter().zip(x).map(|(a, b)| a * b).sum();
+                let s: f32 = cent[c * DIMS..(c + 1) * DIMS]
+                    .iter()
+                    .zip(x)
+                    .map(|(a, b)| a * b)
+                    .sum();
                 if s > best.0 {
                     best = (s, c);
                 }
@@ -333,7 +476,10 @@ fn kmeans(vecs: &[f32], members: &[usize], k: usize, rng: &mut Rng) -> Vec<usize
         let mut sizes = vec![0usize; k];
         for (i, &m) in members.iter().enumerate() {
             sizes[assign[i]] += 1;
-            for (a, b) in cent[assign[i] * DIMS..(assign[i] + 1) * DIMS].iter_mut().zip(v(m)) {
+            for (a, b) in cent[assign[i] * DIMS..(assign[i] + 1) * DIMS]
+                .iter_mut()
+                .zip(v(m))
+            {
                 *a += b;
             }
         }

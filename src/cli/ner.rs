@@ -10,7 +10,7 @@ use marsad::ner::{self, Model, train};
 use super::output;
 
 /// Epochs when none are given: the best count on the tuning split.
-const DEFAULT_EPOCHS: usize = 12;
+const DEFAULT_EPOCHS: usize = 8;
 
 #[derive(clap::Args)]
 #[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
@@ -73,7 +73,15 @@ pub fn run(model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
             let rows = train::evaluate(&m, &s).rows();
             output::print_rows(
                 e.out.format,
-                &["kind", "matching", "precision", "recall", "f1", "gold", "predicted"],
+                &[
+                    "kind",
+                    "matching",
+                    "precision",
+                    "recall",
+                    "f1",
+                    "gold",
+                    "predicted",
+                ],
                 &rows,
             )?;
             Ok(0)
@@ -111,12 +119,19 @@ fn run_train(t: TrainArgs) -> anyhow::Result<u8> {
     };
     eprintln!("training on {} sentences", sentences.len());
     let resources = Model::default_resources()?;
-    let model = train::train(&sentences, dev.as_deref(), t.epochs, &resources, |e| {
-        match e.tuning_f1 {
-            Some(f) => eprintln!("epoch {}: {} sentences mislabelled; tuning F1 {f:.4}", e.epoch, e.mistakes),
+    let model = train::train(
+        &sentences,
+        dev.as_deref(),
+        t.epochs,
+        &resources,
+        |e| match e.tuning_f1 {
+            Some(f) => eprintln!(
+                "epoch {}: {} sentences mislabelled; tuning F1 {f:.4}",
+                e.epoch, e.mistakes
+            ),
             None => eprintln!("epoch {}: {} sentences mislabelled", e.epoch, e.mistakes),
-        }
-    })?;
+        },
+    )?;
     model.save(&t.out)?;
     eprintln!("wrote {} ({} features)", t.out.display(), model.features());
     Ok(0)

@@ -41,10 +41,28 @@ impl Resources {
             if c.len() != 6 {
                 return Err(format!("resources line {}: expected 6 columns", i + 1));
             }
-            let num = |s: &str| s.parse::<u32>().map_err(|_| format!("resources line {}: bad number {s:?}", i + 1));
-            let clusters = if c[2] == "-" { None } else { Some([num(c[2])?, num(c[3])?, num(c[4])?]) };
-            let flags = c[5].split(',').filter(|f| !f.is_empty()).map(Box::from).collect();
-            words.insert(Box::from(c[0]), Info { count: num(c[1])?, clusters, flags });
+            let num = |s: &str| {
+                s.parse::<u32>()
+                    .map_err(|_| format!("resources line {}: bad number {s:?}", i + 1))
+            };
+            let clusters = if c[2] == "-" {
+                None
+            } else {
+                Some([num(c[2])?, num(c[3])?, num(c[4])?])
+            };
+            let flags = c[5]
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(Box::from)
+                .collect();
+            words.insert(
+                Box::from(c[0]),
+                Info {
+                    count: num(c[1])?,
+                    clusters,
+                    flags,
+                },
+            );
         }
         Ok(Resources { words })
     }
@@ -158,7 +176,10 @@ pub fn type_features(res: &Resources, word: &str) -> TypeFeatures {
         }
         if bchars.len() > k {
             own(h("bp", &bchars[..k].iter().collect::<String>()));
-            own(h("bx", &bchars[bchars.len() - k..].iter().collect::<String>()));
+            own(h(
+                "bx",
+                &bchars[bchars.len() - k..].iter().collect::<String>(),
+            ));
         }
     }
     own(h("shape", shape(&n)));
@@ -256,7 +277,9 @@ mod tests {
 
     #[test]
     fn proclitics_split_by_counts() {
-        let r = Resources::parse("اسرائيل\t50\t-\t-\t-\t\nواسرائيل\t5\t-\t-\t-\t\nبوش\t9\t-\t-\t-\t\n").unwrap();
+        let r =
+            Resources::parse("اسرائيل\t50\t-\t-\t-\t\nواسرائيل\t5\t-\t-\t-\t\nبوش\t9\t-\t-\t-\t\n")
+                .unwrap();
         assert_eq!(r.proclitic_len("وإسرائيل"), "و".len());
         assert_eq!(r.proclitic_len("بوش"), 0);
         assert_eq!(r.proclitic_len("والعراق"), "و".len());

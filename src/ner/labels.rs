@@ -78,7 +78,10 @@ pub fn parse_bio(s: &str) -> Result<Option<(Kind, bool)>> {
     let bad = || Error::Invalid(format!("unknown label {s:?}"));
     let (bi, k) = s.split_once('-').ok_or_else(bad)?;
     let k = if k == "PER" { "PERS" } else { k };
-    let k = Kind::ALL.into_iter().find(|kk| kk.as_str() == k).ok_or_else(bad)?;
+    let k = Kind::ALL
+        .into_iter()
+        .find(|kk| kk.as_str() == k)
+        .ok_or_else(bad)?;
     match bi {
         "B" => Ok(Some((k, true))),
         "I" => Ok(Some((k, false))),
@@ -113,7 +116,9 @@ pub fn encode(n: usize, spans: &[(usize, usize, Kind)]) -> Vec<u8> {
             out[s] = label(k, Part::S);
         } else {
             out[s] = label(k, Part::B);
-            out[s + 1..e - 1].iter_mut().for_each(|l| *l = label(k, Part::I));
+            out[s + 1..e - 1]
+                .iter_mut()
+                .for_each(|l| *l = label(k, Part::I));
             out[e - 1] = label(k, Part::E);
         }
     }
@@ -155,7 +160,8 @@ pub fn spans(labels: &[u8]) -> Vec<(usize, usize, Kind)> {
     for (i, &l) in labels.iter().enumerate() {
         let k = kind(l);
         let p = part(l);
-        let continues = matches!(p, Some(Part::I | Part::E)) && open_at.is_some_and(|(_, ok)| Some(ok) == k);
+        let continues =
+            matches!(p, Some(Part::I | Part::E)) && open_at.is_some_and(|(_, ok)| Some(ok) == k);
         if !continues {
             if let Some((s, ok)) = open_at.take() {
                 out.push((s, i, ok));
@@ -190,10 +196,16 @@ mod tests {
             Some((Kind::Org, false)),
         ];
         let sp = bio_spans(&bio);
-        assert_eq!(sp, vec![(1, 3, Kind::Loc), (3, 4, Kind::Pers), (4, 5, Kind::Org)]);
+        assert_eq!(
+            sp,
+            vec![(1, 3, Kind::Loc), (3, 4, Kind::Pers), (4, 5, Kind::Org)]
+        );
         let l = encode(5, &sp);
         assert_eq!(spans(&l), sp);
-        assert_eq!(l.iter().map(|&x| name(x)).collect::<Vec<_>>(), ["O", "B-LOC", "E-LOC", "S-PERS", "S-ORG"]);
+        assert_eq!(
+            l.iter().map(|&x| name(x)).collect::<Vec<_>>(),
+            ["O", "B-LOC", "E-LOC", "S-PERS", "S-ORG"]
+        );
         assert!(parse_bio("B-FOO").is_err());
         assert!(parse_bio("X-LOC").is_err());
         assert_eq!(parse_bio("I-PER").unwrap(), Some((Kind::Pers, false)));
@@ -201,10 +213,20 @@ mod tests {
 
     #[test]
     fn constraints() {
-        let (b, i, e, s) = (label(Kind::Pers, Part::B), label(Kind::Pers, Part::I), label(Kind::Pers, Part::E), label(Kind::Pers, Part::S));
+        let (b, i, e, s) = (
+            label(Kind::Pers, Part::B),
+            label(Kind::Pers, Part::I),
+            label(Kind::Pers, Part::E),
+            label(Kind::Pers, Part::S),
+        );
         assert!(!allowed(None, i) && !allowed(None, e) && allowed(None, b) && allowed(None, s));
         assert!(!allowed(Some(O), i));
-        assert!(allowed(Some(b), i) && allowed(Some(b), e) && !allowed(Some(b), O) && !allowed(Some(b), s));
+        assert!(
+            allowed(Some(b), i)
+                && allowed(Some(b), e)
+                && !allowed(Some(b), O)
+                && !allowed(Some(b), s)
+        );
         assert!(!allowed(Some(b), label(Kind::Loc, Part::E)));
         assert!(allowed(Some(e), O) && !allowed(Some(e), i));
         assert!(!can_end(b) && !can_end(i) && can_end(e) && can_end(s) && can_end(O));

@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use super::features::{self, FEATURE_VERSION, Resources, bias, edge};
 use super::labels::{self, LABELS};
 use super::perceptron::Weights;
-use super::viterbi::{Transitions, decode};
+use super::viterbi::{Masked, Transitions, decode_masked, mask};
 use super::{NerSpan, Tagger};
 use crate::text::ANALYZER_VERSION;
 use crate::{Error, Result};
@@ -32,6 +32,7 @@ pub struct Model {
     index: FxHashMap<u64, u32>,
     rows: Vec<[f32; LABELS]>,
     trans: Transitions,
+    masked: Masked,
     resources: Resources,
     resources_tsv: String,
     id: String,
@@ -48,10 +49,10 @@ struct Scores {
 }
 
 const OFFSETS: [i8; 4] = [-2, -1, 1, 2];
-const CACHE_MAX: usize = 200_000;
+const CACHE_MAX: usize = 100_000;
 
 thread_local! {
-    static CACHE: RefCell<(u64, FxHashMap<Box<str>, Rc<Scores>>)> = RefCell::new((0, FxHashMap::default()));
+    static CACHE: RefCell<(u64, FxHashMap<u64, Rc<Scores>>)> = RefCell::new((0, FxHashMap::default()));
 }
 
 fn add(a: &mut [f32; LABELS], b: &[f32; LABELS]) {
@@ -87,6 +88,7 @@ impl Model {
             index,
             rows,
             trans: w.trans,
+            masked: mask(&w.trans),
             resources,
             resources_tsv: resources_tsv.to_string(),
             id: String::new(),
@@ -118,7 +120,9 @@ impl Model {
     }
 
     fn header() -> String {
-        format!("{MAGIC}\tformat={FORMAT_VERSION}\tfeatures={FEATURE_VERSION}\tanalyzer={ANALYZER_VERSION}\n")
+        format!(
+            "{MAGIC}\tformat={FORMAT_VERSION}\tfeatures={FEATURE_VERSION}\tanalyzer={ANALYZER_VERSION}\n"
+        )
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
@@ -132,7 +136,12 @@ impl Model {
                 body.extend(x.to_le_bytes());
             }
         }
-        let max = self.rows.iter().flat_map(|r| r.iter()).fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
+        let max = self
+            .rows
+            .iter()
+            .flat_map(|r| r.iter())
+            .fold(0f32, |m, x| m.max(x.abs()))
+            .max(1e-6);
         let scale = max / 32000.0;
         body.extend(scale.to_le_bytes());
         let mut keys: Vec<(&u64, &u32)> = self.index.iter().collect();
@@ -146,7 +155,8 @@ impl Model {
         }
         let mut out = Self::header().into_bytes();
         let mut gz = flate2::write::GzEncoder::new(&mut out, flate2::Compression::best());
-        gz.write_all(&body).and_then(|_| gz.finish().map(|_| ()))
+        gz.write_all(&body)
+            .and_then(|_| gz.finish().map(|_| ()))
             .map_err(|e| Error::Invalid(format!("writing the model: {e}")))?;
         Ok(out)
     }
@@ -175,7 +185,10 @@ impl Model {
     }
 
     fn from_bytes(bytes: &[u8]) -> std::result::Result<Model, String> {
-        let nl = bytes.iter().position(|&b| b == b'\n').ok_or("not a marsad NER model")?;
+        let nl = bytes
+            .iter()
+            .position(|&b| b == b'\n')
+            .ok_or("not a marsad NER model")?;
         let head = std::str::from_utf8(&bytes[..=nl]).map_err(|_| "not a marsad NER model")?;
         if !head.starts_with(MAGIC) {
             return Err("not a marsad NER model".into());
@@ -194,7 +207,9 @@ impl Model {
         let mut r = Reader { b: &body, at: 0 };
         let damaged = || "the model file is damaged".to_string();
         let n = r.u32().ok_or_else(damaged)? as usize;
-        let tsv = std::str::from_utf8(r.take(n).ok_or_else(damaged)?).map_err(|_| damaged())?.to_string();
+        let tsv = std::str::from_utf8(r.take(n).ok_or_else(damaged)?)
+            .map_err(|_| damaged())?
+            .to_string();
         if r.u32().ok_or_else(damaged)? as usize != LABELS {
             return Err(damaged());
         }
@@ -225,6 +240,7 @@ impl Model {
             index,
             rows,
             trans,
+            masked: mask(&trans),
             resources,
             resources_tsv: tsv,
             id: sha_prefix(bytes),
@@ -238,7 +254,11 @@ impl Model {
 
     fn scores(&self, word: &str) -> Scores {
         let t = features::type_features(&self.resources, word);
-        let mut s = Scores { key: t.key, own: [0.0; LABELS], off: [[0.0; LABELS]; 4] };
+        let mut s = Scores {
+            key: t.key,
+            own: [0.0; LABELS],
+            off: [[0.0; LABELS]; 4],
+        };
         for &f in &t.own {
             if let Some(r) = self.row(f) {
                 add(&mut s.own, r);
@@ -259,20 +279,31 @@ impl Model {
     fn emissions(&self, words: &[&str]) -> Vec<[f32; LABELS]> {
         CACHE.with(|c| {
             let mut c = c.borrow_mut();
-            if c.0 != self.uid || c.1.len() > CACHE_MAX {
+            if c.0 != self.uid {
                 c.1.clear();
                 c.0 = self.uid;
             }
+            // Full, the cache keeps what it has: the words seen first are
+            // the frequent ones, and clearing would compute them again.
+            let room = c.1.len() < CACHE_MAX;
             let scores: Vec<Rc<Scores>> = words
                 .iter()
-                .map(|w| match c.1.get(*w) {
+                .map(|w| {
+                    let key = {
+                        let mut h = rustc_hash::FxHasher::default();
+                        std::hash::Hash::hash(*w, &mut h);
+                        std::hash::Hasher::finish(&h)
+                    };
+                    match c.1.get(&key) {
                     Some(s) => s.clone(),
                     None => {
                         let s = Rc::new(self.scores(w));
-                        c.1.insert(Box::from(*w), s.clone());
+                        if room {
+                            c.1.insert(key, s.clone());
+                        }
                         s
                     }
-                })
+                }})
                 .collect();
             let zero = [0f32; LABELS];
             let b = *self.row(bias()).unwrap_or(&zero);
@@ -283,12 +314,16 @@ impl Model {
                     let mut e = b;
                     add(&mut e, &scores[i].own);
                     if i > 0 {
-                        if let Some(r) = self.row(features::pair(scores[i - 1].key, scores[i].key, true)) {
+                        if let Some(r) =
+                            self.row(features::pair(scores[i - 1].key, scores[i].key, true))
+                        {
                             add(&mut e, r);
                         }
                     }
                     if i + 1 < n {
-                        if let Some(r) = self.row(features::pair(scores[i].key, scores[i + 1].key, false)) {
+                        if let Some(r) =
+                            self.row(features::pair(scores[i].key, scores[i + 1].key, false))
+                        {
                             add(&mut e, r);
                         }
                     }
@@ -308,7 +343,7 @@ impl Model {
 
     /// All labels of a sentence, MISC included (for evaluation).
     pub fn labels(&self, words: &[&str]) -> Vec<u8> {
-        decode(&self.emissions(words), &self.trans)
+        decode_masked(&self.emissions(words), &self.masked)
     }
 }
 
@@ -316,7 +351,13 @@ impl Tagger for Model {
     fn tag(&self, words: &[&str]) -> Vec<NerSpan> {
         labels::spans(&self.labels(words))
             .into_iter()
-            .filter_map(|(start, end, k)| Some(NerSpan { start, end, kind: k.entity_type()? }))
+            .filter_map(|(start, end, k)| {
+                Some(NerSpan {
+                    start,
+                    end,
+                    kind: k.entity_type()?,
+                })
+            })
             .collect()
     }
 

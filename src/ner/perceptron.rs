@@ -50,7 +50,9 @@ impl Trainer {
         let mut cache: FxHashMap<String, TypeFeatures> = FxHashMap::default();
         for s in sentences {
             for w in &s.words {
-                cache.entry(w.clone()).or_insert_with(|| type_features(res, w));
+                cache
+                    .entry(w.clone())
+                    .or_insert_with(|| type_features(res, w));
             }
             let types: Vec<&TypeFeatures> = s.words.iter().map(|w| &cache[w]).collect();
             let feats = positions(&types)
@@ -64,7 +66,10 @@ impl Trainer {
                         .collect()
                 })
                 .collect();
-            t.examples.push(Example { feats, gold: s.labels.clone() });
+            t.examples.push(Example {
+                feats,
+                gold: s.labels.clone(),
+            });
         }
         t.w = vec![[0.0; LABELS]; t.index.len()];
         t.u = vec![[0.0; LABELS]; t.index.len()];
@@ -135,7 +140,11 @@ impl Trainer {
                 trans[p][y] = (self.tw[p][y] as f64 - self.tu[p][y] / s) as f32;
             }
         }
-        Weights { index: self.index.clone(), rows, trans }
+        Weights {
+            index: self.index.clone(),
+            rows,
+            trans,
+        }
     }
 }
 

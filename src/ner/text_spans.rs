@@ -68,7 +68,11 @@ mod tests {
         fn tag(&self, words: &[&str]) -> Vec<NerSpan> {
             (0..words.len())
                 .filter(|&i| words[i].starts_with('و'))
-                .map(|i| NerSpan { start: i, end: i + 1, kind: EntityType::Place })
+                .map(|i| NerSpan {
+                    start: i,
+                    end: i + 1,
+                    kind: EntityType::Place,
+                })
                 .collect()
         }
         fn id(&self) -> String {

@@ -32,14 +32,25 @@ pub fn train(
         let mistakes = t.epoch();
         let last = epoch == epochs.max(1);
         if tuning.is_none() && !last {
-            progress(Epoch { epoch, mistakes, tuning_f1: None });
+            progress(Epoch {
+                epoch,
+                mistakes,
+                tuning_f1: None,
+            });
             continue;
         }
         let model = Model::from_weights(&t.averaged(), resources_tsv)?;
         let f1 = tuning.map(|s| evaluate(&model, s).f1());
-        progress(Epoch { epoch, mistakes, tuning_f1: f1 });
+        progress(Epoch {
+            epoch,
+            mistakes,
+            tuning_f1: f1,
+        });
         let score = f1.unwrap_or(0.0);
-        if best.as_ref().is_none_or(|(b, _)| score > *b || tuning.is_none()) {
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| score > *b || tuning.is_none())
+        {
             best = Some((score, model));
         }
     }
@@ -64,7 +75,12 @@ mod tests {
 
     fn toy() -> Vec<Sentence> {
         let mut text = String::new();
-        let names = [("سمير", "B-PERS"), ("تونس", "B-LOC"), ("نادر", "B-PERS"), ("الجزائر", "B-LOC")];
+        let names = [
+            ("سمير", "B-PERS"),
+            ("تونس", "B-LOC"),
+            ("نادر", "B-PERS"),
+            ("الجزائر", "B-LOC"),
+        ];
         for (i, (n, l)) in names.iter().cycle().take(40).enumerate() {
             let verb = ["قال", "زار", "غادر", "وصل"][i % 4];
             text += &format!("{verb} O\n{n} {l}\nأمس O\nفي O\nحزب B-ORG\nالعمال I-ORG\n\n");
@@ -78,7 +94,10 @@ mod tests {
         let res = String::new();
         let mut last = usize::MAX;
         let m = train(&s, None, 8, &res, |e| last = e.mistakes).unwrap();
-        assert_eq!(last, 0, "the perceptron stops making mistakes on separable data");
+        assert_eq!(
+            last, 0,
+            "the perceptron stops making mistakes on separable data"
+        );
         assert_eq!(evaluate(&m, &s).f1(), 1.0);
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("m.model");
@@ -93,7 +112,10 @@ mod tests {
         bytes.truncate(cut);
         std::fs::write(&p, &bytes).unwrap();
         let err = Model::load(&p).err().unwrap().to_string();
-        assert!(err.contains("m.model") && err.contains("damaged") && err.contains("--model none"), "{err}");
+        assert!(
+            err.contains("m.model") && err.contains("damaged") && err.contains("--model none"),
+            "{err}"
+        );
         std::fs::write(&p, "marsad-ner-model\tformat=0\n").unwrap();
         let err = Model::load(&p).err().unwrap().to_string();
         assert!(err.contains("another marsad"), "{err}");

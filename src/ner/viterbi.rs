@@ -9,41 +9,67 @@ pub type Transitions = [[f32; LABELS]; LABELS + 1];
 
 /// The best labels for `emissions` (one row of label scores per word).
 pub fn decode(emissions: &[[f32; LABELS]], trans: &Transitions) -> Vec<u8> {
+    decode_masked(emissions, &mask(trans))
+}
+
+/// Transitions with the BIO constraints folded in, transposed: `[y][p + 1]`
+/// is the score of `y` after `p` (−∞ where not allowed), `[y][0]` at the
+/// start; the last column, `[y][LABELS + 1]`, is 0 where a sentence may end
+/// on `y` and −∞ where it may not.
+pub type Masked = [[f32; LABELS + 2]; LABELS];
+
+pub fn mask(trans: &Transitions) -> Masked {
+    let mut m = [[f32::NEG_INFINITY; LABELS + 2]; LABELS];
+    for y in 0..LABELS {
+        for p in 0..=LABELS {
+            let prev = p.checked_sub(1).map(|p| p as u8);
+            if allowed(prev, y as u8) {
+                m[y][p] = trans[p][y];
+            }
+        }
+        m[y][LABELS + 1] = if can_end(y as u8) { 0.0 } else { f32::NEG_INFINITY };
+    }
+    m
+}
+
+/// [`decode`] with the transitions already masked (the model keeps them so).
+pub fn decode_masked(emissions: &[[f32; LABELS]], m: &Masked) -> Vec<u8> {
     let n = emissions.len();
     if n == 0 {
         return Vec::new();
     }
-    let mut score = [f32::NEG_INFINITY; LABELS];
-    let mut back = vec![[0u8; LABELS]; n];
+    let mut score = [0f32; LABELS];
     for y in 0..LABELS {
-        if allowed(None, y as u8) {
-            score[y] = trans[0][y] + emissions[0][y];
-        }
+        score[y] = m[y][0] + emissions[0][y];
     }
+    let mut back = vec![[0u8; LABELS]; n];
     for i in 1..n {
-        let mut next = [f32::NEG_INFINITY; LABELS];
+        let mut next = [0f32; LABELS];
         for y in 0..LABELS {
-            let mut best = (f32::NEG_INFINITY, 0u8);
+            let row = &m[y][1..=LABELS];
+            let mut best = f32::NEG_INFINITY;
+            let mut arg = 0u8;
             for p in 0..LABELS {
-                if score[p] == f32::NEG_INFINITY || !allowed(Some(p as u8), y as u8) {
-                    continue;
-                }
-                let s = score[p] + trans[p + 1][y];
-                if s > best.0 {
-                    best = (s, p as u8);
+                let s = score[p] + row[p];
+                if s > best {
+                    best = s;
+                    arg = p as u8;
                 }
             }
-            if best.0 > f32::NEG_INFINITY {
-                next[y] = best.0 + emissions[i][y];
-                back[i][y] = best.1;
-            }
+            next[y] = best + emissions[i][y];
+            back[i][y] = arg;
         }
         score = next;
     }
-    let mut y = (0..LABELS)
-        .filter(|&y| can_end(y as u8) && score[y] > f32::NEG_INFINITY)
-        .max_by(|&a, &b| score[a].total_cmp(&score[b]).then(b.cmp(&a)))
-        .unwrap_or(0) as u8;
+    let mut y = 0u8;
+    let mut best = f32::NEG_INFINITY;
+    for (l, s) in score.iter().enumerate() {
+        let s = s + m[l][LABELS + 1];
+        if s > best {
+            best = s;
+            y = l as u8;
+        }
+    }
     let mut out = vec![0u8; n];
     for i in (0..n).rev() {
         out[i] = y;
