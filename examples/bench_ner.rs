@@ -16,11 +16,18 @@ use marsad::ner::{Model, Tagger, sentences};
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let corpus = args.next().expect("usage: bench_ner CORPUS.jsonl.gz [MODEL]");
+    let corpus = args
+        .next()
+        .expect("usage: bench_ner CORPUS.jsonl.gz [MODEL]");
     let model = args.next().unwrap_or_else(|| "models/ner-ar.model".into());
     let t = Instant::now();
     let m = Model::load(std::path::Path::new(&model)).unwrap();
-    println!("load: {:.2} s, {} features, about {:.1} MB in memory", t.elapsed().as_secs_f64(), m.features(), m.memory_bytes() as f64 / 1e6);
+    println!(
+        "load: {:.2} s, {} features, about {:.1} MB in memory",
+        t.elapsed().as_secs_f64(),
+        m.features(),
+        m.memory_bytes() as f64 / 1e6
+    );
     let file = std::fs::File::open(&corpus).unwrap();
     let mut texts = Vec::new();
     for line in BufReader::new(flate2::read::GzDecoder::new(file)).lines() {
@@ -29,7 +36,11 @@ fn main() {
     }
     let sents: Vec<Vec<&str>> = texts
         .iter()
-        .flat_map(|t| sentences(t).into_iter().map(|s| s.iter().map(|w| w.token.surface).collect()))
+        .flat_map(|t| {
+            sentences(t)
+                .into_iter()
+                .map(|s| s.iter().map(|w| w.token.surface).collect())
+        })
         .collect();
     let tokens: usize = sents.iter().map(Vec::len).sum();
     for pass in ["first pass (cold cache)", "second pass"] {

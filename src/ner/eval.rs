@@ -72,12 +72,13 @@ fn row(kind: &str, matching: &'static str, c: &Counts) -> Row {
     } else {
         2.0 * p * r / (p + r)
     };
+    let r4 = |x: f64| (x * 10_000.0).round() / 10_000.0;
     Row {
         kind: kind.into(),
         matching,
-        precision: p,
-        recall: r,
-        f1,
+        precision: r4(p),
+        recall: r4(r),
+        f1: r4(f1),
         gold: c.gold,
         predicted: c.predicted,
     }
@@ -105,7 +106,11 @@ impl Evaluation {
     pub fn f1(&self) -> f64 {
         let c = self.micro();
         let (p, r) = (ratio(c.exact, c.predicted), ratio(c.exact, c.gold));
-        if p + r == 0.0 { 0.0 } else { 2.0 * p * r / (p + r) }
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
     }
 
     /// Rows: each kind then micro, exact then overlap.

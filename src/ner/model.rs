@@ -295,15 +295,16 @@ impl Model {
                         std::hash::Hasher::finish(&h)
                     };
                     match c.1.get(&key) {
-                    Some(s) => s.clone(),
-                    None => {
-                        let s = Rc::new(self.scores(w));
-                        if room {
-                            c.1.insert(key, s.clone());
+                        Some(s) => s.clone(),
+                        None => {
+                            let s = Rc::new(self.scores(w));
+                            if room {
+                                c.1.insert(key, s.clone());
+                            }
+                            s
                         }
-                        s
                     }
-                }})
+                })
                 .collect();
             let zero = [0f32; LABELS];
             let b = *self.row(bias()).unwrap_or(&zero);

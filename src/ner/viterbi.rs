@@ -27,7 +27,11 @@ pub fn mask(trans: &Transitions) -> Masked {
                 m[y][p] = trans[p][y];
             }
         }
-        m[y][LABELS + 1] = if can_end(y as u8) { 0.0 } else { f32::NEG_INFINITY };
+        m[y][LABELS + 1] = if can_end(y as u8) {
+            0.0
+        } else {
+            f32::NEG_INFINITY
+        };
     }
     m
 }
