@@ -14,6 +14,7 @@ mod info;
 mod ingest;
 mod mentions;
 mod migrate;
+mod ner;
 mod output;
 mod queries;
 mod reextract;
@@ -70,6 +71,8 @@ pub enum Command {
     Migrate(migrate::Args),
     /// Rebuild the full-text index from the articles, merged into one segment.
     Reindex(reindex::Args),
+    /// Named persons, places and organisations in a text; `ner train` and `ner eval` build and measure the model.
+    Ner(ner::Args),
     /// Show how a text is tokenised, normalised and stemmed: per word the index term and the terms `search` looks for.
     Analyze(analyze::Args),
     /// List entities by articles and mentions; --candidates, --import FILE.
@@ -192,6 +195,7 @@ pub fn main() -> ExitCode {
         Command::Migrate(a) => migrate::run(&cli.db, a),
         Command::Reindex(a) => reindex::run(&cli.db, a),
         Command::Analyze(a) => analyze::run(a),
+        Command::Ner(a) => ner::run(cli.model.as_deref(), a),
         Command::Entities(a) => entities::run(&cli.db, a),
         Command::Entity(a) => entity::run(&cli.db, a),
         Command::Mentions(a) => mentions::run(&cli.db, a),

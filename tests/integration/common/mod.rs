@@ -30,6 +30,25 @@ pub fn shared_corpus(name: &str) -> Option<PathBuf> {
     None
 }
 
+/// A file of the shared NER data (`../shared/ner`, or `$MARSAD_SHARED/ner`),
+/// missing: as [`shared_corpus`].
+pub fn shared_ner(name: &str) -> Option<PathBuf> {
+    let shared = std::env::var_os("MARSAD_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    let p = shared.join("ner").join(name);
+    if p.exists() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is missing: the shared data must sit at ../shared beside the checkout (or set MARSAD_SHARED)",
+        p.display()
+    );
+    eprintln!("skipping: {} not found", p.display());
+    None
+}
+
 pub struct Archive {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,

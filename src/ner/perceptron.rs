@@ -1,0 +1,160 @@
+//! Training: an averaged structured perceptron over the features of
+//! features.rs, decoded with Viterbi. Sentences are visited in a shuffled
+//! order (fixed seed) each epoch; the averaged weights are what is kept.
+
+use rustc_hash::FxHashMap;
+
+use super::conll::Sentence;
+use super::features::{Resources, TypeFeatures, positions, type_features};
+use super::labels::LABELS;
+use super::viterbi::{Transitions, decode};
+
+/// Trained weights: a row of label scores per feature hash, and transitions.
+#[derive(Debug, Clone)]
+pub struct Weights {
+    pub index: FxHashMap<u64, u32>,
+    pub rows: Vec<[f32; LABELS]>,
+    pub trans: Transitions,
+}
+
+/// One sentence as feature ids per position.
+struct Example {
+    feats: Vec<Vec<u32>>,
+    gold: Vec<u8>,
+}
+
+pub struct Trainer {
+    index: FxHashMap<u64, u32>,
+    w: Vec<[f32; LABELS]>,
+    /// Sum of (step × update), for the average: avg = w − u / steps.
+    u: Vec<[f64; LABELS]>,
+    tw: Transitions,
+    tu: [[f64; LABELS]; LABELS + 1],
+    step: f64,
+    examples: Vec<Example>,
+    rng: u64,
+}
+
+impl Trainer {
+    pub fn new(res: &Resources, sentences: &[Sentence]) -> Trainer {
+        let mut t = Trainer {
+            index: FxHashMap::default(),
+            w: Vec::new(),
+            u: Vec::new(),
+            tw: [[0.0; LABELS]; LABELS + 1],
+            tu: [[0.0; LABELS]; LABELS + 1],
+            step: 1.0,
+            examples: Vec::new(),
+            rng: 0x2545_F491_4F6C_DD1D,
+        };
+        let mut cache: FxHashMap<String, TypeFeatures> = FxHashMap::default();
+        for s in sentences {
+            for w in &s.words {
+                cache
+                    .entry(w.clone())
+                    .or_insert_with(|| type_features(res, w));
+            }
+            let types: Vec<&TypeFeatures> = s.words.iter().map(|w| &cache[w]).collect();
+            let feats = positions(&types)
+                .into_iter()
+                .map(|p| {
+                    p.into_iter()
+                        .map(|f| {
+                            let next = t.index.len() as u32;
+                            *t.index.entry(f).or_insert(next)
+                        })
+                        .collect()
+                })
+                .collect();
+            t.examples.push(Example {
+                feats,
+                gold: s.labels.clone(),
+            });
+        }
+        t.w = vec![[0.0; LABELS]; t.index.len()];
+        t.u = vec![[0.0; LABELS]; t.index.len()];
+        t
+    }
+
+    fn next_rand(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    /// One pass over the sentences; returns how many were mislabelled.
+    pub fn epoch(&mut self) -> usize {
+        let mut order: Vec<usize> = (0..self.examples.len()).collect();
+        for i in (1..order.len()).rev() {
+            let j = (self.next_rand() % (i as u64 + 1)) as usize;
+            order.swap(i, j);
+        }
+        let mut wrong = 0;
+        for k in order {
+            let ex = &self.examples[k];
+            let em: Vec<[f32; LABELS]> = ex.feats.iter().map(|f| emission(&self.w, f)).collect();
+            let pred = decode(&em, &self.tw);
+            if pred != ex.gold {
+                wrong += 1;
+                let (feats, gold) = (&ex.feats, &ex.gold);
+                let step = self.step;
+                for i in 0..gold.len() {
+                    let (g, p) = (gold[i] as usize, pred[i] as usize);
+                    if g != p {
+                        for &f in &feats[i] {
+                            let f = f as usize;
+                            self.w[f][g] += 1.0;
+                            self.u[f][g] += step;
+                            self.w[f][p] -= 1.0;
+                            self.u[f][p] -= step;
+                        }
+                    }
+                    let gp = if i == 0 { 0 } else { gold[i - 1] as usize + 1 };
+                    let pp = if i == 0 { 0 } else { pred[i - 1] as usize + 1 };
+                    if g != p || gp != pp {
+                        self.tw[gp][g] += 1.0;
+                        self.tu[gp][g] += step;
+                        self.tw[pp][p] -= 1.0;
+                        self.tu[pp][p] -= step;
+                    }
+                }
+            }
+            self.step += 1.0;
+        }
+        wrong
+    }
+
+    /// The averaged weights so far.
+    pub fn averaged(&self) -> Weights {
+        let s = self.step;
+        let rows = self
+            .w
+            .iter()
+            .zip(&self.u)
+            .map(|(w, u)| std::array::from_fn(|y| (w[y] as f64 - u[y] / s) as f32))
+            .collect();
+        let mut trans = [[0.0; LABELS]; LABELS + 1];
+        for p in 0..=LABELS {
+            for y in 0..LABELS {
+                trans[p][y] = (self.tw[p][y] as f64 - self.tu[p][y] / s) as f32;
+            }
+        }
+        Weights {
+            index: self.index.clone(),
+            rows,
+            trans,
+        }
+    }
+}
+
+pub fn emission(rows: &[[f32; LABELS]], feats: &[u32]) -> [f32; LABELS] {
+    let mut e = [0.0f32; LABELS];
+    for &f in feats {
+        let r = &rows[f as usize];
+        for y in 0..LABELS {
+            e[y] += r[y];
+        }
+    }
+    e
+}
