@@ -9,20 +9,24 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::discover::discover;
 use super::gazetteer::Gazetteer;
+use super::link::{self, Found};
 use super::matcher::{best_match, vetoed};
 use super::scan::{FieldScan, original_prefix_len};
 use super::{Extraction, Field, Mention, NameKind, SentenceSpan};
+use crate::ner::Tagger;
 use crate::text;
 
-/// Extract mentions, candidates and their sentences from an article.
-pub fn extract(g: &Gazetteer, title: &str, body: &str) -> Extraction {
-    extract_words(g, title, &text::words(title), body, &text::words(body))
+/// Extract mentions, candidates and their sentences from an article;
+/// `tagger` (the NER model, if on) adds the names the gazetteer lacks.
+pub fn extract(g: &Gazetteer, tagger: Option<&dyn Tagger>, title: &str, body: &str) -> Extraction {
+    extract_words(g, tagger, title, &text::words(title), body, &text::words(body))
 }
 
 /// [`extract`] on a title and body already split into words (as ingest
 /// does once for indexing, extraction and signatures alike).
 pub fn extract_words<'a>(
     g: &Gazetteer,
+    tagger: Option<&dyn Tagger>,
     title: &'a str,
     title_words: &'a [text::Word<'a>],
     body: &'a str,
@@ -41,14 +45,16 @@ pub fn extract_words<'a>(
             .collect()
     };
     let mut out = Extraction::default();
+    let mut found: Vec<Found> = Vec::new();
     // Entity → order in which its full name was last seen.
     let mut seen_full: HashMap<usize, usize> = HashMap::default();
     let mut order = 0;
-    let mut used_sentences: HashSet<(Field, usize)> = HashSet::default();
+    let mut covered_fields: Vec<Vec<bool>> = Vec::with_capacity(fields.len());
 
     for f in &fields {
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
+        let spans = tagger.map(|t| link::ner_spans(t, f)).unwrap_or_default();
         let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::default();
         let mut i = 0;
         while i < toks.len() {
@@ -69,6 +75,20 @@ pub fn extract_words<'a>(
                 i += 1;
                 continue;
             };
+            // A lone alias that is also a common word (المنفي, "the exile")
+            // is the entity only inside a recognised name of its type, or
+            // after its full name.
+            if p.generic
+                && len == 1
+                && p.how != NameKind::Name
+                && !seen_full.contains_key(&p.entity)
+                && !spans.iter().any(|s| {
+                    s.start <= i && i < s.end && g.types.get(&p.entity) == Some(&s.kind)
+                })
+            {
+                i += 1;
+                continue;
+            }
             let first = &toks[i].t;
             let last = &toks[i + len - 1].t;
             let skipped = original_prefix_len(first.surface, clitic);
@@ -96,16 +116,28 @@ pub fn extract_words<'a>(
                 sentence: toks[i].sentence,
                 how: p.how.into(),
             });
-            used_sentences.insert((f.field, toks[i].sentence));
+            found.push(Found {
+                entity: p.entity,
+                how: p.how,
+                generic: p.generic && len > 1,
+            });
             covered[i..i + len].iter_mut().for_each(|c| *c = true);
             i += len;
         }
-        for c in discover(g, f, &covered) {
-            used_sentences.insert((f.field, c.sentence));
-            out.candidates.push(c);
-        }
+        out.candidates
+            .extend(link::span_candidates(g, f, &spans, &mut covered));
+        out.candidates.extend(discover(g, f, &covered));
+        covered_fields.push(covered);
     }
+    let keep = link::keep_in_context(g, &found);
+    let mut keep = keep.into_iter();
+    out.mentions.retain(|_| keep.next().unwrap_or(true));
+    let shorts = link::short_forms(&fields, &covered_fields, &out.mentions, &out.candidates);
+    out.candidates.extend(shorts);
 
+    let mut used_sentences: HashSet<(Field, usize)> = HashSet::default();
+    used_sentences.extend(out.mentions.iter().map(|m| (m.field, m.sentence)));
+    used_sentences.extend(out.candidates.iter().map(|c| (c.field, c.sentence)));
     for f in &fields {
         let mut idxs: Vec<usize> = used_sentences
             .iter()
@@ -154,7 +186,7 @@ mod tests {
     #[test]
     fn longest_match_clitics_offsets_and_short_forms() {
         let body = "التقى خالد حفتر ولحفتر رأي. وقال خالد إن للجيش الوطني الليبي دوراً.";
-        let x = extract(&g(), "", body);
+        let x = extract(&g(), None, "", body);
         let got: Vec<(&str, &str)> = x
             .mentions
             .iter()
@@ -178,15 +210,15 @@ mod tests {
 
     #[test]
     fn short_form_needs_the_full_name_first() {
-        let x = extract(&g(), "", "قال خالد إن الأمر انتهى.");
+        let x = extract(&g(), None, "", "قال خالد إن الأمر انتهى.");
         assert!(x.mentions.is_empty());
     }
 
     #[test]
     fn veto_by_context() {
-        let x = extract(&g(), "", "سجل فاغنر هدفا في مباراة كرة القدم.");
+        let x = extract(&g(), None, "", "سجل فاغنر هدفا في مباراة كرة القدم.");
         assert!(x.mentions.is_empty());
-        let x = extract(&g(), "", "نشرت مجموعة فاغنر مقاتلين في ليبيا.");
+        let x = extract(&g(), None, "", "نشرت مجموعة فاغنر مقاتلين في ليبيا.");
         assert_eq!(x.mentions.len(), 1);
     }
 
@@ -194,6 +226,7 @@ mod tests {
     fn candidates_after_roles() {
         let x = extract(
             &g(),
+            None,
             "",
             "وقال وزير الخارجية الأمريكي مايك بومبيو إن الأمر انتهى.",
         );
