@@ -80,7 +80,7 @@ pub fn extract_words<'a>(
             // after its full name.
             if p.generic
                 && len == 1
-                && p.how != NameKind::Name
+                && p.how == NameKind::Alias
                 && !seen_full.contains_key(&p.entity)
                 && !spans.iter().any(|s| {
                     s.start <= i && i < s.end && g.types.get(&p.entity) == Some(&s.kind)

@@ -200,6 +200,26 @@ pub(crate) fn name_tokens(name: &str) -> Vec<String> {
         .collect()
 }
 
+/// The adjectives a place name makes, normalised and without the article
+/// or the feminine ending: ليبيا → ليبي، مصر → مصري، أمريكا → امريكي.
+fn nisba_forms(place: &str) -> Vec<String> {
+    let mut out = vec![format!("{place}ي")];
+    if let Some(stem) = place.strip_suffix('ا') {
+        out.push(if stem.ends_with('ي') {
+            stem.to_string()
+        } else {
+            format!("{stem}ي")
+        });
+    }
+    out
+}
+
+/// A normalised word without its article and feminine ending (الليبيه → ليبي).
+fn adjective_stem(w: &str) -> &str {
+    let w = w.strip_prefix("ال").unwrap_or(w);
+    w.strip_suffix('ه').unwrap_or(w)
+}
+
 impl Gazetteer {
     /// Build from (entity id, alias, kind) rows and (entity id, word) vetoes.
     pub fn build(
@@ -287,6 +307,19 @@ impl Gazetteer {
         }
         self.types = types;
         self.country = country;
+        // A name with the adjective of a place of the gazetteer (الليبية،
+        // الأميركية) says where it belongs: it is not generic.
+        let mut nisba: HashSet<String> = HashSet::new();
+        for p in self.by_first.values().flatten() {
+            if p.tokens.len() == 1 && self.types.get(&p.entity) == Some(&EntityType::Place) {
+                nisba.extend(nisba_forms(&p.tokens[0]));
+            }
+        }
+        for p in self.by_first.values_mut().flatten() {
+            if p.generic && p.tokens.iter().any(|t| nisba.contains(adjective_stem(t))) {
+                p.generic = false;
+            }
+        }
         self
     }
 }
