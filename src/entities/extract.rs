@@ -50,8 +50,9 @@ pub fn extract_words<'a>(
     let mut seen_full: HashMap<usize, usize> = HashMap::default();
     let mut order = 0;
     let mut covered_fields: Vec<Vec<bool>> = Vec::with_capacity(fields.len());
+    let mut spans_fields: Vec<Vec<link::Span>> = Vec::with_capacity(fields.len());
 
-    for f in &fields {
+    for (fi, f) in fields.iter().enumerate() {
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
         let spans = tagger.map(|t| link::ner_spans(t, f)).unwrap_or_default();
@@ -120,18 +121,29 @@ pub fn extract_words<'a>(
                 entity: p.entity,
                 how: p.how,
                 generic: p.generic && len > 1,
+                tokens: (fi, i..i + len),
             });
             covered[i..i + len].iter_mut().for_each(|c| *c = true);
             i += len;
         }
-        out.candidates
-            .extend(link::span_candidates(g, f, &spans, &mut covered));
-        out.candidates.extend(discover(g, f, &covered));
         covered_fields.push(covered);
+        spans_fields.push(spans);
     }
+    // Names the context does not support are not there: their words are
+    // free for the recogniser and discovery.
     let keep = link::keep_in_context(g, &found);
+    for (f, _) in found.iter().zip(&keep).filter(|(_, k)| !**k) {
+        covered_fields[f.tokens.0][f.tokens.1.clone()]
+            .iter_mut()
+            .for_each(|c| *c = false);
+    }
     let mut keep = keep.into_iter();
     out.mentions.retain(|_| keep.next().unwrap_or(true));
+    for ((f, covered), spans) in fields.iter().zip(&mut covered_fields).zip(&spans_fields) {
+        out.candidates
+            .extend(link::span_candidates(g, f, spans, covered));
+        out.candidates.extend(discover(g, f, covered));
+    }
     let shorts = link::short_forms(&fields, &covered_fields, &out.mentions, &out.candidates);
     out.candidates.extend(shorts);
 

@@ -10,6 +10,10 @@ use super::discover::{CONNECTORS, is_listed_given_name};
 use super::gazetteer::Gazetteer;
 use super::scan::{FieldScan, first_forms, original_prefix_len};
 use super::{Candidate, EntityType, How, Mention, NameKind};
+
+#[cfg(test)]
+#[path = "link_tests.rs"]
+mod tests;
 use crate::ner::Tagger;
 use crate::text;
 use crate::text::clitics::ENTITY_PROCLITICS;
@@ -67,7 +71,11 @@ fn span_clitic(norm: &str) -> (usize, String) {
         if c.ends_with("لل") {
             return (n - 1, format!("ال{rest}"));
         }
-        if (*c == "و" || *c == "ف") && rest.chars().count() >= 3 && !is_listed_given_name(norm) {
+        if (*c == "و" || *c == "ف")
+            && rest.chars().count() >= 3
+            && !is_listed_given_name(norm)
+            && !text::is_common_word(norm)
+        {
             return (n, rest.to_string());
         }
     }
@@ -237,36 +245,30 @@ pub(super) struct Found {
     pub how: NameKind,
     /// A generic name (made only of common words) of two words or more.
     pub generic: bool,
+    /// Field (index) and tokens it covers.
+    pub tokens: (usize, std::ops::Range<usize>),
 }
 
 /// Which matches stand in their context. A generic name is its entity only
 /// where the article names, through a name that is not generic, the
 /// entity's country or something of that country (another entity whose
-/// country it is); an entity with no country needs a place of the
-/// gazetteer named in the article. A short form goes with its entity's
-/// full names when every one of them went.
+/// country it is); an entity with no country has no context to check and
+/// stays. A short form goes with its entity's full names when every one of
+/// them went.
 pub(super) fn keep_in_context(g: &Gazetteer, found: &[Found]) -> Vec<bool> {
     if !found.iter().any(|f| f.generic) {
         return vec![true; found.len()];
     }
     let mut present: HashSet<usize> = HashSet::default();
-    let mut place = false;
     for f in found.iter().filter(|f| !f.generic) {
         present.insert(f.entity);
         if let Some(&c) = g.country.get(&f.entity) {
             present.insert(c);
         }
-        place |= g.types.get(&f.entity) == Some(&EntityType::Place);
     }
     let mut keep: Vec<bool> = found
         .iter()
-        .map(|f| {
-            !f.generic
-                || match g.country.get(&f.entity) {
-                    Some(c) => present.contains(c),
-                    None => place,
-                }
-        })
+        .map(|f| !f.generic || g.country.get(&f.entity).is_none_or(|c| present.contains(c)))
         .collect();
     let dropped: HashSet<usize> = found
         .iter()
