@@ -10,6 +10,7 @@ mod entities;
 mod hostile;
 mod ingest;
 mod kill;
+mod linking;
 mod output;
 mod pipes;
 mod read_only;
