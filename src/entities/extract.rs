@@ -12,7 +12,7 @@ use super::gazetteer::Gazetteer;
 use super::link::{self, Found};
 use super::matcher::{best_match, vetoed};
 use super::scan::{FieldScan, original_prefix_len};
-use super::{Extraction, Field, Mention, NameKind, SentenceSpan};
+use super::{EntityType, Extraction, Field, Mention, NameKind, SentenceSpan};
 use crate::ner::Tagger;
 use crate::text;
 
@@ -76,16 +76,21 @@ pub fn extract_words<'a>(
                 i += 1;
                 continue;
             };
-            // A lone alias that is also a common word (المنفي, "the exile")
-            // is the entity only inside a recognised name of its type, or
-            // after its full name.
+            // A person's lone alias that is also a common word (المنفي) is
+            // the person after the full name, or where the model reads a
+            // person's name; without a model, unless the text writes it as
+            // the other word normalisation folds into it (المنفى, "the exile").
             if p.generic
                 && len == 1
                 && p.how == NameKind::Alias
+                && g.types.get(&p.entity) == Some(&EntityType::Person)
                 && !seen_full.contains_key(&p.entity)
-                && !spans.iter().any(|s| {
-                    s.start <= i && i < s.end && g.types.get(&p.entity) == Some(&s.kind)
-                })
+                && match tagger {
+                    Some(_) => !spans.iter().any(|s| {
+                        s.start <= i && i < s.end && s.kind == EntityType::Person
+                    }),
+                    None => p.final_ya && ends_in_maqsura(toks[i].t.surface),
+                }
             {
                 i += 1;
                 continue;
@@ -120,7 +125,9 @@ pub fn extract_words<'a>(
             found.push(Found {
                 entity: p.entity,
                 how: p.how,
-                generic: p.generic && len > 1,
+                // Lone names of persons are settled above.
+                generic: p.generic
+                    && (len > 1 || g.types.get(&p.entity) != Some(&EntityType::Person)),
                 tokens: (fi, i..i + len),
             });
             covered[i..i + len].iter_mut().for_each(|c| *c = true);
@@ -172,6 +179,15 @@ pub fn extract_words<'a>(
         }
     }
     out
+}
+
+/// Whether a word's last letter (marks aside) is ى.
+fn ends_in_maqsura(surface: &str) -> bool {
+    surface
+        .chars()
+        .rev()
+        .find(|c| !text::normalize(c.encode_utf8(&mut [0; 4])).is_empty())
+        == Some('ى')
 }
 
 #[cfg(test)]

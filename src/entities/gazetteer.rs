@@ -171,6 +171,9 @@ pub(crate) struct Pattern {
     /// Made only of common words (وزارة الداخلية، المنفي): linked only
     /// where the context supports it (see `extract`).
     pub generic: bool,
+    /// Written with a final ي (المنفي), which normalisation folds together
+    /// with ى (المنفى, "the exile").
+    pub final_ya: bool,
 }
 
 /// The index extraction runs against, built once per run.
@@ -242,6 +245,7 @@ impl Gazetteer {
             }
             let entity = idx(&mut g, &id);
             let generic = tokens.iter().all(|t| text::is_common_word(t));
+            let final_ya = alias.trim_end().ends_with('ي');
             g.by_first
                 .entry(tokens[0].clone())
                 .or_default()
@@ -250,6 +254,7 @@ impl Gazetteer {
                     entity,
                     how: kind,
                     generic,
+                    final_ya,
                 });
         }
         let rank = |how: NameKind| match how {
