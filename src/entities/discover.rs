@@ -4,9 +4,9 @@
 // FxHash: these maps are filled and probed for every word of every article.
 use rustc_hash::FxHashMap as HashMap;
 
-use super::{Candidate, EntityType, How};
 use super::gazetteer::Gazetteer;
 use super::scan::{FieldScan, Tok, first_forms};
+use super::{Candidate, EntityType, How};
 use crate::text::{self, WordList};
 
 /// Titles and roles a new name follows (normalised token sequences).

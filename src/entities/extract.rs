@@ -19,7 +19,14 @@ use crate::text;
 /// Extract mentions, candidates and their sentences from an article;
 /// `tagger` (the NER model, if on) adds the names the gazetteer lacks.
 pub fn extract(g: &Gazetteer, tagger: Option<&dyn Tagger>, title: &str, body: &str) -> Extraction {
-    extract_words(g, tagger, title, &text::words(title), body, &text::words(body))
+    extract_words(
+        g,
+        tagger,
+        title,
+        &text::words(title),
+        body,
+        &text::words(body),
+    )
 }
 
 /// [`extract`] on a title and body already split into words (as ingest
@@ -86,9 +93,9 @@ pub fn extract_words<'a>(
                 && g.types.get(&p.entity) == Some(&EntityType::Person)
                 && !seen_full.contains_key(&p.entity)
                 && match tagger {
-                    Some(_) => !spans.iter().any(|s| {
-                        s.start <= i && i < s.end && s.kind == EntityType::Person
-                    }),
+                    Some(_) => !spans
+                        .iter()
+                        .any(|s| s.start <= i && i < s.end && s.kind == EntityType::Person),
                     None => p.final_ya && ends_in_maqsura(toks[i].t.surface),
                 }
             {

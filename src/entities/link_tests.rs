@@ -142,7 +142,10 @@ fn iraqi_national_unity_government_is_not_the_gnu() {
     for tagger in [None, Some(&t)] {
         assert!(!entities(&run(tagger, body)).contains(&"gnu"));
     }
-    let x = run(None, "قالت حكومة الوحدة الوطنية في ليبيا إن الانتخابات ستجري.");
+    let x = run(
+        None,
+        "قالت حكومة الوحدة الوطنية في ليبيا إن الانتخابات ستجري.",
+    );
     assert!(entities(&x).contains(&"gnu"), "{:?}", x.mentions);
 }
 
@@ -154,7 +157,10 @@ fn exile_is_not_al_menfi() {
         assert!(entities(&run(tagger, body)).is_empty());
     }
     // The full name is his; so is the bare surname after it.
-    let x = run(None, "التقى محمد المنفي السفير. وقال المنفي إن الحوار مستمر.");
+    let x = run(
+        None,
+        "التقى محمد المنفي السفير. وقال المنفي إن الحوار مستمر.",
+    );
     assert_eq!(entities(&x), ["mohamed-menfi", "mohamed-menfi"]);
     // Alone, with a model: only where it reads a person's name; without
     // one, where the text writes the name (ي), not the noun (ى).
@@ -182,7 +188,8 @@ fn discovered(x: &Extraction) -> Vec<(&str, &str, How)> {
 #[test]
 fn bare_surname_after_the_full_name() {
     let t = Names(vec![("جورج بوش", EntityType::Person)]);
-    let body = "زار جورج بوش بغداد. وقال بوش إن الحرب انتهت، وأضاف جورج أن الجنود سيعودون. ولبوش رأي آخر.";
+    let body =
+        "زار جورج بوش بغداد. وقال بوش إن الحرب انتهت، وأضاف جورج أن الجنود سيعودون. ولبوش رأي آخر.";
     let x = run(Some(&t), body);
     assert_eq!(
         discovered(&x),

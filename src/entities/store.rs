@@ -7,9 +7,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
 use super::{Candidate, EntityDef, EntityType, Extraction, Gazetteer, NameKind, Status, extract};
-use crate::ner::Tagger;
 use crate::error::{Error, Result};
 use crate::identity::hex;
+use crate::ner::Tagger;
 use crate::store::meta::{self, Meta};
 use crate::store::{FtsQueue, now};
 use crate::text;

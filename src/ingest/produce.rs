@@ -157,7 +157,9 @@ impl Ctx<'_> {
                     return read(self.json_text(name, &text, &loaded.raw_sha256));
                 }
                 match parse_document(format, &text) {
-                    Ok(rec) => prepare(self.gazetteer, self.tagger, name, 0, loaded.raw_sha256, rec),
+                    Ok(rec) => {
+                        prepare(self.gazetteer, self.tagger, name, 0, loaded.raw_sha256, rec)
+                    }
                     Err(m) => err(name, None, m),
                 }
             }
@@ -200,7 +202,14 @@ impl Ctx<'_> {
                 })
                 .collect(),
             Ok(v @ Value::Object(_)) => vec![match jsonl::parse_value(v) {
-                Ok(rec) => prepare(self.gazetteer, self.tagger, name, 0, raw_sha256.to_string(), rec),
+                Ok(rec) => prepare(
+                    self.gazetteer,
+                    self.tagger,
+                    name,
+                    0,
+                    raw_sha256.to_string(),
+                    rec,
+                ),
                 Err(m) => err(name, None, m),
             }],
             // Not one document: read it as JSON Lines.

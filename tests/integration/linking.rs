@@ -233,7 +233,11 @@ fn discovered_entities_reach_views_queries_and_edits() {
     let out = a.run(&["entities", "--candidates"]);
     assert!(stdout(&out).contains("jwrj-bwsh"), "{}", stdout(&out));
     let out = a.run(&["export", "mentions", "--entity", "jwrj-bwsh"]);
-    assert!(stdout(&out).contains("\"status\":\"candidate\""), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("\"status\":\"candidate\""),
+        "{}",
+        stdout(&out)
+    );
 
     // The id is stable across reextract; a model change is recorded.
     assert_eq!(
@@ -254,7 +258,9 @@ fn discovered_entities_reach_views_queries_and_edits() {
         0
     );
     assert_eq!(
-        a.count("SELECT count(*) FROM entities WHERE status = 'candidate' AND name_ar LIKE '%بوش%'"),
+        a.count(
+            "SELECT count(*) FROM entities WHERE status = 'candidate' AND name_ar LIKE '%بوش%'"
+        ),
         0
     );
     // Without a model the archive says so.
@@ -268,10 +274,7 @@ fn discovered_entities_reach_views_queries_and_edits() {
 #[test]
 fn accept_keeps_the_readable_id_and_merge_makes_an_alias() {
     let a = Archive::new();
-    let p = write_articles(
-        &a,
-        &["قال جورج بوش إن القيصر الروسي زار بغداد."],
-    );
+    let p = write_articles(&a, &["قال جورج بوش إن القيصر الروسي زار بغداد."]);
     let t = || Fake {
         names: vec![
             ("جورج بوش", EntityType::Person),
@@ -310,12 +313,19 @@ fn accept_keeps_the_readable_id_and_merge_makes_an_alias() {
 #[test]
 fn old_candidate_ids_are_renamed_and_keep_resolving() {
     let a = Archive::new();
-    let p = write_articles(&a, &["وقال وزير الخارجية الأمريكي مايك بومبيو إن الأمر انتهى."]);
+    let p = write_articles(
+        &a,
+        &["وقال وزير الخارجية الأمريكي مايك بومبيو إن الأمر انتهى."],
+    );
     ingest(&a, &[&p], None);
     // As an archive from before readable ids holds it.
     let conn = a.conn();
     let id: String = conn
-        .query_row("SELECT id FROM entities WHERE status = 'candidate'", [], |r| r.get(0))
+        .query_row(
+            "SELECT id FROM entities WHERE status = 'candidate'",
+            [],
+            |r| r.get(0),
+        )
         .unwrap();
     assert_eq!(id, "mayk-bwmbyw");
     let old = marsad::entities::store::legacy_candidate_id("مايك بومبيو");
@@ -347,7 +357,12 @@ fn ner_off_is_said_once_and_info_shows_the_model() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    assert_eq!(stderr(&out).matches("named-entity recognition is off").count(), 1);
+    assert_eq!(
+        stderr(&out)
+            .matches("named-entity recognition is off")
+            .count(),
+        1
+    );
     let out = a
         .cmd()
         .args(["--model", "none", "ingest", "--quiet"])
@@ -360,11 +375,20 @@ fn ner_off_is_said_once_and_info_shows_the_model() {
     assert_eq!(v["ner_model"], "off");
     // An archive tagged by another model is told so.
     a.conn()
-        .execute("UPDATE meta SET value = 'other-model' WHERE key = 'ner_model'", [])
+        .execute(
+            "UPDATE meta SET value = 'other-model' WHERE key = 'ner_model'",
+            [],
+        )
         .unwrap();
-    let out = a.cmd().args(["--model", "none", "ingest"]).arg(seeds_dir()).output().unwrap();
+    let out = a
+        .cmd()
+        .args(["--model", "none", "ingest"])
+        .arg(seeds_dir())
+        .output()
+        .unwrap();
     assert!(
-        stderr(&out).contains("older articles were tagged with another named-entity model (other-model)"),
+        stderr(&out)
+            .contains("older articles were tagged with another named-entity model (other-model)"),
         "{}",
         stderr(&out)
     );
