@@ -168,8 +168,16 @@ pub(super) fn short_forms(
         if pos < *seen {
             *seen = pos;
         }
-        for w in [words[0], words[words.len() - 1]] {
-            if w.chars().count() < 3 || CONNECTORS.contains(&w) || text::stopwords().contains(w) {
+        // The last word of a compound (عبد الرحمن) is no surname; a common
+        // word (صالح, جمال) stands for no one unless it carries the article.
+        let compound = CONNECTORS.contains(&words[words.len() - 2]);
+        for (k, w) in [(0, words[0]), (words.len() - 1, words[words.len() - 1])] {
+            if w.chars().count() < 3
+                || CONNECTORS.contains(&w)
+                || text::stopwords().contains(w)
+                || (k > 0 && compound)
+                || (text::is_common_word(w) && !w.starts_with("ال"))
+            {
                 continue;
             }
             let v = by_word.entry(w).or_default();
@@ -214,7 +222,15 @@ pub(super) fn short_forms(
                     continue;
                 };
                 let c = &found[ps[0]];
+                // على is not علي: the text's final ى must be the name's.
+                let maqsura = |s: &str| s.ends_with('ى');
+                let same_letter = c
+                    .name
+                    .split_whitespace()
+                    .find(|n| text::normalize(n) == form.as_ref())
+                    .is_none_or(|n| maqsura(n) == maqsura(t.t.surface));
                 if ps.len() != 1
+                    || !same_letter
                     || named.contains(form.as_ref())
                     || first_seen[c.key.as_str()] >= at(f.field, t.t.start)
                 {

@@ -212,6 +212,28 @@ fn bare_surname_after_the_full_name() {
 }
 
 #[test]
+fn bare_words_that_are_not_the_name() {
+    let t = Names(vec![
+        ("علي عبدالله صالح", EntityType::Person),
+        ("رامي عبد الرحمن", EntityType::Person),
+    ]);
+    let x = run(
+        Some(&t),
+        "قال علي عبدالله صالح ورامي عبد الرحمن إن الأمر انتهى. وحصل على دعم لصالح الحزب باسم الله الرحمن. وقال علي إن الأمر انتهى.",
+    );
+    // Not the preposition على, not صالح "in favour of", not the last word of
+    // the compound عبد الرحمن; the first name علي itself, yes.
+    assert_eq!(
+        discovered(&x),
+        [
+            ("علي عبدالله صالح", "علي عبدالله صالح", How::Discovered),
+            ("رامي عبد الرحمن", "رامي عبد الرحمن", How::Discovered),
+            ("علي عبدالله صالح", "علي", How::Short),
+        ]
+    );
+}
+
+#[test]
 fn three_word_names_are_kept_whole() {
     let x = run(
         None,
