@@ -208,6 +208,8 @@ pub(super) fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Ca
             && !covered[end + 1]
             && toks[end + 1].sentence == toks[j].sentence
             && is_name_word(toks[end + 1].norm)
+            // على folds into the name علي: a final ى must be a listed name's.
+            && (!toks[end + 1].t.surface.ends_with('ى') || is_given_name(&toks[end + 1]))
             && (end == j || continues_name(toks, end))
         {
             end += 1;

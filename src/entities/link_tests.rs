@@ -241,6 +241,9 @@ fn three_word_names_are_kept_whole() {
     );
     let names: Vec<&str> = x.candidates.iter().map(|c| c.surface.as_str()).collect();
     assert_eq!(names, ["عمر حسن البشير", "محمد حسني مبارك"], "{x:?}");
+    let x = run(None, "استقبل الرئيس محمد بن عبدالعزيز على هامش القمة وفدا.");
+    let names: Vec<&str> = x.candidates.iter().map(|c| c.surface.as_str()).collect();
+    assert_eq!(names, ["محمد بن عبدالعزيز"], "{x:?}");
     assert!(x.candidates.iter().all(|c| c.kind == EntityType::Person));
     // A recognised name covering the candidate wins.
     let t = Names(vec![("محمد حسني مبارك", EntityType::Person)]);

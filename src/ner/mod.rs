@@ -46,11 +46,18 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
         return Some(p.to_path_buf());
     }
     let mut places = Vec::new();
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
+    if let Some(dir) = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf))
+    {
         places.push(dir.join(MODEL_FILE));
         places.push(dir.join("models").join(MODEL_FILE));
     }
-    places.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(MODEL_FILE));
+    places.push(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("models")
+            .join(MODEL_FILE),
+    );
     places.into_iter().find(|p| p.is_file())
 }
 
