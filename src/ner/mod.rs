@@ -6,22 +6,9 @@
 //! The interface the rest of marsad uses is [`Tagger`]: words of one
 //! sentence in, typed word spans out. [`locate`] finds the model file.
 
-pub mod conll;
-pub mod eval;
-pub mod features;
-pub mod labels;
-mod model;
-pub mod perceptron;
-mod text_spans;
-pub mod train;
-pub mod viterbi;
-
 use std::path::{Path, PathBuf};
 
 use crate::entities::EntityType;
-
-pub use model::Model;
-pub use text_spans::{Found, find, sentences};
 
 /// A recognised name: words `start..end` (end exclusive) of the slice given
 /// to [`Tagger::tag`], of type `kind` (person, place or org).
@@ -41,13 +28,6 @@ pub trait Tagger: Sync {
     /// What identifies this model (recorded in the archive beside the
     /// analyzer version), e.g. its file's SHA-256 prefix.
     fn id(&self) -> String;
-    /// How many bytes at the start of `word`, the first word of a name, are
-    /// a proclitic that stays outside the name (the model decides with its
-    /// word counts). By default only a proclitic before the article: و in
-    /// والعراق, وب in وبالعراق.
-    fn proclitic_len(&self, word: &str) -> usize {
-        features::Resources::default().proclitic_len(word)
-    }
 }
 
 /// The file name of the shipped model.
@@ -66,18 +46,11 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
         return Some(p.to_path_buf());
     }
     let mut places = Vec::new();
-    if let Some(dir) = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf))
-    {
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(Path::to_path_buf)) {
         places.push(dir.join(MODEL_FILE));
         places.push(dir.join("models").join(MODEL_FILE));
     }
-    places.push(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("models")
-            .join(MODEL_FILE),
-    );
+    places.push(Path::new(env!("CARGO_MANIFEST_DIR")).join("models").join(MODEL_FILE));
     places.into_iter().find(|p| p.is_file())
 }
 
