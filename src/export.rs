@@ -41,6 +41,7 @@ pub fn columns(what: What) -> &'static [&'static str] {
             "end",
             "sentence",
             "how",
+            "status",
         ],
         What::Entities => &[
             "id", "type", "name_ar", "name_en", "wikidata", "status", "aliases",
@@ -79,7 +80,7 @@ pub fn export(
                         m.entity_id, m.field, m.surface, m.start, m.end,
                         (SELECT substr(CASE s.field WHEN 'title' THEN a.title ELSE a.body END, s.start + 1, s.end - s.start)
                            FROM sentences s WHERE s.article_id = m.article_id AND s.field = m.field AND s.idx = m.sentence),
-                        m.how
+                        m.how, (SELECT e.status FROM entities e WHERE e.id = m.entity_id)
                  FROM mentions m JOIN articles a ON a.id = m.article_id WHERE 1 = 1{w}{only} ORDER BY m.id"
             )
         }

@@ -122,9 +122,11 @@ fn draw(bar: &mut Option<ProgressBar>, p: Progress) {
     }
 }
 
-pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+pub fn run(db: &Path, model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
     let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_write(db)?;
+    let tagger = super::load_tagger(model, a.quiet)?;
+    super::note_model_change(&store.conn, tagger.as_ref(), a.quiet)?;
     let opts = ingest::Options {
         paths: a.paths,
         format: a.format,
@@ -134,6 +136,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             .map(|a| ingest::path_name(Path::new(&a)))
             .collect(),
         max_article_bytes: a.max_article_bytes,
+        tagger,
     };
     let mut problems = Problems::new(a.quiet);
     let show_progress = !a.quiet && !a.json && std::io::stderr().is_terminal();

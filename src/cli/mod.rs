@@ -25,7 +25,7 @@ mod show;
 mod sql;
 mod views;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +53,41 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The named-entity model for a command that extracts: the one `--model`
+/// names, or the one found next to the binary. Without one, says once (unless
+/// `quiet`) that NER is off and how to turn it on.
+pub fn load_tagger(
+    model: Option<&Path>,
+    quiet: bool,
+) -> anyhow::Result<Option<marsad::ner::SharedTagger>> {
+    match marsad::ner::locate(model) {
+        Some(p) => Ok(Some(marsad::ner::load_tagger(&p)?)),
+        None => {
+            if !quiet {
+                eprintln!("note: {}", marsad::ner::OFF_HINT);
+            }
+            Ok(None)
+        }
+    }
+}
+
+/// Says (unless `quiet`) when the archive's mentions were extracted with
+/// another model than this run's.
+pub fn note_model_change(
+    conn: &rusqlite::Connection,
+    tagger: Option<&marsad::ner::SharedTagger>,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if let Some(old) = marsad::entities::store::other_model(conn, tagger.map(|t| t.get()))?
+        && !quiet
+    {
+        eprintln!(
+            "note: older articles were tagged with another named-entity model ({old}); `marsad reextract` redoes them with this one"
+        );
+    }
+    Ok(())
 }
 
 #[derive(Subcommand)]
@@ -187,7 +222,7 @@ impl WaitArg {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Ingest(a) => ingest::run(&cli.db, a),
+        Command::Ingest(a) => ingest::run(&cli.db, cli.model.as_deref(), a),
         Command::Search(a) => search::run(&cli.db, a),
         Command::Show(a) => show::run(&cli.db, a),
         Command::Info(a) => info::run(&cli.db, a),
@@ -200,7 +235,7 @@ pub fn main() -> ExitCode {
         Command::Entity(a) => entity::run(&cli.db, a),
         Command::Mentions(a) => mentions::run(&cli.db, a),
         Command::Cooccur(a) => cooccur::run(&cli.db, a),
-        Command::Reextract(a) => reextract::run(&cli.db, a),
+        Command::Reextract(a) => reextract::run(&cli.db, cli.model.as_deref(), a),
         Command::Views(a) => views::run(&cli.db, a),
         Command::Sql(a) => sql::run(&cli.db, a),
         Command::Queries(a) => queries::run(&cli.db, a),

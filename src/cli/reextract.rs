@@ -12,11 +12,13 @@ pub struct Args {
     wait: super::WaitArg,
 }
 
-pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
+pub fn run(db: &Path, model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
     let _lock = a.wait.lock(db)?;
     let mut store = archive::open_to_edit(db)?;
+    let tagger = super::load_tagger(model, false)?;
     let t = Instant::now();
-    let (articles, mentions) = marsad::entities::store::reextract(&mut store.conn)?;
+    let (articles, mentions) =
+        marsad::entities::store::reextract(&mut store.conn, tagger.as_ref().map(|t| t.get()))?;
     outln!(
         "re-extracted {articles} articles: {mentions} mentions, {:.2} s",
         t.elapsed().as_secs_f64()

@@ -4,9 +4,9 @@
 // FxHash: these maps are filled and probed for every word of every article.
 use rustc_hash::FxHashMap as HashMap;
 
-use super::Candidate;
 use super::gazetteer::Gazetteer;
 use super::scan::{FieldScan, Tok, first_forms};
+use super::{Candidate, EntityType, How};
 use crate::text::{self, WordList};
 
 /// Titles and roles a new name follows (normalised token sequences).
@@ -72,7 +72,7 @@ const ROLE_WORDS: &[&str] = &[
 ];
 
 /// Name-internal connectors: عبد الله، أبو بكر، بن زياد، يونس بك.
-const CONNECTORS: &[&str] = &["عبد", "ابو", "بن", "بك", "ولد", "ابن", "ال"];
+pub(super) const CONNECTORS: &[&str] = &["عبد", "ابو", "بن", "بك", "ولد", "ابن", "ال"];
 
 /// Given names, normalised, each with whether it is written with a final
 /// alef maqsura (موسى): normalisation folds ى into ي, which would make the
@@ -81,6 +81,11 @@ static GIVEN_NAMES: WordList<HashMap<String, bool>, (String, bool)> =
     WordList::new(include_str!("given_names.txt"), |l| {
         (text::normalize(l), l.ends_with('ى'))
     });
+
+/// Whether a normalised word is in the list of given names.
+pub(super) fn is_listed_given_name(norm: &str) -> bool {
+    GIVEN_NAMES.get().contains_key(norm)
+}
 
 fn is_given_name(t: &Tok) -> bool {
     let maqsura =
@@ -145,6 +150,20 @@ fn is_name_word(n: &str) -> bool {
         && !text::stopwords().contains(n)
 }
 
+/// Whether token `end + 1` continues a name of which `end` is the second
+/// word or later.
+fn continues_name(toks: &[Tok], end: usize) -> bool {
+    let next = &toks[end + 1];
+    let ends_run = !next.joined_next
+        || toks
+            .get(end + 2)
+            .is_none_or(|t| t.sentence != next.sentence || text::stopwords().contains(t.norm));
+    CONNECTORS.contains(&toks[end].norm)
+        || is_given_name(next)
+        || !text::is_common_word(next.norm)
+        || ends_run
+}
+
 /// Names right after a title or role ("المتحدث باسم الجيش أحمد المسماري"),
 /// where the gazetteer found nothing.
 pub(super) fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Candidate> {
@@ -178,13 +197,20 @@ pub(super) fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Ca
             i = j.max(i + 1);
             continue;
         }
+        // The whole run of name words: محمد حسني مبارك، عمر حسن البشير. Past
+        // the second word, a word joins if it is a given name, follows a
+        // connector, is no common word, or ends the run (punctuation or a
+        // stop word after it).
         let mut end = j;
         while end + 1 < toks.len()
             && end - j < 3
             && toks[end].joined_next
             && !covered[end + 1]
+            && toks[end + 1].sentence == toks[j].sentence
             && is_name_word(toks[end + 1].norm)
-            && (end == j || CONNECTORS.contains(&toks[end].norm))
+            // على folds into the name علي: a final ى must be a listed name's.
+            && (!toks[end + 1].t.surface.ends_with('ى') || is_given_name(&toks[end + 1]))
+            && (end == j || continues_name(toks, end))
         {
             end += 1;
         }
@@ -196,13 +222,17 @@ pub(super) fn discover(g: &Gazetteer, f: &FieldScan, covered: &[bool]) -> Vec<Ca
                 .join(" ");
             if !g.rejected.contains(&key) {
                 let (start, stop) = (toks[j].t.start, toks[end].t.end);
+                let surface: String = f.text.chars().skip(start).take(stop - start).collect();
                 out.push(Candidate {
                     key,
+                    kind: EntityType::Person,
+                    name: surface.clone(),
                     field: f.field,
                     start,
                     end: stop,
-                    surface: f.text.chars().skip(start).take(stop - start).collect(),
+                    surface,
                     sentence: toks[j].sentence,
+                    how: How::Discovered,
                 });
             }
         }

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::store::{add_alias, check_name, rebuild_entities_fts};
+use super::store::{add_alias, check_name, free_id, rebuild_entities_fts, rename_id};
 use super::{NameKind, Status};
 use crate::error::{Error, Result};
 use crate::text;
@@ -94,9 +94,10 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
     Ok(())
 }
 
-/// Accept an entity. A discovered candidate (`cand-…`) gets a readable id
-/// on the way, the slug of its English name or of its Arabic name written
-/// in Latin letters (`mayk-bwmbyw`), and its old id keeps resolving to it.
+/// Accept an entity. A discovered candidate keeps its (readable) id; one
+/// with an id of the old form (`cand-…`) gets a readable one on the way,
+/// the slug of its English name or of its Arabic name written in Latin
+/// letters (`mayk-bwmbyw`), and its old id keeps resolving to it.
 /// Returns the id it has now.
 pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
     if !id.starts_with("cand-") {
@@ -114,40 +115,9 @@ pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
             .filter(|n| !slug(n).is_empty())
             .unwrap_or(&name_ar),
     );
-    let base = if base.is_empty() {
-        id.to_string()
-    } else {
-        base
-    };
-    let taken = |c: &str| -> Result<bool> {
-        Ok(conn
-            .query_row("SELECT 1 FROM entities WHERE id = ?1", [c], |_| Ok(()))
-            .optional()?
-            .is_some())
-    };
-    let mut new = base.clone();
-    let mut n = 2;
-    while taken(&new)? {
-        new = format!("{base}-{n}");
-        n += 1;
-    }
     let tx = conn.transaction()?;
-    tx.execute(
-        "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at)
-         SELECT ?2, type, name_ar, name_en, wikidata, 'accepted', created_at FROM entities WHERE id = ?1",
-        params![id, new],
-    )?;
-    for table in ["entity_aliases", "entity_not_near", "mentions"] {
-        tx.execute(
-            &format!("UPDATE {table} SET entity_id = ?2 WHERE entity_id = ?1"),
-            params![id, new],
-        )?;
-    }
-    // As a merge leaves it: the old id resolves to the new one.
-    tx.execute(
-        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
-        params![id, new],
-    )?;
+    let new = free_id(&tx, if base.is_empty() { id } else { &base })?;
+    rename_id(&tx, id, &new, Status::Accepted)?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     Ok(new)

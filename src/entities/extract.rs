@@ -9,20 +9,31 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::discover::discover;
 use super::gazetteer::Gazetteer;
+use super::link::{self, Found};
 use super::matcher::{best_match, vetoed};
 use super::scan::{FieldScan, original_prefix_len};
-use super::{Extraction, Field, Mention, NameKind, SentenceSpan};
+use super::{EntityType, Extraction, Field, Mention, NameKind, SentenceSpan};
+use crate::ner::Tagger;
 use crate::text;
 
-/// Extract mentions, candidates and their sentences from an article.
-pub fn extract(g: &Gazetteer, title: &str, body: &str) -> Extraction {
-    extract_words(g, title, &text::words(title), body, &text::words(body))
+/// Extract mentions, candidates and their sentences from an article;
+/// `tagger` (the NER model, if on) adds the names the gazetteer lacks.
+pub fn extract(g: &Gazetteer, tagger: Option<&dyn Tagger>, title: &str, body: &str) -> Extraction {
+    extract_words(
+        g,
+        tagger,
+        title,
+        &text::words(title),
+        body,
+        &text::words(body),
+    )
 }
 
 /// [`extract`] on a title and body already split into words (as ingest
 /// does once for indexing, extraction and signatures alike).
 pub fn extract_words<'a>(
     g: &Gazetteer,
+    tagger: Option<&dyn Tagger>,
     title: &'a str,
     title_words: &'a [text::Word<'a>],
     body: &'a str,
@@ -41,14 +52,17 @@ pub fn extract_words<'a>(
             .collect()
     };
     let mut out = Extraction::default();
+    let mut found: Vec<Found> = Vec::new();
     // Entity → order in which its full name was last seen.
     let mut seen_full: HashMap<usize, usize> = HashMap::default();
     let mut order = 0;
-    let mut used_sentences: HashSet<(Field, usize)> = HashSet::default();
+    let mut covered_fields: Vec<Vec<bool>> = Vec::with_capacity(fields.len());
+    let mut spans_fields: Vec<Vec<link::Span>> = Vec::with_capacity(fields.len());
 
-    for f in &fields {
+    for (fi, f) in fields.iter().enumerate() {
         let toks = &f.toks;
         let mut covered = vec![false; toks.len()];
+        let spans = tagger.map(|t| link::ner_spans(t, f)).unwrap_or_default();
         let mut sentence_stems: HashMap<usize, HashSet<&str>> = HashMap::default();
         let mut i = 0;
         while i < toks.len() {
@@ -69,6 +83,25 @@ pub fn extract_words<'a>(
                 i += 1;
                 continue;
             };
+            // A person's lone alias that is also a common word (المنفي) is
+            // the person after the full name, or where the model reads a
+            // person's name; without a model, unless the text writes it as
+            // the other word normalisation folds into it (المنفى, "the exile").
+            if p.generic
+                && len == 1
+                && p.how == NameKind::Alias
+                && g.types.get(&p.entity) == Some(&EntityType::Person)
+                && !seen_full.contains_key(&p.entity)
+                && match tagger {
+                    Some(_) => !spans
+                        .iter()
+                        .any(|s| s.start <= i && i < s.end && s.kind == EntityType::Person),
+                    None => p.final_ya && ends_in_maqsura(toks[i].t.surface),
+                }
+            {
+                i += 1;
+                continue;
+            }
             let first = &toks[i].t;
             let last = &toks[i + len - 1].t;
             let skipped = original_prefix_len(first.surface, clitic);
@@ -96,16 +129,41 @@ pub fn extract_words<'a>(
                 sentence: toks[i].sentence,
                 how: p.how.into(),
             });
-            used_sentences.insert((f.field, toks[i].sentence));
+            found.push(Found {
+                entity: p.entity,
+                how: p.how,
+                // Lone names of persons are settled above.
+                generic: p.generic
+                    && (len > 1 || g.types.get(&p.entity) != Some(&EntityType::Person)),
+                tokens: (fi, i..i + len),
+            });
             covered[i..i + len].iter_mut().for_each(|c| *c = true);
             i += len;
         }
-        for c in discover(g, f, &covered) {
-            used_sentences.insert((f.field, c.sentence));
-            out.candidates.push(c);
-        }
+        covered_fields.push(covered);
+        spans_fields.push(spans);
     }
+    // Names the context does not support are not there: their words are
+    // free for the recogniser and discovery.
+    let keep = link::keep_in_context(g, &found);
+    for (f, _) in found.iter().zip(&keep).filter(|(_, k)| !**k) {
+        covered_fields[f.tokens.0][f.tokens.1.clone()]
+            .iter_mut()
+            .for_each(|c| *c = false);
+    }
+    let mut keep = keep.into_iter();
+    out.mentions.retain(|_| keep.next().unwrap_or(true));
+    for ((f, covered), spans) in fields.iter().zip(&mut covered_fields).zip(&spans_fields) {
+        out.candidates
+            .extend(link::span_candidates(g, f, spans, covered));
+        out.candidates.extend(discover(g, f, covered));
+    }
+    let shorts = link::short_forms(&fields, &covered_fields, &out.mentions, &out.candidates);
+    out.candidates.extend(shorts);
 
+    let mut used_sentences: HashSet<(Field, usize)> = HashSet::default();
+    used_sentences.extend(out.mentions.iter().map(|m| (m.field, m.sentence)));
+    used_sentences.extend(out.candidates.iter().map(|c| (c.field, c.sentence)));
     for f in &fields {
         let mut idxs: Vec<usize> = used_sentences
             .iter()
@@ -128,6 +186,15 @@ pub fn extract_words<'a>(
         }
     }
     out
+}
+
+/// Whether a word's last letter (marks aside) is ى.
+fn ends_in_maqsura(surface: &str) -> bool {
+    surface
+        .chars()
+        .rev()
+        .find(|c| !text::normalize(c.encode_utf8(&mut [0; 4])).is_empty())
+        == Some('ى')
 }
 
 #[cfg(test)]
@@ -154,7 +221,7 @@ mod tests {
     #[test]
     fn longest_match_clitics_offsets_and_short_forms() {
         let body = "التقى خالد حفتر ولحفتر رأي. وقال خالد إن للجيش الوطني الليبي دوراً.";
-        let x = extract(&g(), "", body);
+        let x = extract(&g(), None, "", body);
         let got: Vec<(&str, &str)> = x
             .mentions
             .iter()
@@ -178,15 +245,15 @@ mod tests {
 
     #[test]
     fn short_form_needs_the_full_name_first() {
-        let x = extract(&g(), "", "قال خالد إن الأمر انتهى.");
+        let x = extract(&g(), None, "", "قال خالد إن الأمر انتهى.");
         assert!(x.mentions.is_empty());
     }
 
     #[test]
     fn veto_by_context() {
-        let x = extract(&g(), "", "سجل فاغنر هدفا في مباراة كرة القدم.");
+        let x = extract(&g(), None, "", "سجل فاغنر هدفا في مباراة كرة القدم.");
         assert!(x.mentions.is_empty());
-        let x = extract(&g(), "", "نشرت مجموعة فاغنر مقاتلين في ليبيا.");
+        let x = extract(&g(), None, "", "نشرت مجموعة فاغنر مقاتلين في ليبيا.");
         assert_eq!(x.mentions.len(), 1);
     }
 
@@ -194,6 +261,7 @@ mod tests {
     fn candidates_after_roles() {
         let x = extract(
             &g(),
+            None,
             "",
             "وقال وزير الخارجية الأمريكي مايك بومبيو إن الأمر انتهى.",
         );

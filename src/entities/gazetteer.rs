@@ -19,6 +19,10 @@ pub struct EntityDef {
     pub aliases: Vec<String>,
     pub short: Vec<String>,
     pub not_near: Vec<String>,
+    /// The id of the country (a place entity) it belongs to, if any: a
+    /// generic name (وزارة الداخلية) is this entity only in an article that
+    /// names the country or something in it.
+    pub country: String,
 }
 
 impl EntityDef {
@@ -68,7 +72,8 @@ pub fn alias_problem(alias: &str) -> Option<String> {
 }
 
 /// Columns of the gazetteer format, as its header names them.
-pub const TSV_HEADER: &str = "# id\ttype\tname_ar\tname_en\twikidata\taliases\tshort\tnot_near";
+pub const TSV_HEADER: &str =
+    "# id\ttype\tname_ar\tname_en\twikidata\taliases\tshort\tnot_near\tcountry";
 
 /// Definitions in the format [`parse_tsv`] reads: `to_tsv` then `parse_tsv`
 /// gives them back unchanged.
@@ -88,6 +93,7 @@ pub fn to_tsv(defs: &[EntityDef]) -> String {
             list(&d.aliases),
             list(&d.short),
             list(&d.not_near),
+            clean(&d.country),
         ];
         out.push_str(&cells.join("\t"));
         out.push('\n');
@@ -96,7 +102,8 @@ pub fn to_tsv(defs: &[EntityDef]) -> String {
 }
 
 /// Parse the gazetteer format (see seeds/entities.tsv): tab-separated
-/// `id type name_ar name_en wikidata aliases short not_near`, `#` comments.
+/// `id type name_ar name_en wikidata aliases short not_near country`, `#`
+/// comments; the columns after name_ar may be left out.
 pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
     let mut out = Vec::new();
     let mut ids = HashSet::new();
@@ -145,6 +152,7 @@ pub fn parse_tsv(text: &str) -> Result<Vec<EntityDef>, String> {
             aliases: list(c.get(5)),
             short: list(c.get(6)),
             not_near: list(c.get(7)),
+            country: c.get(8).map_or("", |s| s.trim()).into(),
         };
         if let Some(p) = def.names().find_map(alias_problem) {
             return Err(at(p));
@@ -160,6 +168,12 @@ pub(crate) struct Pattern {
     pub tokens: Vec<String>,
     pub entity: usize,
     pub how: NameKind,
+    /// Made only of common words (وزارة الداخلية، المنفي): linked only
+    /// where the context supports it (see `extract`).
+    pub generic: bool,
+    /// Written with a final ي (المنفي), which normalisation folds together
+    /// with ى (المنفى, "the exile").
+    pub final_ya: bool,
 }
 
 /// The index extraction runs against, built once per run.
@@ -174,6 +188,10 @@ pub struct Gazetteer {
     pub(crate) not_near: HashMap<usize, HashSet<String>>,
     /// Normalised names of candidates an analyst rejected.
     pub(crate) rejected: HashSet<String>,
+    /// Entity → its type, where known.
+    pub(crate) types: HashMap<usize, EntityType>,
+    /// Entity → the entity of its country, where given.
+    pub(crate) country: HashMap<usize, usize>,
 }
 
 /// Normalised tokens of a name.
@@ -183,6 +201,26 @@ pub(crate) fn name_tokens(name: &str) -> Vec<String> {
         .map(|t| text::normalize(t.surface))
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// The adjectives a place name makes, normalised and without the article
+/// or the feminine ending: ليبيا → ليبي، مصر → مصري، أمريكا → امريكي.
+fn nisba_forms(place: &str) -> Vec<String> {
+    let mut out = vec![format!("{place}ي")];
+    if let Some(stem) = place.strip_suffix('ا') {
+        out.push(if stem.ends_with('ي') {
+            stem.to_string()
+        } else {
+            format!("{stem}ي")
+        });
+    }
+    out
+}
+
+/// A normalised word without its article and feminine ending (الليبيه → ليبي).
+fn adjective_stem(w: &str) -> &str {
+    let w = w.strip_prefix("ال").unwrap_or(w);
+    w.strip_suffix('ه').unwrap_or(w)
 }
 
 impl Gazetteer {
@@ -206,6 +244,8 @@ impl Gazetteer {
                 continue;
             }
             let entity = idx(&mut g, &id);
+            let generic = tokens.iter().all(|t| text::is_common_word(t));
+            let final_ya = alias.trim_end().ends_with('ي');
             g.by_first
                 .entry(tokens[0].clone())
                 .or_default()
@@ -213,6 +253,8 @@ impl Gazetteer {
                     tokens,
                     entity,
                     how: kind,
+                    generic,
+                    final_ya,
                 });
         }
         let rank = |how: NameKind| match how {
@@ -243,6 +285,47 @@ impl Gazetteer {
         }
         g.rejected = rejected.into_iter().map(|n| text::normalize(&n)).collect();
         g
+    }
+
+    /// Add each entity's type and country (entity id, type, country id or
+    /// ''). Entities not in the index are left out.
+    pub fn with_context(
+        mut self,
+        rows: impl IntoIterator<Item = (String, EntityType, String)>,
+    ) -> Gazetteer {
+        let index: HashMap<&str, usize> = self
+            .ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i))
+            .collect();
+        let mut types = HashMap::new();
+        let mut country = HashMap::new();
+        for (id, etype, c) in rows {
+            let Some(&e) = index.get(id.as_str()) else {
+                continue;
+            };
+            types.insert(e, etype);
+            if let Some(&ce) = index.get(c.as_str()) {
+                country.insert(e, ce);
+            }
+        }
+        self.types = types;
+        self.country = country;
+        // A name with the adjective of a place of the gazetteer (الليبية،
+        // الأميركية) says where it belongs: it is not generic.
+        let mut nisba: HashSet<String> = HashSet::new();
+        for p in self.by_first.values().flatten() {
+            if p.tokens.len() == 1 && self.types.get(&p.entity) == Some(&EntityType::Place) {
+                nisba.extend(nisba_forms(&p.tokens[0]));
+            }
+        }
+        for p in self.by_first.values_mut().flatten() {
+            if p.generic && p.tokens.iter().any(|t| nisba.contains(adjective_stem(t))) {
+                p.generic = false;
+            }
+        }
+        self
     }
 }
 

@@ -4,14 +4,16 @@
 //!
 //! Extraction, one job per file: `scan` splits a field into words and
 //! sentences, `matcher` matches the gazetteer at a word, `discover` finds
-//! candidate names after titles and roles, and `extract` puts them together
-//! into an [`Extraction`].
+//! candidate names after titles and roles, `link` turns the recogniser's
+//! spans into discovered entities and weighs generic names against their
+//! context, and `extract` puts them together into an [`Extraction`].
 
 mod discover;
 pub mod edit;
 mod extract;
 mod gazetteer;
 mod kinds;
+mod link;
 mod matcher;
 pub mod query;
 mod scan;
@@ -56,16 +58,23 @@ pub struct Mention {
     pub how: How,
 }
 
-/// A name found after a title or role, not in the gazetteer.
+/// A name not in the gazetteer: recognised by the model, found after a
+/// title or role, or a bare first name or surname of such a person later
+/// in the article. It is a discovered entity (status `candidate`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Candidate {
-    /// Normalised name: the candidate's identity.
+    /// Normalised full name: with `kind`, the entity's identity.
     pub key: String,
+    pub kind: EntityType,
+    /// The full name as the article first writes it (proclitics outside).
+    pub name: String,
     pub field: Field,
     pub start: usize,
     pub end: usize,
     pub surface: String,
     pub sentence: usize,
+    /// `discovered`, or `short` for a bare first name or surname.
+    pub how: How,
 }
 
 /// A sentence holding a mention or candidate, with its analysed text.

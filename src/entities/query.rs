@@ -181,7 +181,7 @@ fn related(
                FROM (SELECT DISTINCT {place} FROM mentions m WHERE m.entity_id = ?1{window}) mine
                JOIN mentions o ON {join}
                WHERE o.entity_id != ?1) x
-         JOIN entities e ON e.id = x.entity_id AND e.status = 'accepted'
+         JOIN entities e ON e.id = x.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
          GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10"
     );
     let mut st = conn.prepare(&sql)?;

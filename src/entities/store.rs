@@ -6,16 +6,58 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use super::{EntityDef, Extraction, Gazetteer, NameKind, Status, extract};
+use super::{Candidate, EntityDef, EntityType, Extraction, Gazetteer, NameKind, Status, extract};
 use crate::error::{Error, Result};
 use crate::identity::hex;
+use crate::ner::Tagger;
 use crate::store::meta::{self, Meta};
 use crate::store::{FtsQueue, now};
 use crate::text;
 
-/// Id of a discovered candidate: stable for the same normalised name.
-pub fn candidate_id(key: &str) -> String {
+/// Id of a discovered candidate in archives before V17 (`cand-` and a hash
+/// of its normalised name); `reextract` gives such entities readable ids.
+pub fn legacy_candidate_id(key: &str) -> String {
     format!("cand-{}", hex(&Sha256::digest(key.as_bytes())[..5]))
+}
+
+/// An id not yet taken: `base` (the slug of a name, or `entity` if it has
+/// no letters), else `base-2`, `base-3` …
+pub(super) fn free_id(conn: &Connection, base: &str) -> Result<String> {
+    let base = if base.is_empty() { "entity" } else { base };
+    let mut taken = conn.prepare_cached("SELECT 1 FROM entities WHERE id = ?1")?;
+    let mut id = base.to_string();
+    let mut n = 2;
+    while taken.exists([&id])? {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(id)
+}
+
+/// Give entity `old` the id `new` with `status`: a new row takes its
+/// names, vetoes and mentions, and `old` stays as a pointer (merged into
+/// `new`), so the old id keeps resolving.
+pub(super) fn rename_id(tx: &Connection, old: &str, new: &str, status: Status) -> Result<()> {
+    tx.execute(
+        "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at, country)
+         SELECT ?2, type, name_ar, name_en, wikidata, ?3, created_at, country FROM entities WHERE id = ?1",
+        params![old, new, status],
+    )?;
+    for table in ["entity_aliases", "entity_not_near", "mentions"] {
+        tx.execute(
+            &format!("UPDATE {table} SET entity_id = ?2 WHERE entity_id = ?1"),
+            params![old, new],
+        )?;
+    }
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2 WHERE merged_into = ?1",
+        params![old, new],
+    )?;
+    tx.execute(
+        "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
+        params![old, new],
+    )?;
+    Ok(())
 }
 
 pub(super) fn add_alias(tx: &Connection, id: &str, alias: &str, kind: NameKind) -> Result<()> {
@@ -65,11 +107,12 @@ pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) 
     let tx = conn.transaction()?;
     for d in defs {
         tx.execute(
-            "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at)
-             VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'accepted', ?6)
+            "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at, country)
+             VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'accepted', ?6, nullif(?7, ''))
              ON CONFLICT(id) DO UPDATE SET type = excluded.type, name_ar = excluded.name_ar,
-                name_en = excluded.name_en, wikidata = excluded.wikidata, status = 'accepted'",
-            params![d.id, d.etype, d.name_ar, d.name_en, d.wikidata, now()],
+                name_en = excluded.name_en, wikidata = excluded.wikidata, status = 'accepted',
+                country = excluded.country",
+            params![d.id, d.etype, d.name_ar, d.name_en, d.wikidata, now(), d.country],
         )?;
         if mode == ImportMode::Replace {
             tx.execute("DELETE FROM entity_aliases WHERE entity_id = ?1", [&d.id])?;
@@ -139,16 +182,77 @@ pub fn load(conn: &Connection) -> Result<Gazetteer> {
     let not_near: Vec<(String, String)> = st
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut st = conn.prepare("SELECT name_ar FROM entities WHERE status = 'rejected'")?;
+    // Merged entities are pointers, not decisions against their names.
+    let mut st = conn.prepare(
+        "SELECT name_ar FROM entities WHERE status = 'rejected' AND merged_into IS NULL",
+    )?;
     let rejected: Vec<String> = st
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    Ok(Gazetteer::build(aliases, not_near, rejected))
+    let mut st = conn.prepare(
+        "SELECT id, type, coalesce(country, '') FROM entities WHERE status = 'accepted' AND merged_into IS NULL",
+    )?;
+    let context: Vec<(String, super::EntityType, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(Gazetteer::build(aliases, not_near, rejected).with_context(context))
+}
+
+/// Ids of discovered entities already looked up or created in this
+/// transaction, by type and normalised name (`None`: the name was turned
+/// down), so that a name costs one query per transaction, not one per
+/// mention.
+#[derive(Debug, Default)]
+pub struct DiscoveredIds(std::collections::HashMap<(EntityType, String), Option<String>>);
+
+impl DiscoveredIds {
+    /// The entity a discovered name is: the candidate (or accepted entity)
+    /// of that type and name, or a new candidate with a readable id (the
+    /// slug of its name, made unique). `None` if an analyst rejected it.
+    fn id(&mut self, tx: &Connection, c: &Candidate, fts: &mut FtsQueue) -> Result<Option<String>> {
+        let k = (c.kind, c.key.clone());
+        if let Some(v) = self.0.get(&k) {
+            return Ok(v.clone());
+        }
+        let known: Option<(String, Status)> = tx
+            .prepare_cached(
+                "SELECT e.id, e.status FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+                 WHERE a.normalized = ?1 AND e.type = ?2 AND e.merged_into IS NULL
+                 ORDER BY e.status = 'rejected', e.status = 'accepted', e.id LIMIT 1",
+            )?
+            .query_row(params![c.key, c.kind], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let id = match known {
+            Some((_, Status::Rejected)) => None,
+            Some((id, _)) => Some(id),
+            None => {
+                let id = free_id(tx, &super::edit::slug(&c.name))?;
+                tx.prepare_cached(
+                    "INSERT INTO entities(id, type, name_ar, status, created_at) VALUES (?1, ?2, ?3, 'candidate', ?4)",
+                )?
+                .execute(params![id, c.kind, c.name, now()])?;
+                add_alias(tx, &id, &c.name, NameKind::Name)?;
+                let rowid: i64 = tx
+                    .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
+                    .query_row([&id], |r| r.get(0))?;
+                fts.entity(rowid, text::index_terms(&c.name));
+                Some(id)
+            }
+        };
+        self.0.insert(k, id.clone());
+        Ok(id)
+    }
 }
 
 /// Write an article's mentions, candidates and sentences.
 /// Their full-text rows go to `fts`, which the caller flushes.
-pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue) -> Result<()> {
+pub fn write(
+    tx: &Connection,
+    article_id: i64,
+    x: Extraction,
+    fts: &mut FtsQueue,
+    ids: &mut DiscoveredIds,
+) -> Result<()> {
     for s in x.sentences {
         tx.prepare_cached(
             "INSERT INTO sentences(article_id, field, idx, start, end) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -162,12 +266,12 @@ pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue
         ])?;
         fts.sentence(tx.last_insert_rowid(), s.terms);
     }
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO mentions(article_id, entity_id, field, start, end, surface, sentence, how)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
     for m in &x.mentions {
-        tx.prepare_cached(
-            "INSERT INTO mentions(article_id, entity_id, field, start, end, surface, sentence, how)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
+        insert.execute(params![
             article_id,
             m.entity,
             m.field.as_str(),
@@ -179,48 +283,32 @@ pub fn write(tx: &Connection, article_id: i64, x: Extraction, fts: &mut FtsQueue
         ])?;
     }
     for c in &x.candidates {
-        let id = candidate_id(&c.key);
-        let added = tx
-            .prepare_cached(
-                "INSERT OR IGNORE INTO entities(id, type, name_ar, status, created_at) VALUES (?1, 'person', ?2, 'candidate', ?3)",
-            )?
-            .execute(params![id, c.surface, now()])?;
-        if added > 0 {
-            add_alias(tx, &id, &c.surface, NameKind::Name)?;
-            let rowid: i64 = tx
-                .prepare_cached("SELECT rowid FROM entities WHERE id = ?1")?
-                .query_row([&id], |r| r.get(0))?;
-            fts.entity(rowid, text::index_terms(&c.surface));
-        }
-        let status: Status = tx
-            .prepare_cached("SELECT status FROM entities WHERE id = ?1")?
-            .query_row([&id], |r| r.get(0))?;
-        if status != Status::Candidate {
+        let Some(id) = ids.id(tx, c, fts)? else {
             continue;
-        }
-        tx.prepare_cached(
-            "INSERT INTO mentions(article_id, entity_id, field, start, end, surface, sentence, how)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'discovered')",
-        )?
-        .execute(params![
+        };
+        insert.execute(params![
             article_id,
             id,
             c.field.as_str(),
             c.start as i64,
             c.end as i64,
             c.surface,
-            c.sentence as i64
+            c.sentence as i64,
+            c.how
         ])?;
     }
     Ok(())
 }
 
-/// Redo every article's mentions with the current gazetteer. Idempotent.
+/// Redo every article's mentions with the current gazetteer and `tagger`
+/// (`None`: NER off), and record which model it was. Idempotent.
+/// Discovered entities keep their ids; those found nowhere any more are
+/// dropped, and ids of the old form (`cand-…`) become readable ones.
 /// Returns (articles, mentions).
-pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
+pub fn reextract(conn: &mut Connection, tagger: Option<&dyn Tagger>) -> Result<(i64, i64)> {
     let g = load(conn)?;
     crate::store::check_constraints(conn, false)?;
-    let result = reextract_all(conn, &g);
+    let result = reextract_all(conn, &g, tagger);
     crate::store::check_constraints(conn, true)?;
     let articles = result?;
     // The sentence index was written anew: one segment (see optimize_fts).
@@ -230,27 +318,71 @@ pub fn reextract(conn: &mut Connection) -> Result<(i64, i64)> {
     Ok((articles, mentions))
 }
 
-fn reextract_all(conn: &mut Connection, g: &Gazetteer) -> Result<i64> {
+/// The model the archive's mentions were extracted with, when it is not
+/// `tagger`'s and the archive holds articles (an archive from before NER
+/// was extracted without one).
+pub fn other_model(conn: &Connection, tagger: Option<&dyn Tagger>) -> Result<Option<String>> {
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM articles)", [], |r| r.get(0))?;
+    if !any {
+        return Ok(None);
+    }
+    let old = meta::get(conn, Meta::NerModel)?.unwrap_or_else(|| crate::ner::OFF_ID.to_string());
+    Ok((old != model_id(tagger)).then_some(old))
+}
+
+/// The id a model is recorded by (`off` without one).
+pub fn model_id(tagger: Option<&dyn Tagger>) -> String {
+    tagger.map_or_else(|| crate::ner::OFF_ID.to_string(), |t| t.id())
+}
+
+fn reextract_all(conn: &mut Connection, g: &Gazetteer, tagger: Option<&dyn Tagger>) -> Result<i64> {
     let tx = conn.transaction()?;
     tx.execute_batch(
         "DELETE FROM mentions; DELETE FROM sentences; DELETE FROM entities_fts;
-         INSERT INTO sentences_fts(sentences_fts) VALUES ('delete-all');
-         DELETE FROM entity_aliases WHERE entity_id IN (SELECT id FROM entities WHERE status = 'candidate');
-         DELETE FROM entities WHERE status = 'candidate';",
+         INSERT INTO sentences_fts(sentences_fts) VALUES ('delete-all');",
     )?;
+    rename_legacy_candidates(&tx)?;
     let mut fts = FtsQueue::default();
+    let mut ids = DiscoveredIds::default();
     let articles = crate::articles::for_each(
         &tx,
-        |_, t, b| extract(g, t, b),
+        |_, t, b| extract(g, tagger, t, b),
         |id, x| {
-            write(&tx, id, x, &mut fts)?;
+            write(&tx, id, x, &mut fts, &mut ids)?;
             fts.flush_if_full(&tx)
         },
     )?;
     fts.flush(&tx)?;
+    // Candidates found nowhere now, and that no old id points to, go.
+    tx.execute_batch(
+        "DELETE FROM entity_aliases WHERE entity_id IN (
+            SELECT id FROM entities e WHERE status = 'candidate'
+              AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM entities p WHERE p.merged_into = e.id));
+         DELETE FROM entities WHERE status = 'candidate'
+              AND NOT EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = entities.id)
+              AND NOT EXISTS (SELECT 1 FROM entities p WHERE p.merged_into = entities.id);",
+    )?;
     rebuild_entities_fts(&tx)?;
+    meta::set(&tx, Meta::NerModel, &model_id(tagger))?;
     tx.commit()?;
     Ok(articles)
+}
+
+/// Candidates with ids of the old form (`cand-<hash>`) get the readable id
+/// a new one would get; the old id stays as a pointer to it.
+fn rename_legacy_candidates(tx: &Connection) -> Result<()> {
+    let mut st = tx.prepare(
+        "SELECT id, name_ar FROM entities WHERE id LIKE 'cand-%' AND status = 'candidate' ORDER BY rowid",
+    )?;
+    let old: Vec<(String, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (id, name) in old {
+        let new = free_id(tx, &super::edit::slug(&name))?;
+        rename_id(tx, &id, &new, Status::Candidate)?;
+    }
+    Ok(())
 }
 
 /// The entity a NAME means: its id, an Arabic or English name, or an alias.
@@ -302,7 +434,7 @@ fn follow_merge(conn: &Connection, mut id: String) -> Result<String> {
 /// form `entities --import` reads (see [`super::to_tsv`]).
 pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
     let mut st = conn.prepare(
-        "SELECT id, type, name_ar, coalesce(name_en, ''), coalesce(wikidata, '') FROM entities
+        "SELECT id, type, name_ar, coalesce(name_en, ''), coalesce(wikidata, ''), coalesce(country, '') FROM entities
          WHERE status = 'accepted' AND merged_into IS NULL ORDER BY id",
     )?;
     let mut defs: Vec<EntityDef> = st
@@ -316,6 +448,7 @@ pub fn definitions(conn: &Connection) -> Result<Vec<EntityDef>> {
                 aliases: Vec::new(),
                 short: Vec::new(),
                 not_near: Vec::new(),
+                country: r.get(5)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

@@ -102,6 +102,8 @@ pub struct Options {
     pub args: Vec<String>,
     /// Largest single article (a text or HTML file, or one JSON line).
     pub max_article_bytes: u64,
+    /// The named-entity model (`None`: NER off).
+    pub tagger: Option<crate::ner::SharedTagger>,
 }
 
 /// How far a run has got, for a caller that shows it (the CLI draws a bar).

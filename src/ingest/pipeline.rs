@@ -75,6 +75,7 @@ pub fn run_listed(
                     opts: &producer_opts,
                     states: &states,
                     gazetteer: &gazetteer,
+                    tagger: producer_opts.tagger.as_ref().map(|t| t.get()),
                 },
                 known: known.as_ref(),
                 tx: &tx,
@@ -137,6 +138,10 @@ pub fn run_listed(
     };
     writer::finish_run(&store.conn, &summary, status)?;
     if write_result.is_ok() {
+        if summary.new > 0 {
+            let model = entities::store::model_id(opts.tagger.as_ref().map(|t| t.get()));
+            crate::store::meta::set(&store.conn, crate::store::meta::Meta::NerModel, &model)?;
+        }
         crate::store::release_free_pages(&store.conn);
     }
     write_result.map(|()| summary)

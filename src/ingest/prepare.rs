@@ -20,6 +20,7 @@ pub(super) fn parse_document(format: Format, text: &str) -> std::result::Result<
 /// worker threads).
 pub(super) fn prepare(
     g: &Gazetteer,
+    tagger: Option<&dyn crate::ner::Tagger>,
     origin: &str,
     line: i64,
     raw_sha256: String,
@@ -34,7 +35,8 @@ pub(super) fn prepare(
     let body_words = text::words(&rec.body);
     let fts_title = text::index_text(&rec.title, &title_words);
     let fts_body = text::index_text(&rec.body, &body_words);
-    let extraction = entities::extract_words(g, &rec.title, &title_words, &rec.body, &body_words);
+    let extraction =
+        entities::extract_words(g, tagger, &rec.title, &title_words, &rec.body, &body_words);
     let signature = crate::dedup::signature_of(&body_words);
     let extra_json = (!rec.extra.is_empty())
         .then(|| serde_json::Value::Object(std::mem::take(&mut rec.extra)).to_string());

@@ -25,6 +25,7 @@ pub(super) struct Ctx<'a> {
     pub(super) opts: &'a Options,
     pub(super) states: &'a HashMap<String, InputState>,
     pub(super) gazetteer: &'a Gazetteer,
+    pub(super) tagger: Option<&'a dyn crate::ner::Tagger>,
 }
 
 /// The reading side of the pipeline.
@@ -156,7 +157,9 @@ impl Ctx<'_> {
                     return read(self.json_text(name, &text, &loaded.raw_sha256));
                 }
                 match parse_document(format, &text) {
-                    Ok(rec) => prepare(self.gazetteer, name, 0, loaded.raw_sha256, rec),
+                    Ok(rec) => {
+                        prepare(self.gazetteer, self.tagger, name, 0, loaded.raw_sha256, rec)
+                    }
                     Err(m) => err(name, None, m),
                 }
             }
@@ -193,13 +196,20 @@ impl Ctx<'_> {
                     let line = i as i64 + 1;
                     let raw = sha256_hex(v.to_string().as_bytes());
                     match jsonl::parse_value(v) {
-                        Ok(rec) => prepare(self.gazetteer, name, line, raw, rec),
+                        Ok(rec) => prepare(self.gazetteer, self.tagger, name, line, raw, rec),
                         Err(m) => err(name, Some(line), m.map(|m| format!("item {line}: {m}"))),
                     }
                 })
                 .collect(),
             Ok(v @ Value::Object(_)) => vec![match jsonl::parse_value(v) {
-                Ok(rec) => prepare(self.gazetteer, name, 0, raw_sha256.to_string(), rec),
+                Ok(rec) => prepare(
+                    self.gazetteer,
+                    self.tagger,
+                    name,
+                    0,
+                    raw_sha256.to_string(),
+                    rec,
+                ),
                 Err(m) => err(name, None, m),
             }],
             // Not one document: read it as JSON Lines.
@@ -267,7 +277,7 @@ impl Ctx<'_> {
             return Some(err(name, Some(line), "contains NUL bytes"));
         }
         Some(match jsonl::parse_line(text) {
-            Ok(rec) => prepare(self.gazetteer, name, line, sha, rec),
+            Ok(rec) => prepare(self.gazetteer, self.tagger, name, line, sha, rec),
             Err(m) => err(name, Some(line), m),
         })
     }

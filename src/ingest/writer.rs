@@ -87,6 +87,8 @@ pub struct Writer<'c> {
     /// written with it so that a killed run resumes exactly after the last
     /// commit (a JSON Lines file gives one per batch; only the last counts).
     states: HashMap<String, StateUpdate>,
+    /// Discovered entities looked up or created in the open transaction.
+    discovered: crate::entities::store::DiscoveredIds,
 }
 
 impl<'c> Writer<'c> {
@@ -110,6 +112,7 @@ impl<'c> Writer<'c> {
             records: 0,
             fts: FtsQueue::default(),
             states: HashMap::new(),
+            discovered: Default::default(),
         }
     }
 
@@ -153,6 +156,7 @@ impl<'c> Writer<'c> {
         self.conn.execute_batch("COMMIT")?;
         self.open = false;
         self.records = 0;
+        self.discovered = Default::default();
         Ok(())
     }
 
@@ -172,6 +176,7 @@ impl<'c> Writer<'c> {
         }
         let tx: &Connection = self.conn;
         let fts = &mut self.fts;
+        let discovered = &mut self.discovered;
         let at = now();
         for item in batch.items {
             match item {
@@ -219,7 +224,7 @@ impl<'c> Writer<'c> {
                                 &at,
                             )?;
                             let extraction = std::mem::take(&mut p.extraction);
-                            crate::entities::store::write(tx, id, extraction, fts)?;
+                            crate::entities::store::write(tx, id, extraction, fts, discovered)?;
                             // After the mentions: stories compare them.
                             crate::dedup::add(
                                 tx,

@@ -80,3 +80,34 @@ pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
     );
     places.into_iter().find(|p| p.is_file())
 }
+
+/// A loaded tagger, shared by the ingest workers (cheap to clone).
+#[derive(Clone)]
+pub struct SharedTagger(pub std::sync::Arc<dyn Tagger + Send>);
+
+impl std::fmt::Debug for SharedTagger {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Tagger({})", self.0.id())
+    }
+}
+
+impl SharedTagger {
+    pub fn new(t: impl Tagger + Send + 'static) -> Self {
+        SharedTagger(std::sync::Arc::new(t))
+    }
+
+    pub fn get(&self) -> &dyn Tagger {
+        &*self.0
+    }
+}
+
+/// Load the model at `path`: the one place a run reads the model file.
+pub fn load_tagger(path: &Path) -> crate::error::Result<SharedTagger> {
+    Ok(SharedTagger::new(Model::load(path)?))
+}
+
+/// How to turn NER on, for the message said once when it is off.
+pub const OFF_HINT: &str = "named-entity recognition is off (no model found): only gazetteer names and names after titles are found; give a model with --model FILE or MARSAD_MODEL, or put ner-ar.model next to the binary";
+
+/// What the archive records as the model of an extraction without one.
+pub const OFF_ID: &str = "off";

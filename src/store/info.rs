@@ -59,6 +59,8 @@ pub struct Info {
     pub path: String,
     pub schema_version: i64,
     pub analyzer_version: Option<String>,
+    /// The named-entity model of the last extraction (`off`: none).
+    pub ner_model: Option<String>,
     pub articles: i64,
     pub sightings: i64,
     pub outlets: i64,
@@ -98,6 +100,7 @@ impl Store {
             path: self.path.display().to_string(),
             schema_version: self.schema_version()?,
             analyzer_version: self.meta(Meta::AnalyzerVersion)?,
+            ner_model: self.meta(Meta::NerModel)?,
             articles: count("SELECT count(*) FROM articles")?,
             sightings: count("SELECT count(*) FROM sightings")?,
             outlets: count("SELECT count(*) FROM outlets")?,

@@ -16,6 +16,9 @@ pub enum Meta {
     DedupThreshold,
     /// When the shipped gazetteer was imported (never again after).
     GazetteerSeeded,
+    /// The named-entity model the mentions were extracted with (its id, or
+    /// `off`), as of the last ingest or reextract.
+    NerModel,
 }
 
 impl Meta {
@@ -25,6 +28,7 @@ impl Meta {
             Meta::DedupVersion => "dedup_version",
             Meta::DedupThreshold => "dedup_threshold",
             Meta::GazetteerSeeded => "gazetteer_seeded",
+            Meta::NerModel => "ner_model",
         }
     }
 }

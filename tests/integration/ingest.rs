@@ -289,6 +289,7 @@ fn a_file_that_vanishes_after_listing_is_an_error_not_a_stop() {
         outlet: None,
         args: vec![],
         max_article_bytes: 1 << 20,
+        tagger: None,
     };
     let mut seen = Vec::new();
     let s = marsad::ingest::run_listed(

@@ -11,6 +11,7 @@ mod extension;
 mod hostile;
 mod ingest;
 mod kill;
+mod linking;
 mod ner;
 mod output;
 mod pipes;

@@ -385,6 +385,24 @@ pub fn is_arabic_word(s: &str) -> bool {
     s.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))
 }
 
+/// True if a normalised word is a common word of the language rather than
+/// only a name: a stop word, or a form the 2018 corpus attests with the
+/// article (a noun or adjective: وزاره، داخليه، منفي), with or without its
+/// own article. A name made only of such words (وزارة الداخلية) is generic.
+/// A word read as a plural of another (بوتين as بوت + ين) is not: names
+/// end in ين and ون as often as plurals do.
+pub fn is_common_word(norm: &str) -> bool {
+    let bare = norm
+        .strip_prefix("ال")
+        .filter(|r| r.chars().count() >= 2)
+        .unwrap_or(norm);
+    let k = lexicon::key(bare);
+    let plural = ["ين", "ون", "ان"]
+        .iter()
+        .any(|e| bare.strip_suffix(e) == Some(k.as_str()));
+    stopwords().contains(norm) || (!plural && lexicon::flags(&k) & lexicon::NOUN != 0)
+}
+
 /// Lower-cased as Lucene's analyzer compares them.
 static STOPWORDS: WordList<HashSet<String>, String> = WordList::new(
     include_str!("lucene-arabic-stopwords.txt"),

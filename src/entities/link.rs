@@ -1,0 +1,308 @@
+//! Linking in context: the recogniser's spans become discovered entities
+//! (where the gazetteer has nothing), later bare first names and surnames
+//! of a discovered person are that person, and generic gazetteer names are
+//! kept only where the article supports them.
+
+// FxHash: these maps are filled and probed for every word of every article.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+use super::discover::{CONNECTORS, is_listed_given_name};
+use super::gazetteer::Gazetteer;
+use super::scan::{FieldScan, first_forms, original_prefix_len};
+use super::{Candidate, EntityType, How, Mention, NameKind};
+
+#[cfg(test)]
+#[path = "link_tests.rs"]
+mod tests;
+use crate::ner::Tagger;
+use crate::text;
+use crate::text::clitics::ENTITY_PROCLITICS;
+
+/// A recognised name: tokens `start..end` of a field, of type `kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Span {
+    pub start: usize,
+    pub end: usize,
+    pub kind: EntityType,
+}
+
+/// The tagger's spans over a field, sentence by sentence, as token ranges
+/// of the field. A span stops where punctuation separates two of its words.
+pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
+    let mut out = Vec::new();
+    let mut words: Vec<&str> = Vec::new();
+    for r in &f.sentences {
+        words.clear();
+        words.extend(f.toks[r.clone()].iter().map(|t| t.t.surface));
+        for s in tagger.tag(&words) {
+            if s.start >= s.end || s.end > words.len() || s.kind == EntityType::Other {
+                continue;
+            }
+            let (start, mut end) = (r.start + s.start, r.start + s.end);
+            if let Some(k) = (start + 1..end).find(|&k| !f.toks[k - 1].joined_next) {
+                end = k;
+            }
+            out.push(Span {
+                start,
+                end,
+                kind: s.kind,
+            });
+        }
+    }
+    out
+}
+
+/// How many normalised characters of a recognised name's first word are a
+/// proclitic, and the word without it: a preposition or conjunction before
+/// the article (بالعراق → العراق, للعراق → العراق), or a bare و or ف before
+/// a word that is no given name (وبوش → بوش, but وليد stays).
+fn span_clitic(norm: &str) -> (usize, String) {
+    for c in ENTITY_PROCLITICS {
+        let Some(rest) = norm.strip_prefix(c) else {
+            continue;
+        };
+        let n = c.chars().count();
+        if rest.chars().count() < 2 {
+            continue;
+        }
+        if c.ends_with("ال") {
+            return (n - 2, format!("ال{rest}"));
+        }
+        if c.ends_with("لل") {
+            return (n - 1, format!("ال{rest}"));
+        }
+        if (*c == "و" || *c == "ف")
+            && rest.chars().count() >= 3
+            && !is_listed_given_name(norm)
+            && !text::is_common_word(norm)
+        {
+            return (n, rest.to_string());
+        }
+    }
+    (0, norm.to_string())
+}
+
+/// Discovered entities for the spans the gazetteer did not cover (it wins
+/// where they overlap); their tokens are marked `covered`.
+pub(super) fn span_candidates(
+    g: &Gazetteer,
+    f: &FieldScan,
+    spans: &[Span],
+    covered: &mut [bool],
+) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for s in spans {
+        if covered[s.start..s.end].iter().any(|&c| c) {
+            continue;
+        }
+        let toks = &f.toks[s.start..s.end];
+        let (clitic, first) = span_clitic(toks[0].norm);
+        let key = std::iter::once(first.as_str())
+            .chain(toks[1..].iter().map(|t| t.norm))
+            .collect::<Vec<_>>()
+            .join(" ");
+        if key.chars().filter(|c| c.is_alphabetic()).count() < 2 || g.rejected.contains(&key) {
+            continue;
+        }
+        let (start, end, surface) = surface(f, s.start, s.end, clitic);
+        out.push(Candidate {
+            key,
+            kind: s.kind,
+            name: surface.clone(),
+            field: f.field,
+            start,
+            end,
+            surface,
+            sentence: toks[0].sentence,
+            how: How::Discovered,
+        });
+        covered[s.start..s.end].iter_mut().for_each(|c| *c = true);
+    }
+    out
+}
+
+/// Code-point offsets and text of tokens `a..b`, the first `clitic`
+/// normalised characters of the first left outside.
+fn surface(f: &FieldScan, a: usize, b: usize, clitic: usize) -> (usize, usize, String) {
+    let first = &f.toks[a].t;
+    let last = &f.toks[b - 1].t;
+    let skipped = original_prefix_len(first.surface, clitic);
+    let byte_start = first.byte_start
+        + first
+            .surface
+            .char_indices()
+            .nth(skipped)
+            .map_or(first.surface.len(), |(b, _)| b);
+    (
+        first.start + skipped,
+        last.end,
+        f.text[byte_start..last.byte_end].to_string(),
+    )
+}
+
+/// Where something stands in the article: title before body, then offset.
+fn at(field: super::Field, start: usize) -> (u8, usize) {
+    (field as u8, start)
+}
+
+/// Bare first names and surnames of discovered persons, after the full name
+/// (two words or more) appeared earlier in the article, where the word
+/// names only one person of the article (جورج بوش … بوش). `covered` marks
+/// the tokens already taken, field by field.
+pub(super) fn short_forms(
+    fields: &[FieldScan],
+    covered: &[Vec<bool>],
+    mentions: &[Mention],
+    found: &[Candidate],
+) -> Vec<Candidate> {
+    // Word → the persons (index into `found`) it is the first or last word of.
+    let mut by_word: HashMap<&str, Vec<usize>> = HashMap::default();
+    let mut first_seen: HashMap<&str, (u8, usize)> = HashMap::default();
+    for (i, c) in found.iter().enumerate() {
+        let words: Vec<&str> = c.key.split(' ').collect();
+        if c.kind != EntityType::Person || words.len() < 2 {
+            continue;
+        }
+        let pos = at(c.field, c.start);
+        let seen = first_seen.entry(&c.key).or_insert(pos);
+        if pos < *seen {
+            *seen = pos;
+        }
+        // The last word of a compound (عبد الرحمن) is no surname; a common
+        // word (صالح, جمال) stands for no one unless it carries the article.
+        let compound = CONNECTORS.contains(&words[words.len() - 2]);
+        for (k, w) in [(0, words[0]), (words.len() - 1, words[words.len() - 1])] {
+            if w.chars().count() < 3
+                || CONNECTORS.contains(&w)
+                || text::stopwords().contains(w)
+                || (k > 0 && compound)
+                || (text::is_common_word(w) && !w.starts_with("ال"))
+            {
+                continue;
+            }
+            let v = by_word.entry(w).or_default();
+            if !v.iter().any(|&j| found[j].key == c.key) {
+                v.push(i);
+            }
+        }
+    }
+    if by_word.is_empty() {
+        return Vec::new();
+    }
+    // Words of the gazetteer's names in the article make a bare word ambiguous.
+    let named: HashSet<String> = mentions
+        .iter()
+        .flat_map(|m| {
+            text::normalize(&m.surface)
+                .split(' ')
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let taken: Vec<(u8, usize, usize)> = found
+        .iter()
+        .map(|c| (c.field as u8, c.start, c.end))
+        .collect();
+    let mut out = Vec::new();
+    for (f, cov) in fields.iter().zip(covered) {
+        for (i, t) in f.toks.iter().enumerate() {
+            if cov[i] {
+                continue;
+            }
+            let overlaps = |s: usize, e: usize| {
+                taken
+                    .iter()
+                    .any(|&(fl, a, b)| fl == f.field as u8 && a < e && s < b)
+            };
+            if overlaps(t.t.start, t.t.end) {
+                continue;
+            }
+            for (form, clitic) in first_forms(t.norm) {
+                let Some(ps) = by_word.get(form.as_ref()) else {
+                    continue;
+                };
+                let c = &found[ps[0]];
+                // على is not علي: the text's final ى must be the name's.
+                let maqsura = |s: &str| s.ends_with('ى');
+                let same_letter = c
+                    .name
+                    .split_whitespace()
+                    .find(|n| text::normalize(n) == form.as_ref())
+                    .is_none_or(|n| maqsura(n) == maqsura(t.t.surface));
+                if ps.len() != 1
+                    || !same_letter
+                    || named.contains(form.as_ref())
+                    || first_seen[c.key.as_str()] >= at(f.field, t.t.start)
+                {
+                    break;
+                }
+                let (start, end, surface) = surface(f, i, i + 1, clitic);
+                out.push(Candidate {
+                    key: c.key.clone(),
+                    kind: c.kind,
+                    name: c.name.clone(),
+                    field: f.field,
+                    start,
+                    end,
+                    surface,
+                    sentence: t.sentence,
+                    how: How::Short,
+                });
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// What the gazetteer matched, as the context check needs it.
+pub(super) struct Found {
+    pub entity: usize,
+    pub how: NameKind,
+    /// A generic name (made only of common words) of two words or more.
+    pub generic: bool,
+    /// Field (index) and tokens it covers.
+    pub tokens: (usize, std::ops::Range<usize>),
+}
+
+/// Which matches stand in their context. A generic name is its entity only
+/// where the article names, through a name that is not generic, the
+/// entity's country or something of that country (another entity whose
+/// country it is); an entity with no country has no context to check and
+/// stays. A short form goes with its entity's full names when every one of
+/// them went.
+pub(super) fn keep_in_context(g: &Gazetteer, found: &[Found]) -> Vec<bool> {
+    if !found.iter().any(|f| f.generic) {
+        return vec![true; found.len()];
+    }
+    let mut present: HashSet<usize> = HashSet::default();
+    for f in found.iter().filter(|f| !f.generic) {
+        present.insert(f.entity);
+        if let Some(&c) = g.country.get(&f.entity) {
+            present.insert(c);
+        }
+    }
+    let mut keep: Vec<bool> = found
+        .iter()
+        .map(|f| !f.generic || g.country.get(&f.entity).is_none_or(|c| present.contains(c)))
+        .collect();
+    let dropped: HashSet<usize> = found
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| !**k)
+        .map(|(f, _)| f.entity)
+        .collect();
+    let kept_full: HashSet<usize> = found
+        .iter()
+        .zip(&keep)
+        .filter(|(f, k)| **k && f.how != NameKind::Short)
+        .map(|(f, _)| f.entity)
+        .collect();
+    for (f, k) in found.iter().zip(keep.iter_mut()) {
+        if f.how == NameKind::Short && dropped.contains(&f.entity) && !kept_full.contains(&f.entity)
+        {
+            *k = false;
+        }
+    }
+    keep
+}
