@@ -154,8 +154,10 @@ pub fn extract_words<'a>(
     let mut keep = keep.into_iter();
     out.mentions.retain(|_| keep.next().unwrap_or(true));
     for ((f, covered), spans) in fields.iter().zip(&mut covered_fields).zip(&spans_fields) {
-        out.candidates
-            .extend(link::span_candidates(g, f, spans, covered));
+        if let Some(t) = tagger {
+            out.candidates
+                .extend(link::span_candidates(t, g, f, spans, covered));
+        }
         out.candidates.extend(discover(g, f, covered));
     }
     let shorts = link::short_forms(&fields, &covered_fields, &out.mentions, &out.candidates);

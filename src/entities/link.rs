@@ -35,7 +35,11 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
         words.clear();
         words.extend(f.toks[r.clone()].iter().map(|t| t.t.surface));
         for s in tagger.tag(&words) {
-            if s.start >= s.end || s.end > words.len() || s.kind == EntityType::Other {
+            if s.start >= s.end
+                || s.end > words.len()
+                || s.kind == EntityType::Other
+                || !crate::ner::plausible(&words, &s)
+            {
                 continue;
             }
             let (start, mut end) = (r.start + s.start, r.start + s.end);
@@ -54,9 +58,9 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
 
 /// How many normalised characters of a recognised name's first word are a
 /// proclitic, and the word without it: a preposition or conjunction before
-/// the article (بالعراق → العراق, للعراق → العراق), or a bare و or ف before
-/// a word that is no given name (وبوش → بوش, but وليد stays).
-fn span_clitic(norm: &str) -> (usize, String) {
+/// the article (بالعراق → العراق, للعراق → العراق), or a bare one that the
+/// tagger splits off (`bare`: its length; وبوش → بوش, but واشنطن stays).
+fn span_clitic(norm: &str, bare: Option<usize>) -> (usize, String) {
     for c in ENTITY_PROCLITICS {
         let Some(rest) = norm.strip_prefix(c) else {
             continue;
@@ -71,7 +75,7 @@ fn span_clitic(norm: &str) -> (usize, String) {
         if c.ends_with("لل") {
             return (n - 1, format!("ال{rest}"));
         }
-        if (*c == "و" || *c == "ف")
+        if bare == Some(n)
             && rest.chars().count() >= 3
             && !is_listed_given_name(norm)
             && !text::is_common_word(norm)
@@ -85,6 +89,7 @@ fn span_clitic(norm: &str) -> (usize, String) {
 /// Discovered entities for the spans the gazetteer did not cover (it wins
 /// where they overlap); their tokens are marked `covered`.
 pub(super) fn span_candidates(
+    tagger: &dyn Tagger,
     g: &Gazetteer,
     f: &FieldScan,
     spans: &[Span],
@@ -96,7 +101,12 @@ pub(super) fn span_candidates(
             continue;
         }
         let toks = &f.toks[s.start..s.end];
-        let (clitic, first) = span_clitic(toks[0].norm);
+        // The tagger's word counts say whether a bare proclitic is one
+        // (وإسرائيل) or the name's own letter (واشنطن, فلاديفوستوك).
+        let surface0 = toks[0].t.surface;
+        let cut = tagger.proclitic_len(surface0);
+        let bare = (cut > 0).then(|| text::normalize(&surface0[..cut]).chars().count());
+        let (clitic, first) = span_clitic(toks[0].norm, bare);
         let key = std::iter::once(first.as_str())
             .chain(toks[1..].iter().map(|t| t.norm))
             .collect::<Vec<_>>()

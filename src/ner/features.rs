@@ -80,7 +80,13 @@ impl Resources {
         let n = normalize(word);
         let mut best: Option<&str> = None;
         for (clitic, rest) in strip_clitics(&n, NAME_PROCLITICS) {
-            if clitic.ends_with("ال") || clitic.ends_with("لل") || rest.chars().count() < 2 {
+            if clitic.ends_with("لل") && rest.chars().count() >= 2 {
+                // للعراق: the article's ا is gone; its ل stays with the
+                // name, as gazetteer mentions keep it (لجيش الوطني).
+                best = clitic.strip_suffix('ل');
+                break;
+            }
+            if clitic.ends_with("ال") || rest.chars().count() < 2 {
                 // The article goes with the name: strip only what comes before it.
                 let before = clitic.trim_end_matches("ال").trim_end_matches("لل");
                 if !before.is_empty() && clitic.ends_with("ال") && rest.chars().count() >= 2 {
@@ -284,6 +290,8 @@ mod tests {
         assert_eq!(r.proclitic_len("بوش"), 0);
         assert_eq!(r.proclitic_len("والعراق"), "و".len());
         assert_eq!(r.proclitic_len("العراق"), 0);
+        assert_eq!(r.proclitic_len("للعراق"), "ل".len());
+        assert_eq!(r.proclitic_len("وللعراق"), "ول".len());
         assert_eq!(r.proclitic_len("وبالعراق"), "وب".len());
         assert_eq!(r.proclitic_len("لبنان"), 0);
     }

@@ -111,3 +111,27 @@ pub const OFF_HINT: &str = "named-entity recognition is off (no model found): on
 
 /// What the archive records as the model of an extraction without one.
 pub const OFF_ID: &str = "off";
+
+/// Whether a span can be a name at all: no word of it carries tanween
+/// (ً ٌ ٍ), the mark of an indefinite noun or an adverb (سياسياً, مدركاً),
+/// which names do not take. The training text has no diacritics, so the
+/// model cannot learn this; both `find` and the entity linker apply it.
+pub fn plausible(words: &[&str], span: &NerSpan) -> bool {
+    !words[span.start..span.end]
+        .iter()
+        .any(|w| w.chars().any(|c| matches!(c, '\u{064B}'..='\u{064D}')))
+}
+
+#[cfg(test)]
+mod plausible_tests {
+    use super::*;
+
+    #[test]
+    fn tanween_marks_no_name() {
+        let span = |start, end| NerSpan { start, end, kind: EntityType::Place };
+        let words = ["زار", "سياسياً", "باريس", "أمس"];
+        assert!(!plausible(&words, &span(1, 2)));
+        assert!(plausible(&words, &span(2, 3)));
+        assert!(!plausible(&words, &span(1, 3)));
+    }
+}

@@ -41,6 +41,9 @@ pub fn find(tagger: &dyn Tagger, text: &str) -> Vec<Found> {
     for s in sentences(text) {
         let surfaces: Vec<&str> = s.iter().map(|w| w.token.surface).collect();
         for span in tagger.tag(&surfaces) {
+            if !super::plausible(&surfaces, &span) {
+                continue;
+            }
             let first = &s[span.start].token;
             let last = &s[span.end - 1].token;
             let cut = tagger.proclitic_len(first.surface);
