@@ -44,11 +44,17 @@ fn p95(v: &mut [f64]) -> f64 {
 
 /// Run `marsad ingest` under /usr/bin/time; returns (seconds, peak RSS KiB, summary JSON).
 fn ingest(db: &Path, input: &Path) -> (f64, u64, serde_json::Value) {
+    ingest_with(db, input, &[])
+}
+
+/// [`ingest`] with global options first (`--model none`: NER off).
+fn ingest_with(db: &Path, input: &Path, opts: &[&str]) -> (f64, u64, serde_json::Value) {
     let t = Instant::now();
     let out = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("RSS %M")
         .arg(bin())
+        .args(opts)
         .arg("--db")
         .arg(db)
         .args(["ingest", "--json", "--quiet"])
@@ -56,6 +62,7 @@ fn ingest(db: &Path, input: &Path) -> (f64, u64, serde_json::Value) {
         .output()
         .or_else(|_| {
             Command::new(bin())
+                .args(opts)
                 .arg("--db")
                 .arg(db)
                 .args(["ingest", "--json", "--quiet"])
@@ -349,6 +356,60 @@ fn entity_latency(db: &Path) -> String {
         .join(", ")
 }
 
+/// Tagging speed of the shipped model on one thread over the corpus's body
+/// text (sentences split first, as ingest does), cold and warm word cache,
+/// and the model's size in memory.
+fn ner_rate() -> Vec<(String, String)> {
+    use marsad::ner::{Model, Tagger, sentences};
+    let Some(path) = marsad::ner::locate(None) else {
+        return vec![("NER tagging".into(), "no model found; skipped".into())];
+    };
+    let m = Model::load(&path).expect("load the NER model");
+    let file = std::fs::File::open(corpus()).unwrap();
+    let texts: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(
+        flate2::read::GzDecoder::new(file),
+    ))
+    .map(|l| {
+        let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+        v["text"].as_str().unwrap_or_default().to_string()
+    })
+    .collect();
+    let sents: Vec<Vec<&str>> = texts
+        .iter()
+        .flat_map(|t| {
+            sentences(t)
+                .into_iter()
+                .map(|s| s.iter().map(|w| w.token.surface).collect())
+        })
+        .collect();
+    let tokens: usize = sents.iter().map(Vec::len).sum();
+    let mut rates = Vec::new();
+    for _ in 0..2 {
+        let t = Instant::now();
+        let names: usize = sents.iter().map(|s| m.tag(s).len()).sum();
+        std::hint::black_box(names);
+        rates.push(tokens as f64 / t.elapsed().as_secs_f64() / 1e6);
+    }
+    vec![
+        (
+            format!("NER tagging, one thread, {tokens} tokens of the 31k bodies"),
+            format!(
+                "{:.2} M tokens/s first pass, {:.2} M tokens/s second (word cache warm)",
+                rates[0], rates[1]
+            ),
+        ),
+        (
+            "NER model in memory".into(),
+            format!(
+                "{:.1} MB ({} features; file {:.1} MB)",
+                m.memory_bytes() as f64 / 1e6,
+                m.features(),
+                std::fs::metadata(&path).map_or(0, |md| md.len()) as f64 / 1e6
+            ),
+        ),
+    ]
+}
+
 fn main() {
     if !corpus().exists() {
         eprintln!(
@@ -372,7 +433,12 @@ fn main() {
     let peer_db = dir.join("peer.db");
     let (mut fulls, mut peers, mut raws) = (Vec::new(), Vec::new(), Vec::new());
     let (mut rss, mut summary) = (0, serde_json::Value::Null);
+    let (mut no_ner, mut no_ner_rss) = (Vec::new(), 0);
     for _ in 0..runs {
+        remove_db(&db);
+        let (secs, r, _) = ingest_with(&db, &corpus(), &["--model", "none"]);
+        no_ner.push(secs);
+        no_ner_rss = no_ner_rss.max(r);
         remove_db(&db);
         let (secs, r, s) = ingest(&db, &corpus());
         fulls.push(secs);
@@ -415,6 +481,27 @@ fn main() {
         "31k: peak RSS".into(),
         format!("{:.0} MB", rss as f64 / 1024.0),
     ));
+    // The NER share: the same ingest with the model off, in the same rounds.
+    let mut shares: Vec<f64> = fulls.iter().zip(&no_ner).map(|(f, n)| (f - n) / f).collect();
+    rows.push((
+        "31k: NER share of ingest time (model on vs --model none, same rounds)".into(),
+        format!(
+            "{:.0}% (median of {} rounds; off: {:.2} s)",
+            100.0 * median(&mut shares),
+            shares.len(),
+            median(&mut no_ner.clone())
+        ),
+    ));
+    rows.push((
+        "31k: NER share of peak RSS".into(),
+        format!(
+            "{:.0} MB of {:.0} MB ({:.0}%)",
+            rss.saturating_sub(no_ner_rss) as f64 / 1024.0,
+            rss as f64 / 1024.0,
+            100.0 * rss.saturating_sub(no_ner_rss) as f64 / rss.max(1) as f64
+        ),
+    ));
+    rows.extend(ner_rate());
     if !peers.is_empty() {
         rows.push((
             "31k: sqlite-utils insert --nl + enable-fts --fts5 (uncompressed file)".into(),
@@ -462,6 +549,21 @@ fn main() {
     rows.push((
         "31k: gazetteer mentions / articles with one".into(),
         format!("{mentions} / {with_mention}"),
+    ));
+    let (found, discovered): (i64, i64) = marsad::archive::open_to_read(&db)
+        .unwrap()
+        .conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM mentions WHERE how = 'discovered' OR entity_id IN
+                        (SELECT id FROM entities WHERE status = 'candidate')),
+                    (SELECT count(*) FROM entities WHERE status = 'candidate')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    rows.push((
+        "31k: discovered entities (NER and titles) / their mentions".into(),
+        format!("{discovered} / {found}"),
     ));
     let size = std::fs::metadata(&db).unwrap().len() as f64 / 1e6;
     rows.push((

@@ -62,6 +62,20 @@ impl Tagger for Names {
         out
     }
 
+    /// Like a model whose word counts know the listed names: what stands
+    /// before a listed first word is a proclitic (ورامي → و).
+    fn proclitic_len(&self, word: &str) -> usize {
+        let norm = text::normalize(word);
+        for (name, _) in &self.0 {
+            let first = text::normalize(name.split(' ').next().unwrap_or(""));
+            if norm != first && norm.ends_with(first.as_str()) {
+                let n = norm.chars().count() - first.chars().count();
+                return word.char_indices().nth(n).map_or(0, |(b, _)| b);
+            }
+        }
+        0
+    }
+
     fn id(&self) -> String {
         "names".into()
     }
