@@ -84,20 +84,20 @@ pub fn extract_words<'a>(
                 continue;
             };
             // A person's lone alias that is also a common word (المنفي) is
-            // the person after the full name, or where the model reads a
-            // person's name; without a model, unless the text writes it as
-            // the other word normalisation folds into it (المنفى, "the exile").
+            // the person after the full name; else not where the text writes
+            // it as the other word normalisation folds into it (المنفى, "the
+            // exile"), nor where the model reads another kind of name there.
+            // A model that merely misses it does not undo the gazetteer
+            // (السيسي, القذافي are common-looking words with the article).
             if p.generic
                 && len == 1
                 && p.how == NameKind::Alias
                 && g.types.get(&p.entity) == Some(&EntityType::Person)
                 && !seen_full.contains_key(&p.entity)
-                && match tagger {
-                    Some(_) => !spans
+                && ((p.final_ya && ends_in_maqsura(toks[i].t.surface))
+                    || spans
                         .iter()
-                        .any(|s| s.start <= i && i < s.end && s.kind == EntityType::Person),
-                    None => p.final_ya && ends_in_maqsura(toks[i].t.surface),
-                }
+                        .any(|s| s.start <= i && i < s.end && s.kind != EntityType::Person))
             {
                 i += 1;
                 continue;
@@ -160,6 +160,7 @@ pub fn extract_words<'a>(
         }
         out.candidates.extend(discover(g, f, covered));
     }
+    link::release_bare_names(&fields, &mut covered_fields, &mut out.candidates);
     let shorts = link::short_forms(&fields, &covered_fields, &out.mentions, &out.candidates);
     out.candidates.extend(shorts);
 

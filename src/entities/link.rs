@@ -316,3 +316,42 @@ pub(super) fn keep_in_context(g: &Gazetteer, found: &[Found]) -> Vec<bool> {
     }
     keep
 }
+
+/// A one-word person the recogniser found on its own that is the first or
+/// last word of a longer person named earlier in the article (نيد برايس …
+/// برايس) is no new entity: its words are freed for [`short_forms`], which
+/// links it to that person when the word names only one.
+pub(super) fn release_bare_names(
+    fields: &[FieldScan],
+    covered: &mut [Vec<bool>],
+    found: &mut Vec<Candidate>,
+) {
+    let longer: Vec<(Vec<String>, (u8, usize))> = found
+        .iter()
+        .filter(|c| c.kind == EntityType::Person && c.key.contains(' '))
+        .map(|c| (c.key.split(' ').map(str::to_string).collect(), at(c.field, c.start)))
+        .collect();
+    let bare = |c: &Candidate| {
+        c.kind == EntityType::Person
+            && c.how == How::Discovered
+            && !c.key.contains(' ')
+            && longer.iter().any(|(words, pos)| {
+                *pos < at(c.field, c.start)
+                    && (words[0] == c.key || words[words.len() - 1] == c.key)
+            })
+    };
+    let (freed, kept): (Vec<Candidate>, Vec<Candidate>) = found.drain(..).partition(bare);
+    *found = kept;
+    for c in freed {
+        for (f, cov) in fields.iter().zip(covered.iter_mut()) {
+            if f.field != c.field {
+                continue;
+            }
+            for (i, t) in f.toks.iter().enumerate() {
+                if t.t.start < c.end && c.start < t.t.end {
+                    cov[i] = false;
+                }
+            }
+        }
+    }
+}

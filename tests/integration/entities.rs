@@ -337,7 +337,9 @@ fn editing_the_gazetteer_and_reextracting() {
         "عنوان\n\nقال المتحدث باسم الخارجية الأمريكية نيد برايس إن حفتر التقى برايس في بنغازي.",
     )
     .unwrap();
-    a.ingest_json(&[&f]);
+    // Discovery after titles alone (the model finds him: tests/integration/linking.rs).
+    let out = a.run(&["--model", "none", "ingest", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
     let out = a.run(&["entities", "--candidates", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
