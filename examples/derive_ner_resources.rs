@@ -224,7 +224,10 @@ fn main() -> std::io::Result<()> {
                             tagged.resize(forms.len(), [[0; 4]; 3]);
                             for (&id, l) in ids.iter().zip(m.labels(&surf)) {
                                 // Labels: O, then B I E S of PERS, LOC, ORG, MISC.
-                                let (k, r) = ((l as usize).wrapping_sub(1) / 4, (l as usize).wrapping_sub(1) % 4);
+                                let (k, r) = (
+                                    (l as usize).wrapping_sub(1) / 4,
+                                    (l as usize).wrapping_sub(1) % 4,
+                                );
                                 if l != 0 && k < 3 {
                                     tagged[id as usize][k][r] += 1;
                                 }
