@@ -5,6 +5,7 @@
 //! and no new one):
 //!
 //!     cargo run --release --example derive_ner_resources -- \
+//!         [--model TAGGER.model] \
 //!         ../shared/corpus/ant-multisource-2018.jsonl.gz \
 //!         ../shared/corpus/ant-jawharafm-2013-2017.jsonl.gz
 //!
@@ -25,11 +26,20 @@
 //!   word that opens an organisation's name; `aP1..3` `aL1..3` `aO1..3` how
 //!   often the word follows such a trigger (per cent of its occurrences,
 //!   bucketed); `art0..3` how often it carries the article ال (names rarely
-//!   do).
+//!   do);
+//! - with `--model`, self-trained name lists: every sentence of the corpora is
+//!   tagged with that model (trained on the train part only, so that neither
+//!   the tuning nor the held-out names are in it), and a word tagged inside a
+//!   person, place or organisation (T = P, L, O) at least 3 times gets
+//!   `nT0..3` (share of its occurrences tagged T, bucketed), `dT` when at
+//!   least 80% of its tagged occurrences are T, and `rTB` `rTI` `rTE` `rTS`
+//!   for the positions it takes (first, inside, last word, a name alone) at
+//!   least 3 times and in 30% of its T occurrences.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 
+use marsad::ner::{Model, sentences};
 use marsad::text::{normalize, words};
 
 /// Generic words before a person's name in news (titles, roles, honorifics).
@@ -167,7 +177,17 @@ const FANOUT: [usize; 3] = [16, 16, 8];
 const SEP: u32 = u32::MAX;
 
 fn main() -> std::io::Result<()> {
-    let paths: Vec<String> = std::env::args().skip(1).collect();
+    let mut paths: Vec<String> = std::env::args().skip(1).collect();
+    let model = match paths.iter().position(|a| a == "--model") {
+        Some(i) => {
+            let m = Model::load(std::path::Path::new(&paths[i + 1])).expect("the tagger");
+            paths.drain(i..i + 2);
+            Some(m)
+        }
+        None => None,
+    };
+    // Per form: how often tagged as each kind (P, L, O) in each position (B I E S).
+    let mut tagged: Vec<[[u32; 4]; 3]> = Vec::new();
     assert!(
         !paths.is_empty(),
         "usage: derive_ner_resources CORPUS.jsonl[.gz]..."
@@ -188,12 +208,31 @@ fn main() -> std::io::Result<()> {
             for field in ["title", "text"] {
                 let text = v[field].as_str().unwrap_or_default();
                 for para in text.split('\n') {
-                    for w in words(para) {
-                        let id = *vocab.entry(w.norm.clone()).or_insert_with(|| {
-                            forms.push(w.norm.clone());
-                            forms.len() as u32 - 1
-                        });
-                        seq.push(id);
+                    for sent in sentences(para) {
+                        let ids: Vec<u32> = sent
+                            .iter()
+                            .map(|w| {
+                                *vocab.entry(w.norm.clone()).or_insert_with(|| {
+                                    forms.push(w.norm.clone());
+                                    forms.len() as u32 - 1
+                                })
+                            })
+                            .collect();
+                        seq.extend(&ids);
+                        if let Some(m) = &model {
+                            let surf: Vec<&str> = sent.iter().map(|w| w.token.surface).collect();
+                            tagged.resize(forms.len(), [[0; 4]; 3]);
+                            for (&id, l) in ids.iter().zip(m.labels(&surf)) {
+                                // Labels: O, then B I E S of PERS, LOC, ORG, MISC.
+                                let (k, r) = (
+                                    (l as usize).wrapping_sub(1) / 4,
+                                    (l as usize).wrapping_sub(1) % 4,
+                                );
+                                if l != 0 && k < 3 {
+                                    tagged[id as usize][k][r] += 1;
+                                }
+                            }
+                        }
                     }
                     seq.push(SEP);
                 }
@@ -303,6 +342,29 @@ fn main() -> std::io::Result<()> {
         }
     }
 
+    tagged.resize(n, [[0; 4]; 3]);
+    for id in 0..n {
+        let t = &tagged[id];
+        let per: Vec<u32> = t.iter().map(|r| r.iter().sum()).collect();
+        let all: u32 = per.iter().sum();
+        for k in 0..3 {
+            if per[k] < 3 {
+                continue;
+            }
+            let kn = ["P", "L", "O"][k];
+            let b = bucket(per[k] as f64 / count[id] as f64, &[0.1, 0.4, 0.8]);
+            flags[id].push(format!("n{kn}{b}"));
+            if per[k] as f64 >= 0.8 * all as f64 {
+                flags[id].push(format!("d{kn}"));
+            }
+            for (r, rn) in ["B", "I", "E", "S"].iter().enumerate() {
+                if t[k][r] >= 3 && t[k][r] as f64 >= 0.3 * per[k] as f64 {
+                    flags[id].push(format!("r{kn}{rn}"));
+                }
+            }
+        }
+    }
+
     let clusters = cluster(&seq, &count, n);
 
     let mut out = String::new();
@@ -396,15 +458,19 @@ fn cluster(seq: &[u32], count: &[u32], n: usize) -> Vec<Option<[usize; 3]>> {
             dim_total[d as usize] += 1;
         }
     }
+    // In a fixed order, so that the float sums below (and the clusters) are
+    // the same on every run.
+    let mut co: Vec<((u32, u32), u32)> = co.into_iter().collect();
+    co.sort_unstable();
     let total: u64 = dim_total.iter().sum();
     let mut row_total = vec![0u64; words.len()];
-    for (&(r, _), &c) in &co {
+    for &((r, _), c) in &co {
         row_total[r as usize] += c as u64;
     }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let proj: Vec<f32> = (0..2 * CONTEXT_WORDS * DIMS).map(|_| rng.gauss()).collect();
     let mut vecs = vec![0f32; words.len() * DIMS];
-    for (&(r, d), &c) in &co {
+    for &((r, d), c) in &co {
         let pmi = ((c as f64 * total as f64)
             / (row_total[r as usize] as f64 * dim_total[d as usize] as f64))
             .ln();
