@@ -6,7 +6,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::{add_alias, check_name, free_id, rebuild_entities_fts, rename_id};
-use super::{NameKind, Status};
+use super::{EntityType, NameKind, Status};
 use crate::error::{Error, Result};
 use crate::text;
 
@@ -101,6 +101,7 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
 /// Returns the id it has now.
 pub fn accept(conn: &mut Connection, id: &str) -> Result<String> {
     if !id.starts_with("cand-") {
+        surname_as_short_name(conn, id)?;
         set_status(conn, id, Decision::Accepted)?;
         return Ok(id.to_string());
     }
@@ -244,4 +245,36 @@ pub fn rename(
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     Ok(())
+}
+
+/// A discovered person named by two words or more is also his bare surname
+/// after his full name in an article (محمد صلاح … صلاح) while a candidate;
+/// accepted, he keeps it as a short name of the gazetteer. Not a surname
+/// that is a common word without the article (صالح), a short one, or the
+/// end of a compound (عبد الرحمن).
+fn surname_as_short_name(conn: &Connection, id: &str) -> Result<()> {
+    let Some((etype, status, name)) = conn
+        .query_row(
+            "SELECT type, status, name_ar FROM entities WHERE id = ?1",
+            [id],
+            |r| Ok((r.get::<_, EntityType>(0)?, r.get::<_, Status>(1)?, r.get::<_, String>(2)?)),
+        )
+        .optional()?
+    else {
+        return Ok(());
+    };
+    let words: Vec<&str> = name.split_whitespace().collect();
+    if etype != EntityType::Person || status != Status::Candidate || words.len() < 2 {
+        return Ok(());
+    }
+    let last = words[words.len() - 1];
+    let n = text::normalize(last);
+    if n.chars().count() < 3
+        || (text::is_common_word(&n) && !n.starts_with("ال"))
+        || super::alias_problem(last).is_some()
+        || super::discover::CONNECTORS.contains(&text::normalize(words[words.len() - 2]).as_str())
+    {
+        return Ok(());
+    }
+    add_alias(conn, id, last, NameKind::Short)
 }

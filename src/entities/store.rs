@@ -214,14 +214,23 @@ impl DiscoveredIds {
         if let Some(v) = self.0.get(&k) {
             return Ok(v.clone());
         }
-        let known: Option<(String, Status)> = tx
-            .prepare_cached(
-                "SELECT e.id, e.status FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
-                 WHERE a.normalized = ?1 AND e.type = ?2 AND e.merged_into IS NULL
-                 ORDER BY e.status = 'rejected', e.status = 'accepted', e.id LIMIT 1",
-            )?
-            .query_row(params![c.key, c.kind], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        // By its key, else by its name's own normalisation: the two differ
+        // where a proclitic was read off (للبنان: key البنان, name لبنان),
+        // and the alias stored is the name's.
+        let mut known: Option<(String, Status)> = None;
+        for key in [c.key.clone(), text::normalize(&c.name)] {
+            known = tx
+                .prepare_cached(
+                    "SELECT e.id, e.status FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+                     WHERE a.normalized = ?1 AND e.type = ?2 AND e.merged_into IS NULL
+                     ORDER BY e.status = 'rejected', e.status = 'accepted', e.id LIMIT 1",
+                )?
+                .query_row(params![key, c.kind], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if known.is_some() {
+                break;
+            }
+        }
         let id = match known {
             Some((_, Status::Rejected)) => None,
             Some((id, _)) => Some(id),

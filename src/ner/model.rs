@@ -50,6 +50,8 @@ struct Scores {
 
 const OFFSETS: [i8; 4] = [-2, -1, 1, 2];
 const CACHE_MAX: usize = 100_000;
+/// Longer words are read as one placeholder (see `emissions`).
+const MAX_WORD_BYTES: usize = 256;
 
 thread_local! {
     static CACHE: RefCell<(u64, FxHashMap<u64, Rc<Scores>>)> = RefCell::new((0, FxHashMap::default()));
@@ -288,6 +290,10 @@ impl Model {
             let room = c.1.len() < CACHE_MAX;
             let scores: Vec<Rc<Scores>> = words
                 .iter()
+                // No name is this long: a run of letters past it (a pasted
+                // hash, a line without spaces) is read as one placeholder
+                // rather than normalised and stemmed at full length.
+                .map(|w| if w.len() > MAX_WORD_BYTES { &"…" } else { w })
                 .map(|w| {
                     let key = {
                         let mut h = rustc_hash::FxHasher::default();

@@ -289,6 +289,11 @@ fn accept_keeps_the_readable_id_and_merge_makes_an_alias() {
         a.count("SELECT count(*) FROM entities WHERE id = 'jwrj-bwsh' AND status = 'accepted'"),
         1
     );
+    // Accepted, he keeps his bare surname after the full name.
+    assert_eq!(
+        a.count("SELECT count(*) FROM entity_aliases WHERE entity_id = 'jwrj-bwsh' AND alias = 'بوش' AND kind = 'short'"),
+        1
+    );
     let id: String = a
         .conn()
         .query_row(
