@@ -93,6 +93,9 @@ pub fn run(model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
                 text.clear();
                 std::io::stdin().read_to_string(&mut text)?;
             }
+            if text.trim().is_empty() {
+                anyhow::bail!("no text to tag: give it as TEXT, or `-` to read it from stdin");
+            }
             let found = ner::find(&m, &text);
             output::print_rows(a.out.format, &["type", "surface", "start", "end"], &found)?;
             Ok(0)
@@ -102,6 +105,13 @@ pub fn run(model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
 
 fn load(model: Option<&Path>) -> anyhow::Result<Model> {
     let Some(path) = ner::locate(model) else {
+        if model.is_some() {
+            anyhow::bail!(
+                "NER is off (--model none or an empty MARSAD_MODEL), and `marsad ner` needs a model: \
+                 pass --model FILE, or drop the option to use {} next to the binary or in models/",
+                ner::MODEL_FILE
+            );
+        }
         anyhow::bail!(
             "NER is off: no model found (--model none, or no {} next to the binary or in models/); \
              pass --model FILE or set MARSAD_MODEL to turn it on",

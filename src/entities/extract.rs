@@ -7,7 +7,7 @@
 // FxHash: these maps are filled and probed for every word of every article.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::discover::discover;
+use super::discover::{discover, is_listed_given_name};
 use super::gazetteer::Gazetteer;
 use super::link::{self, Found};
 use super::matcher::{best_match, vetoed};
@@ -98,6 +98,23 @@ pub fn extract_words<'a>(
                     || spans
                         .iter()
                         .any(|s| s.start <= i && i < s.end && s.kind != EntityType::Person))
+            {
+                i += 1;
+                continue;
+            }
+            // A person's one-word alias inside a longer recognised person
+            // name with another given name in it is a word of that other
+            // man's name (الأسد in حافظ الأسد once الأسد was merged into
+            // bashar-al-assad; حفتر in أسامة حفتر, not in نجل حفتر).
+            if len == 1
+                && p.how == NameKind::Alias
+                && g.types.get(&p.entity) == Some(&EntityType::Person)
+                && spans.iter().any(|s| {
+                    s.kind == EntityType::Person
+                        && s.start <= i
+                        && i < s.end
+                        && (s.start..s.end).any(|k| k != i && is_listed_given_name(toks[k].norm))
+                })
             {
                 i += 1;
                 continue;

@@ -40,8 +40,20 @@ pub fn parse(text: &str) -> std::result::Result<Vec<Sentence>, String> {
         }
         let (tok, lab) = line
             .rsplit_once([' ', '\t'])
-            .ok_or_else(|| format!("line {}: expected `token label`", i + 1))?;
-        let label = labels::parse_bio(lab.trim()).map_err(|e| format!("line {}: {e}", i + 1))?;
+            .ok_or_else(|| {
+                format!(
+                    "line {}: expected CoNLL, one `token label` pair per line with a BIO label \
+                     (O, B-PERS, I-LOC …) and a blank line after each sentence",
+                    i + 1
+                )
+            })?;
+        let label = labels::parse_bio(lab.trim()).map_err(|e| {
+            format!(
+                "line {}: {e}; expected CoNLL, one `token label` pair per line with a BIO label \
+                 (O, B-PERS, I-LOC …) and a blank line after each sentence",
+                i + 1
+            )
+        })?;
         had_tokens = true;
         for (j, w) in crate::text::words(tok.trim()).iter().enumerate() {
             cur.0.push(w.token.surface.to_string());

@@ -147,6 +147,20 @@ fn seeds_keep_every_mention_with_and_without_a_tagger() {
         let out = a.run(&["check"]);
         assert!(out.status.success(), "{}", stderr(&out));
     }
+    // And through the binary with the shipped model (models/ner-ar.model).
+    let a = Archive::new();
+    let out = a.run(&["ingest", "--quiet", seeds_dir().to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        a.count("SELECT count(*) FROM meta WHERE key = 'ner_model' AND value != 'off'"),
+        1,
+        "the shipped model was not used"
+    );
+    let got = accepted_mentions(&a);
+    assert_eq!(
+        got.symmetric_difference(&expected).collect::<Vec<_>>(),
+        Vec::<&String>::new()
+    );
 }
 
 fn write_articles(a: &Archive, bodies: &[&str]) -> std::path::PathBuf {

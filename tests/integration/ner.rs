@@ -206,4 +206,8 @@ fn missing_or_damaged_model_is_a_clear_error() {
         err.contains("NER is off") && err.contains("--model FILE"),
         "{err}"
     );
+    // Nothing to tag is said, not answered with an empty table.
+    let out = a.cmd().args(["ner", " "]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no text to tag"));
 }
