@@ -11,7 +11,7 @@ use super::discover::{discover, is_listed_given_name};
 use super::gazetteer::Gazetteer;
 use super::link::{self, Found};
 use super::matcher::{best_match, vetoed};
-use super::scan::{FieldScan, original_prefix_len};
+use super::scan::FieldScan;
 use super::{EntityType, Extraction, Field, Mention, NameKind, SentenceSpan};
 use crate::ner::Tagger;
 use crate::text;
@@ -119,20 +119,7 @@ pub fn extract_words<'a>(
                 i += 1;
                 continue;
             }
-            let first = &toks[i].t;
-            let last = &toks[i + len - 1].t;
-            let skipped = original_prefix_len(first.surface, clitic);
-            let start = first.start + skipped;
-            let end = last.end;
-            // From byte offsets: counting characters from the start of the
-            // field cost a pass over the body for every mention.
-            let byte_start = first.byte_start
-                + first
-                    .surface
-                    .char_indices()
-                    .nth(skipped)
-                    .map_or(first.surface.len(), |(b, _)| b);
-            let surface = f.text[byte_start..last.byte_end].to_string();
+            let (start, end, surface) = link::surface(f, i, i + len, clitic);
             if p.how != NameKind::Short {
                 order += 1;
                 seen_full.insert(p.entity, order);

@@ -132,8 +132,10 @@ pub(super) fn span_candidates(
 }
 
 /// Code-point offsets and text of tokens `a..b`, the first `clitic`
-/// normalised characters of the first left outside.
-fn surface(f: &FieldScan, a: usize, b: usize, clitic: usize) -> (usize, usize, String) {
+/// normalised characters of the first left outside. From byte offsets:
+/// counting characters from the start of the field cost a pass over the
+/// body for every mention.
+pub(super) fn surface(f: &FieldScan, a: usize, b: usize, clitic: usize) -> (usize, usize, String) {
     let first = &f.toks[a].t;
     let last = &f.toks[b - 1].t;
     let skipped = original_prefix_len(first.surface, clitic);
