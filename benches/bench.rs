@@ -366,14 +366,13 @@ fn ner_rate() -> Vec<(String, String)> {
     };
     let m = Model::load(&path).expect("load the NER model");
     let file = std::fs::File::open(corpus()).unwrap();
-    let texts: Vec<String> = std::io::BufRead::lines(std::io::BufReader::new(
-        flate2::read::GzDecoder::new(file),
-    ))
-    .map(|l| {
-        let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
-        v["text"].as_str().unwrap_or_default().to_string()
-    })
-    .collect();
+    let texts: Vec<String> =
+        std::io::BufRead::lines(std::io::BufReader::new(flate2::read::GzDecoder::new(file)))
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(&l.unwrap()).unwrap();
+                v["text"].as_str().unwrap_or_default().to_string()
+            })
+            .collect();
     let sents: Vec<Vec<&str>> = texts
         .iter()
         .flat_map(|t| {
@@ -482,7 +481,11 @@ fn main() {
         format!("{:.0} MB", rss as f64 / 1024.0),
     ));
     // The NER share: the same ingest with the model off, in the same rounds.
-    let mut shares: Vec<f64> = fulls.iter().zip(&no_ner).map(|(f, n)| (f - n) / f).collect();
+    let mut shares: Vec<f64> = fulls
+        .iter()
+        .zip(&no_ner)
+        .map(|(f, n)| (f - n) / f)
+        .collect();
     rows.push((
         "31k: NER share of ingest time (model on vs --model none, same rounds)".into(),
         format!(

@@ -257,7 +257,13 @@ fn surname_as_short_name(conn: &Connection, id: &str) -> Result<()> {
         .query_row(
             "SELECT type, status, name_ar FROM entities WHERE id = ?1",
             [id],
-            |r| Ok((r.get::<_, EntityType>(0)?, r.get::<_, Status>(1)?, r.get::<_, String>(2)?)),
+            |r| {
+                Ok((
+                    r.get::<_, EntityType>(0)?,
+                    r.get::<_, Status>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            },
         )
         .optional()?
     else {

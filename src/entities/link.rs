@@ -331,7 +331,12 @@ pub(super) fn release_bare_names(
     let longer: Vec<(Vec<String>, (u8, usize))> = found
         .iter()
         .filter(|c| c.kind == EntityType::Person && c.key.contains(' '))
-        .map(|c| (c.key.split(' ').map(str::to_string).collect(), at(c.field, c.start)))
+        .map(|c| {
+            (
+                c.key.split(' ').map(str::to_string).collect(),
+                at(c.field, c.start),
+            )
+        })
         .collect();
     let bare = |c: &Candidate| {
         c.kind == EntityType::Person

@@ -311,10 +311,16 @@ fn a_lone_alias_inside_a_longer_recognised_person_is_not_that_person() {
     let t = Names(vec![("أسامة حفتر", EntityType::Person)]);
     let x = run(Some(&t), "وصل أسامة حفتر إلى القاهرة.");
     assert!(entities(&x).is_empty(), "{:?}", entities(&x));
-    assert_eq!(discovered(&x), [("اسامه حفتر", "أسامة حفتر", How::Discovered)]);
+    assert_eq!(
+        discovered(&x),
+        [("اسامه حفتر", "أسامة حفتر", How::Discovered)]
+    );
     // Without such a span حفتر is Khalifa Haftar; after his full name, the
     // son's name is still the son's.
-    assert_eq!(entities(&run(Some(&t), "وصل حفتر إلى القاهرة.")), ["khalifa-haftar"]);
+    assert_eq!(
+        entities(&run(Some(&t), "وصل حفتر إلى القاهرة.")),
+        ["khalifa-haftar"]
+    );
     assert_eq!(
         entities(&run(Some(&t), "التقى خليفة حفتر ابنه. ثم وصل أسامة حفتر.")),
         ["khalifa-haftar"]

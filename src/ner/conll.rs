@@ -38,15 +38,13 @@ pub fn parse(text: &str) -> std::result::Result<Vec<Sentence>, String> {
             had_tokens = false;
             continue;
         }
-        let (tok, lab) = line
-            .rsplit_once([' ', '\t'])
-            .ok_or_else(|| {
-                format!(
-                    "line {}: expected CoNLL, one `token label` pair per line with a BIO label \
+        let (tok, lab) = line.rsplit_once([' ', '\t']).ok_or_else(|| {
+            format!(
+                "line {}: expected CoNLL, one `token label` pair per line with a BIO label \
                      (O, B-PERS, I-LOC …) and a blank line after each sentence",
-                    i + 1
-                )
-            })?;
+                i + 1
+            )
+        })?;
         let label = labels::parse_bio(lab.trim()).map_err(|e| {
             format!(
                 "line {}: {e}; expected CoNLL, one `token label` pair per line with a BIO label \

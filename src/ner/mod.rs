@@ -128,7 +128,11 @@ mod plausible_tests {
 
     #[test]
     fn tanween_marks_no_name() {
-        let span = |start, end| NerSpan { start, end, kind: EntityType::Place };
+        let span = |start, end| NerSpan {
+            start,
+            end,
+            kind: EntityType::Place,
+        };
         let words = ["زار", "سياسياً", "باريس", "أمس"];
         assert!(!plausible(&words, &span(1, 2)));
         assert!(plausible(&words, &span(2, 3)));
