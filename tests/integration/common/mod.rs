@@ -14,29 +14,20 @@ pub fn seeds_dir() -> PathBuf {
 /// Missing, it fails the test under CI (`.ci/run` sets CI) and skips it
 /// elsewhere with a line on stderr.
 pub fn shared_corpus(name: &str) -> Option<PathBuf> {
-    let shared = std::env::var_os("MARSAD_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let p = shared.join("corpus").join(name);
-    if p.exists() {
-        return Some(p);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{} is missing: the shared corpora must sit at ../shared beside the checkout (or set MARSAD_SHARED)",
-        p.display()
-    );
-    eprintln!("skipping: {} not found", p.display());
-    None
+    shared_file("corpus", name)
 }
 
 /// A file of the shared NER data (`../shared/ner`, or `$MARSAD_SHARED/ner`),
 /// missing: as [`shared_corpus`].
 pub fn shared_ner(name: &str) -> Option<PathBuf> {
+    shared_file("ner", name)
+}
+
+fn shared_file(dir: &str, name: &str) -> Option<PathBuf> {
     let shared = std::env::var_os("MARSAD_SHARED")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"));
-    let p = shared.join("ner").join(name);
+    let p = shared.join(dir).join(name);
     if p.exists() {
         return Some(p);
     }
