@@ -6,7 +6,7 @@ BIN   := target/release/marsad
 EXT   := target/release/libmarsad_ext.so
 DB    ?= marsad.db
 
-.PHONY: build demo test bench serve soak docs clean
+.PHONY: build demo test bench bench-1m serve soak docs clean
 
 build:
 	$(CARGO) build --release --locked
@@ -41,6 +41,11 @@ test:
 
 bench: build
 	$(CARGO) bench --locked --bench bench
+
+# A million articles from both shared corpora (about 2.7 GB of JSON Lines and a
+# 10 GB archive under target/bench; most of an hour on two cores).
+bench-1m: build
+	MARSAD_BENCH_1M=1 $(CARGO) bench --locked --bench bench
 
 # Datasette on 127.0.0.1:8001 over ./marsad.db, with the saved queries as canned queries, the marsad
 # extension (Arabic-aware search, snippets) and datasette/plugins (see docs/sql.md). A Python whose

@@ -8,6 +8,11 @@
 //! large archive, the same by default). On the 2018 corpus each run is a
 //! round of marsad, sqlite-utils and the raw FTS5 limit, one after the
 //! other, and the ratios are the medians of the rounds' ratios.
+//!
+//! `make bench-1m` (`MARSAD_BENCH_1M=1`) instead builds a 1M-article corpus
+//! from both shared corpora (`MARSAD_BENCH_1M_ARTICLES` to change the size),
+//! ingests it once and measures the same analysis table. Each mode rewrites
+//! only its own section of BENCHMARKS.md.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, Write};
@@ -16,6 +21,9 @@ use std::process::Command;
 use std::time::Instant;
 
 use marsad::search::{self, Filters, Query};
+
+#[path = "support/analysis.rs"]
+mod analysis;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/ant-multisource-2018.jsonl.gz")
@@ -177,49 +185,70 @@ fn search_latency(db: &Path, qs: &[String]) -> (f64, f64) {
 /// that deduplication does not collapse it.
 fn build_large(dir: &Path, scale: usize) -> PathBuf {
     let out_path = dir.join(format!("corpus-x{scale}-v2.jsonl"));
-    if out_path.exists() {
-        return out_path;
-    }
-    let f = std::fs::File::open(corpus()).unwrap();
-    let lines: Vec<String> = std::io::BufReader::new(flate2::read::GzDecoder::new(f))
-        .lines()
-        .map(Result::unwrap)
-        .collect();
-    let mut w = std::io::BufWriter::new(std::fs::File::create(&out_path).unwrap());
-    for copy in 0..scale {
-        for line in &lines {
-            let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-            if copy > 0 {
-                let id = v["id"].as_str().unwrap_or("").to_string();
-                v["id"] = format!("{id}-copy{copy}").into();
-                let title = v["title"].as_str().unwrap_or("").to_string();
-                v["title"] = format!("{title} ({copy})").into();
-                let text = v["text"].as_str().unwrap_or("").to_string();
-                // Every fourth word marked with the copy number: light for
-                // search, but enough that near-duplicate detection (3-word
-                // shingles, Jaccard ≥ 0.5) does not fold the copies together.
-                let perturbed: Vec<String> = text
-                    .split('\n')
-                    .map(|p| {
-                        p.split(' ')
-                            .enumerate()
-                            .map(|(i, w)| {
-                                if (i + copy) % 4 == 0 {
-                                    format!("{w}{copy}")
-                                } else {
-                                    w.to_string()
-                                }
-                            })
-                            .collect::<Vec<_>>()
-                            .join(" ")
-                    })
-                    .collect();
-                v["text"] = perturbed.join("\n").into();
-            }
-            writeln!(w, "{v}").unwrap();
-        }
-    }
+    let lines = corpus_lines(&[corpus()]);
+    write_copies(&out_path, &lines, lines.len() * scale);
     out_path
+}
+
+/// Every line of the given gzipped JSON Lines files.
+fn corpus_lines(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .flat_map(|f| {
+            let f = std::fs::File::open(f).unwrap();
+            std::io::BufReader::new(flate2::read::GzDecoder::new(f))
+                .lines()
+                .map(Result::unwrap)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// `records` records at `out_path` (kept if already there): the lines over
+/// and over, copy 0 as it is, each later copy with distinct ids and lightly
+/// perturbed text (a copy number in the title and on every fourth word) so
+/// that deduplication does not collapse the copies.
+fn write_copies(out_path: &Path, lines: &[String], records: usize) {
+    if out_path.exists() {
+        return;
+    }
+    let tmp = out_path.with_extension("tmp");
+    let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
+    for (n, line) in lines.iter().cycle().take(records).enumerate() {
+        let copy = n / lines.len();
+        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+        if copy > 0 {
+            let id = v["id"].as_str().unwrap_or("").to_string();
+            v["id"] = format!("{id}-copy{copy}").into();
+            let title = v["title"].as_str().unwrap_or("").to_string();
+            v["title"] = format!("{title} ({copy})").into();
+            let text = v["text"].as_str().unwrap_or("").to_string();
+            // Every fourth word marked with the copy number: light for
+            // search, but enough that near-duplicate detection (3-word
+            // shingles, Jaccard ≥ 0.5) does not fold the copies together.
+            let perturbed: Vec<String> = text
+                .split('\n')
+                .map(|p| {
+                    p.split(' ')
+                        .enumerate()
+                        .map(|(i, w)| {
+                            if (i + copy) % 4 == 0 {
+                                format!("{w}{copy}")
+                            } else {
+                                w.to_string()
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect();
+            v["text"] = perturbed.join("\n").into();
+        }
+        writeln!(w, "{v}").unwrap();
+    }
+    w.flush().unwrap();
+    drop(w);
+    std::fs::rename(&tmp, out_path).unwrap();
 }
 
 fn raw_text_bytes(db: &Path) -> i64 {
@@ -417,10 +446,13 @@ fn main() {
         );
         return;
     }
-    let runs = env_usize("MARSAD_BENCH_RUNS", 3);
-    let scale = env_usize("MARSAD_BENCH_SCALE", 10);
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
     std::fs::create_dir_all(&dir).unwrap();
+    if std::env::var_os("MARSAD_BENCH_1M").is_some() {
+        return bench_1m(&dir);
+    }
+    let runs = env_usize("MARSAD_BENCH_RUNS", 3);
+    let scale = env_usize("MARSAD_BENCH_SCALE", 10);
     let mut rows: Vec<(String, String)> = Vec::new();
 
     // 31k: marsad, the peer and the raw limit in turns, so that the
@@ -586,6 +618,7 @@ fn main() {
         "31k: `marsad entity` profile, whole process, median of 5".into(),
         entity_latency(&db),
     ));
+    let analysis_31k = analysis::table(&db, &bin(), 5);
 
     // Large: the corpus `scale` times.
     let large_in = build_large(&dir, scale);
@@ -620,23 +653,119 @@ fn main() {
         entity_latency(&db),
     ));
 
-    let mut md = String::from(
-        "# Benchmarks\n\nWritten by `make bench` (benches/bench.rs) on this machine: ",
+    let analysis_large = analysis::table(&db, &bin(), 5);
+
+    let mut md = format!(
+        "Corpus: shared/corpus/ant-multisource-2018.jsonl.gz (31,525 articles); the large corpus is it {scale}× over, with distinct ids and every fourth word of each copy marked with the copy number.\n\n"
     );
-    let _ = writeln!(
-        md,
-        "{} cores. Corpus: shared/corpus/ant-multisource-2018.jsonl.gz (31,525 articles); the large corpus is it {scale}× over, with distinct ids and every fourth word of each copy marked with the copy number.\n",
-        std::thread::available_parallelism().map_or(0, |n| n.get())
-    );
-    md.push_str("| measure | result |\n|---|---|\n");
-    for (k, v) in &rows {
+    md.push_str(&markdown(&rows));
+    md.push_str(&format!(
+        "\nAnalysis, whole process, warm, median of 5 (the full `check` once): 31k archive and the {n}-article one.\n\n| what | 31k | {n} |\n|---|---|---|\n"
+    ));
+    for ((k, a), (_, b)) in analysis_31k.iter().zip(&analysis_large) {
+        let _ = writeln!(md, "| {k} | {a} | {b} |");
+        println!("{k:<70} {a:>12} {b:>12}");
+    }
+    write_section("main", &md);
+    println!("\nwrote BENCHMARKS.md");
+}
+
+/// The table's rows as markdown (and printed).
+fn markdown(rows: &[(String, String)]) -> String {
+    let mut md = String::from("| measure | result |\n|---|---|\n");
+    for (k, v) in rows {
         let _ = writeln!(md, "| {k} | {v} |");
         println!("{k:<70} {v}");
     }
-    std::fs::write(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md"),
-        md,
-    )
-    .unwrap();
+    md
+}
+
+/// Replace one mode's section of BENCHMARKS.md (`main` for `make bench`,
+/// `1m` for `make bench-1m`), keeping the other's.
+fn write_section(name: &str, body: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("BENCHMARKS.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let title = match name {
+        "main" => "`make bench`: the 2018 corpus and a 300k-article archive",
+        _ => "`make bench-1m`: a 1M-article archive",
+    };
+    let mut sections: Vec<(String, String)> = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in old.lines() {
+        if let Some(rest) = line.strip_prefix("<!-- section: ") {
+            sections.extend(current.take());
+            current = Some((rest.trim_end_matches(" -->").to_string(), String::new()));
+        } else if let Some((_, text)) = &mut current {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    sections.extend(current.take());
+    let new = format!(
+        "## {title}\n\nWritten on {}, {} cores.\n\n{body}\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    match sections.iter_mut().find(|(n, _)| n == name) {
+        Some(s) => s.1 = new,
+        None => sections.push((name.to_string(), new)),
+    }
+    sections.sort_by_key(|(n, _)| n != "main");
+    let mut md = String::from(
+        "# Benchmarks\n\nWritten by `make bench` and `make bench-1m` (benches/bench.rs); each rewrites its own section.\n\n",
+    );
+    for (n, text) in sections {
+        let _ = write!(md, "<!-- section: {n} -->\n{text}");
+    }
+    std::fs::write(path, md).unwrap();
+}
+
+/// `make bench-1m`: both shared corpora over and over to a million
+/// articles, one ingest, and the analysis table.
+fn bench_1m(dir: &Path) {
+    let articles = env_usize("MARSAD_BENCH_1M_ARTICLES", 1_000_000);
+    let jawhara = corpus().with_file_name("ant-jawharafm-2013-2017.jsonl.gz");
+    let input = dir.join(format!("corpus-{articles}.jsonl"));
+    let lines = corpus_lines(&[corpus(), jawhara]);
+    write_copies(&input, &lines, articles);
+    let db = dir.join(format!("c{articles}.db"));
+    let (s, rss, j) = full_ingest(&db, &input, 1);
+    let n = j["new"].as_u64().unwrap_or(0);
+    let text_mb = raw_text_bytes(&db) as f64 / 1e6;
+    let size = std::fs::metadata(&db).unwrap().len() as f64 / 1e6;
+    let qs = queries(&db, 60);
+    let (med, p) = search_latency(&db, &qs);
+    let rows = vec![
+        (
+            format!("{n} articles: full ingest, once"),
+            format!(
+                "{s:.0} s, {:.1} MB/s, {:.0} articles/s, peak RSS {:.0} MB",
+                text_mb / s,
+                n as f64 / s,
+                rss as f64 / 1024.0
+            ),
+        ),
+        (
+            format!("{n} articles: archive size / raw text"),
+            format!("{size:.0} MB / {text_mb:.0} MB = {:.2}×", size / text_mb),
+        ),
+        (
+            format!(
+                "{n} articles: search, {} queries, 20 hits + snippets",
+                qs.len()
+            ),
+            format!("median {med:.1} ms, p95 {p:.1} ms"),
+        ),
+    ];
+    let mut md = format!(
+        "Corpus: both shared corpora (2018 and Jawhara) over and over to {articles} records, each copy with distinct ids and every fourth word marked with the copy number.\n\n"
+    );
+    md.push_str(&markdown(&rows));
+    md.push_str("\nAnalysis, whole process, warm, median of 5 (the full `check` once):\n\n| what | time |\n|---|---|\n");
+    for (k, v) in analysis::table(&db, &bin(), 5) {
+        let _ = writeln!(md, "| {k} | {v} |");
+        println!("{k:<70} {v}");
+    }
+    write_section("1m", &md);
     println!("\nwrote BENCHMARKS.md");
 }
