@@ -174,5 +174,13 @@ pub(super) fn configure(conn: &Connection) -> Result<()> {
          PRAGMA cache_size = -65536;
          PRAGMA temp_store = MEMORY;",
     )?;
+    // Plans that do not depend on bound values. Without this SQLite
+    // re-prepares some statements on every step after a new binding (the
+    // discovered-name lookup of ingest: a third of the writer's time on the
+    // 2018 corpus with NER), for plans that are the same anyway.
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )?;
     Ok(())
 }
