@@ -89,6 +89,7 @@ pub fn bring_up_to_date(store: &mut Store) -> Result<Vec<String>> {
     store.sync_index()?;
     entities::store::seed_if_empty(&mut store.conn)?;
     dedup::ensure_built(&mut store.conn)?;
+    entities::summary::ensure_built(&mut store.conn)?;
     Ok(was)
 }
 
@@ -111,6 +112,13 @@ pub fn outdated(store: &Store) -> Result<Vec<String>> {
             "the near-duplicate signatures and stories (version {}; this marsad uses {})",
             version(dedup_version),
             dedup::DEDUP_VERSION
+        ));
+    }
+    if !entities::summary::is_current(&store.conn)? {
+        out.push(format!(
+            "the summaries of mentions and articles (version {}; this marsad uses {})",
+            version(store.meta(Meta::SummaryVersion)?),
+            entities::summary::SUMMARY_VERSION
         ));
     }
     if store.meta(Meta::GazetteerSeeded)?.is_none() {
