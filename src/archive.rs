@@ -54,6 +54,13 @@ fn create(path: &Path) -> Result<()> {
     let built = (|| -> Result<()> {
         let mut store = Store::open_to_create(&tmp)?;
         store.migrate(None)?;
+        // Each migration is a transaction that rewrites the schema's pages:
+        // the WAL of all of them and of the first fill would hold more than
+        // the archive (it no longer fit on the 8 MiB disk of the full-disk
+        // test once V18 came), so it goes into the file between the two.
+        let _ = store
+            .conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
         bring_up_to_date(&mut store)?;
         // No other connection: the whole WAL goes into the file, or we stop.
         let busy: i64 = store

@@ -329,10 +329,14 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         0
     };
     let mut latest_args = vec![SqlValue::Text(id.to_string())];
-    let latest_where = format!(
-        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1){}",
+    let mut latest_where = format!(
+        "EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.article_id = a.id){}",
         w.sql(&mut latest_args)
     );
+    if let Some(day) = latest_cutoff(conn, id, w)? {
+        latest_args.push(SqlValue::Text(day));
+        latest_where.push_str(&format!(" AND a.published_at >= ?{}", latest_args.len()));
+    }
     let latest_refs: Vec<&dyn rusqlite::ToSql> = latest_args
         .iter()
         .map(|v| v as &dyn rusqlite::ToSql)
@@ -352,8 +356,36 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         undated,
         same_sentence: related(true)?,
         same_article: related(false)?,
-        latest: article_refs(conn, &latest_where, &latest_refs, 10)?,
+        latest: article_refs(conn, &latest_where, &latest_refs, LATEST as usize)?,
     })
+}
+
+/// The latest articles an entity's profile lists.
+const LATEST: i64 = 10;
+
+/// The newest day from which the entity has [`LATEST`] dated articles (in
+/// `w`'s dates), read from the per-day summaries: the latest articles are
+/// all published on it or after, so only those are read. `None` when it
+/// has fewer (undated ones may then be listed) or `w` names an outlet.
+fn latest_cutoff(conn: &Connection, id: &str, w: &ArticleFilter) -> Result<Option<String>> {
+    if w.outlet.is_some() || w.entity.is_some() {
+        return Ok(None);
+    }
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "d.day", &mut args);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.day, sum(d.articles) FROM entity_days d WHERE d.entity_id = ?1 AND d.day != ''{window}
+         GROUP BY d.day ORDER BY d.day DESC"
+    ))?;
+    let mut rows = st.query(params_from_iter(&args))?;
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        total += r.get::<_, i64>(1)?;
+        if total >= LATEST {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// One mention in context (JSON keys as documented).
