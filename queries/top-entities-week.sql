@@ -3,23 +3,24 @@
 -- param: end (date) = latest
 -- param: limit (number) = 20
 WITH weeks AS (
-    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n, max(date(published_at)) AS last_day
-    FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
+    SELECT CASE utc_day WHEN '' THEN NULL ELSE date(utc_day, 'weekday 6') END AS week_end,
+           sum(articles) AS n, max(nullif(utc_day, '')) AS last_day
+    FROM outlet_days WHERE day != '' GROUP BY week_end
 ), bounds AS (
     SELECT CASE WHEN :end = 'latest' THEN
         (SELECT last_day FROM weeks
          WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1)
         ELSE date(:end) END AS d
 ), counts AS (
-    SELECT m.entity_id,
-           count(DISTINCT CASE WHEN date(a.published_at) > date(b.d, '-7 days') THEN a.id END) AS this_week,
-           count(DISTINCT CASE WHEN date(a.published_at) <= date(b.d, '-7 days') THEN a.id END) AS previous_week
-    FROM mentions m JOIN articles a ON a.id = m.article_id, bounds b
-    WHERE date(a.published_at) > date(b.d, '-14 days') AND date(a.published_at) <= b.d
-    GROUP BY m.entity_id
+    SELECT d.entity_id,
+           sum(CASE WHEN d.utc_day > date(b.d, '-7 days') THEN d.articles ELSE 0 END) AS this_week,
+           sum(CASE WHEN d.utc_day <= date(b.d, '-7 days') THEN d.articles ELSE 0 END) AS previous_week
+    FROM entity_days d, bounds b
+    WHERE d.utc_day > date(b.d, '-14 days') AND d.utc_day <= b.d
+    GROUP BY d.entity_id
 )
 SELECT c.entity_id, e.name_ar, e.type, e.status, c.this_week, c.previous_week, c.this_week - c.previous_week AS change,
        date(b.d, '-6 days') AS week_from, b.d AS week_to
 FROM counts c JOIN entities e ON e.id = c.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL, bounds b
-ORDER BY c.this_week DESC, change DESC
+ORDER BY c.this_week DESC, change DESC, c.entity_id
 LIMIT :limit;

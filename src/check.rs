@@ -42,6 +42,12 @@ const INTEGRITY_LINES: usize = 20;
 /// When damage stops the check itself, each table is checked on its own,
 /// so the report still says where the damage is.
 pub fn integrity(conn: &Connection) -> Vec<String> {
+    integrity_with(conn, "integrity_check")
+}
+
+/// [`integrity`] with `PRAGMA quick_check` (`pragma`), which skips
+/// comparing each index with its table's rows.
+fn integrity_with(conn: &Connection, pragma: &str) -> Vec<String> {
     // Rows read before an error are kept: they name the pages.
     let lines = |sql: &str| -> (Vec<String>, Option<String>) {
         let mut out = Vec::new();
@@ -56,7 +62,7 @@ pub fn integrity(conn: &Connection) -> Vec<String> {
         })();
         (out, run.err().map(|e| e.to_string()))
     };
-    let (mut found, failed) = lines("PRAGMA integrity_check");
+    let (mut found, failed) = lines(&format!("PRAGMA {pragma}"));
     found.retain(|l| l != "ok");
     if let Some(e) = failed {
         found.push(format!("integrity_check stopped: {e}"));
@@ -65,10 +71,7 @@ pub fn integrity(conn: &Connection) -> Vec<String> {
             .and_then(|mut st| st.query_map([], |r| r.get(0))?.collect())
             .unwrap_or_default();
         for t in tables {
-            let (rows, failed) = lines(&format!(
-                "PRAGMA integrity_check(\"{}\")",
-                t.replace('"', "\"\"")
-            ));
+            let (rows, failed) = lines(&format!("PRAGMA {pragma}(\"{}\")", t.replace('"', "\"\"")));
             found.extend(
                 rows.into_iter()
                     .filter(|l| l != "ok")
@@ -97,24 +100,59 @@ pub fn integrity(conn: &Connection) -> Vec<String> {
     let mut shown: Vec<String> = found
         .into_iter()
         .take(INTEGRITY_LINES)
-        .map(|l| format!("integrity_check: {l}"))
+        .map(|l| format!("{pragma}: {l}"))
         .collect();
     if total > INTEGRITY_LINES {
         shown.push(format!(
-            "integrity_check: … and {} more lines (`sqlite3 ARCHIVE 'PRAGMA integrity_check'` lists them all)",
+            "{pragma}: … and {} more lines (`sqlite3 ARCHIVE 'PRAGMA {pragma}'` lists them all)",
             total - INTEGRITY_LINES
         ));
     }
     shown
 }
 
+/// What a check is doing, for a progress bar: its step, and how far it
+/// is (done of total) in that step.
+pub type Progress<'a> = &'a mut dyn FnMut(&'static str, u64, u64);
+
 /// Run every check.
 pub fn run(conn: &Connection) -> Result<Report> {
-    let damage = integrity(conn);
+    run_with(conn, false, &mut |_, _, _| {})
+}
+
+/// Run every check, or with `quick` the ones for a nightly cron that take
+/// seconds: SQLite's `quick_check` of pages and indexes, the summaries'
+/// totals against what they count, and the last ingest's status.
+pub fn run_with(conn: &Connection, quick: bool, progress: Progress) -> Result<Report> {
+    progress(
+        if quick {
+            "quick_check"
+        } else {
+            "integrity_check"
+        },
+        0,
+        0,
+    );
+    let damage = integrity_with(
+        conn,
+        if quick {
+            "quick_check"
+        } else {
+            "integrity_check"
+        },
+    );
     if !damage.is_empty() {
         return Ok(Report {
             problems: damage,
             damaged: true,
+        });
+    }
+    if quick {
+        let mut problems = crate::entities::summary::verify_totals(conn)?;
+        problems.extend(last_run(conn)?);
+        return Ok(Report {
+            problems,
+            damaged: false,
         });
     }
     let mut problems = Vec::new();
@@ -143,8 +181,14 @@ pub fn run(conn: &Connection) -> Result<Report> {
         "SELECT a.id, a.title, a.body, a.content_sha256, d.sz
          FROM articles a LEFT JOIN articles_fts_docsize d ON d.id = a.id ORDER BY a.id",
     )?;
+    let total: i64 = conn.query_row("SELECT count(*) FROM articles", [], |r| r.get(0))?;
+    let mut done = 0u64;
     let mut rows = st.query([])?;
     while let Some(r) = rows.next()? {
+        done += 1;
+        if done % 1024 == 0 {
+            progress("articles", done, total as u64);
+        }
         let id: i64 = r.get(0)?;
         let title: String = r.get(1)?;
         let body: String = r.get(2)?;
@@ -227,9 +271,33 @@ pub fn run(conn: &Connection) -> Result<Report> {
             "{unsighted} articles have no sighting (provenance lost)"
         ));
     }
+    problems.extend(crate::entities::summary::verify(conn, &mut |d, n| {
+        progress("summaries", d, n)
+    })?);
     Ok(Report {
         problems,
         damaged: false,
+    })
+}
+
+/// The latest ingest run, if it did not finish well (failed, or
+/// interrupted: killed before it could say).
+fn last_run(conn: &Connection) -> Result<Vec<String>> {
+    use rusqlite::OptionalExtension;
+    let last: Option<(i64, String, String)> = conn
+        .query_row(
+            "SELECT id, started_at, status FROM runs ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(match last {
+        Some((id, started, status)) if status == "failed" || status == "interrupted" => {
+            vec![format!(
+                "run {id} (started {started}) is {status}: `marsad info` lists what it committed; ingest the same inputs again to resume"
+            )]
+        }
+        _ => Vec::new(),
     })
 }
 

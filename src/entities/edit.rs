@@ -89,6 +89,7 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
         "UPDATE entities SET status = 'accepted' WHERE id = ?1",
         [into],
     )?;
+    super::summary::recompute_entities(&tx, &[from, into])?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     Ok(())
@@ -200,6 +201,7 @@ pub fn set_status(conn: &mut Connection, id: &str, status: Decision) -> Result<(
     )?;
     if status == Decision::Rejected {
         tx.execute("DELETE FROM mentions WHERE entity_id = ?1", [id])?;
+        super::summary::recompute_entities(&tx, &[id])?;
     }
     rebuild_entities_fts(&tx)?;
     tx.commit()?;

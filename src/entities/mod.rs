@@ -18,6 +18,7 @@ mod matcher;
 pub mod query;
 mod scan;
 pub mod store;
+pub mod summary;
 
 pub use extract::{extract, extract_words};
 pub use gazetteer::{EntityDef, Gazetteer, alias_problem, parse_tsv, to_tsv};

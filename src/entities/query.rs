@@ -50,33 +50,40 @@ pub struct ListFilter {
     pub limit: usize,
 }
 
-/// SQL for an article's date as a sortable prefix-comparable string.
-const DATE: &str = "a.published_at";
-
 pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
     for d in [&f.from, &f.to].into_iter().flatten() {
         crate::articles::check_date(d)?;
     }
-    let sql = format!(
-        "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
-                count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE})
+    // From the summaries: per entity, or per entity and day within dates.
+    let sql = "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
+                coalesce(sum(d.articles), 0) AS n, coalesce(sum(d.mentions), 0) AS k, min(d.first_seen), max(d.last_seen)
          FROM entities e
-         LEFT JOIN mentions m ON m.entity_id = e.id
-         LEFT JOIN articles a ON a.id = m.article_id
+         LEFT JOIN entity_days d ON d.entity_id = e.id
          WHERE e.status = ?1 AND e.merged_into IS NULL
            AND (?2 IS NULL OR e.type = ?2)
-           AND (?3 IS NULL OR m.id IS NULL OR substr({DATE}, 1, length(?3)) >= ?3)
-           AND (?4 IS NULL OR m.id IS NULL OR substr({DATE}, 1, length(?4)) <= ?4)
+           AND (?3 IS NULL OR d.entity_id IS NULL OR (d.day != '' AND substr(d.day, 1, length(?3)) >= ?3))
+           AND (?4 IS NULL OR d.entity_id IS NULL OR (d.day != '' AND substr(d.day, 1, length(?4)) <= ?4))
          GROUP BY e.id
-         ORDER BY count(DISTINCT m.article_id) DESC, count(m.id) DESC, e.id
+         ORDER BY n DESC, k DESC, e.id
+         LIMIT ?5";
+    let sql = if f.from.is_none() && f.to.is_none() {
+        "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
+                coalesce(t.articles, 0) AS n, coalesce(t.mentions, 0) AS k, t.first_seen, t.last_seen
+         FROM entities e
+         LEFT JOIN entity_totals t ON t.entity_id = e.id
+         WHERE e.status = ?1 AND e.merged_into IS NULL
+           AND (?2 IS NULL OR e.type = ?2) AND ?3 IS NULL AND ?4 IS NULL
+         ORDER BY n DESC, k DESC, e.id
          LIMIT ?5"
-    );
+    } else {
+        sql
+    };
     let status = if f.candidates {
         Status::Candidate
     } else {
         Status::Accepted
     };
-    let mut st = conn.prepare(&sql)?;
+    let mut st = conn.prepare(sql)?;
     let rows = st.query_map(
         params![status, f.etype, f.from, f.to, f.limit as i64],
         entity_row,
@@ -120,15 +127,73 @@ pub enum Period {
 }
 
 impl Period {
-    /// The period's label for `a.published_at`: YYYY-MM, YYYY, or the
-    /// Monday a week starts on (YYYY-MM-DD).
+    /// The period's label for a row `d` of `entity_days`: YYYY-MM, YYYY, or
+    /// the Monday a week starts on (YYYY-MM-DD), as of the article's
+    /// `published_at` (`date(published_at, '-6 days', 'weekday 1')` for a
+    /// week: NULL where it is no full date).
     fn sql(self) -> &'static str {
         match self {
-            Period::Week => "date(a.published_at, '-6 days', 'weekday 1')",
-            Period::Month => "substr(a.published_at, 1, 7)",
-            Period::Year => "substr(a.published_at, 1, 4)",
+            Period::Week => {
+                "CASE d.utc_day WHEN '' THEN NULL ELSE date(d.utc_day, '-6 days', 'weekday 1') END"
+            }
+            Period::Month => "substr(d.day, 1, 7)",
+            Period::Year => "substr(d.day, 1, 4)",
         }
     }
+}
+
+/// ` AND …`: the summary rows within `w`'s dates (if any), `col` being the
+/// date they are per (`d.day`, or `month` where no date is finer than a
+/// month), cut from `published_at` as the articles' dates are compared.
+fn summary_window(w: &ArticleFilter, col: &str, args: &mut Vec<SqlValue>) -> String {
+    let mut out = String::new();
+    for (d, op) in [(&w.from, ">="), (&w.to, "<=")] {
+        if let Some(d) = d {
+            args.push(SqlValue::Text(d.clone()));
+            let n = args.len();
+            out.push_str(&format!(
+                " AND {col} != '' AND substr({col}, 1, length(?{n})) {op} ?{n}"
+            ));
+        }
+    }
+    out
+}
+
+/// [`related`] from the pair summaries (per month): `None` where `w` has a
+/// day, finer than they are.
+fn related_summary(
+    conn: &Connection,
+    id: &str,
+    same_sentence: bool,
+    w: &ArticleFilter,
+) -> Result<Option<Vec<Related>>> {
+    if [&w.from, &w.to].into_iter().flatten().any(|d| d.len() > 7) {
+        return Ok(None);
+    }
+    let col = if same_sentence {
+        "sentences"
+    } else {
+        "articles"
+    };
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "month", &mut args);
+    let sql = format!(
+        "SELECT o.id, e.name_ar, sum(o.n) AS n
+         FROM (SELECT entity_b AS id, {col} AS n FROM entity_pair_months WHERE entity_a = ?1{window}
+               UNION ALL
+               SELECT entity_a, {col} FROM entity_pair_months WHERE entity_b = ?1{window}) o
+         JOIN entities e ON e.id = o.id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+         GROUP BY o.id HAVING sum(o.n) > 0 ORDER BY n DESC, o.id LIMIT 10"
+    );
+    let mut st = conn.prepare(&sql)?;
+    let rows = st.query_map(params_from_iter(&args), |r| {
+        Ok(Related {
+            id: r.get(0)?,
+            name_ar: r.get(1)?,
+            count: r.get(2)?,
+        })
+    })?;
+    Ok(Some(rows.collect::<rusqlite::Result<_>>()?))
 }
 
 /// ` AND m.article_id IN (...)`: mentions `m` in articles published within
@@ -214,13 +279,15 @@ pub fn article_refs(
 /// An entity's profile; `w`'s dates (if any) keep only the mentions in
 /// articles published then, and `by` sets the timeline's step.
 pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Result<Profile> {
+    // Counts and timeline from the per-day summaries.
     let mut args = vec![SqlValue::Text(id.to_string())];
-    let window = window_sql(w, &mut args);
+    let window = summary_window(w, "d.day", &mut args);
     let entity = conn.query_row(
         &format!(
             "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
-                    count(DISTINCT m.article_id), count(m.id), min({DATE}), max({DATE}), e.wikidata
-             FROM entities e LEFT JOIN mentions m ON m.entity_id = e.id{window} LEFT JOIN articles a ON a.id = m.article_id
+                    coalesce(sum(d.articles), 0), coalesce(sum(d.mentions), 0), min(d.first_seen), max(d.last_seen),
+                    e.wikidata
+             FROM entities e LEFT JOIN entity_days d ON d.entity_id = e.id{window}
              WHERE e.id = ?1 GROUP BY e.id"
         ),
         params_from_iter(&args),
@@ -244,30 +311,42 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         .query_map([id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut st = conn.prepare(&format!(
-        "SELECT {} AS period, count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
-         WHERE m.entity_id = ?1 AND a.published_at IS NOT NULL{window} GROUP BY period ORDER BY period",
+        "SELECT {} AS period, sum(d.articles) FROM entity_days d
+         WHERE d.entity_id = ?1 AND d.day != ''{window} GROUP BY period ORDER BY period",
         by.sql()
     ))?;
     let timeline = st
         .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let undated = conn.query_row(
-        &format!(
-            "SELECT count(DISTINCT a.id) FROM mentions m JOIN articles a ON a.id = m.article_id
-             WHERE m.entity_id = ?1 AND a.published_at IS NULL{window}"
-        ),
-        params_from_iter(&args),
-        |r| r.get(0),
-    )?;
+    // Undated articles are outside any dates.
+    let undated = if window.is_empty() {
+        conn.query_row(
+            "SELECT coalesce(sum(articles), 0) FROM entity_days d WHERE d.entity_id = ?1 AND d.day = ''",
+            [id],
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
     let mut latest_args = vec![SqlValue::Text(id.to_string())];
-    let latest_where = format!(
-        "a.id IN (SELECT article_id FROM mentions WHERE entity_id = ?1){}",
+    let mut latest_where = format!(
+        "EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.article_id = a.id){}",
         w.sql(&mut latest_args)
     );
+    if let Some(day) = latest_cutoff(conn, id, w)? {
+        latest_args.push(SqlValue::Text(day));
+        latest_where.push_str(&format!(" AND a.published_at >= ?{}", latest_args.len()));
+    }
     let latest_refs: Vec<&dyn rusqlite::ToSql> = latest_args
         .iter()
         .map(|v| v as &dyn rusqlite::ToSql)
         .collect();
+    let related = |same_sentence| -> Result<Vec<Related>> {
+        match related_summary(conn, id, same_sentence, w)? {
+            Some(r) => Ok(r),
+            None => related(conn, id, same_sentence, w),
+        }
+    };
     Ok(Profile {
         entity: entity.0,
         wikidata: entity.1,
@@ -275,10 +354,38 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         short,
         timeline,
         undated,
-        same_sentence: related(conn, id, true, w)?,
-        same_article: related(conn, id, false, w)?,
-        latest: article_refs(conn, &latest_where, &latest_refs, 10)?,
+        same_sentence: related(true)?,
+        same_article: related(false)?,
+        latest: article_refs(conn, &latest_where, &latest_refs, LATEST as usize)?,
     })
+}
+
+/// The latest articles an entity's profile lists.
+const LATEST: i64 = 10;
+
+/// The newest day from which the entity has [`LATEST`] dated articles (in
+/// `w`'s dates), read from the per-day summaries: the latest articles are
+/// all published on it or after, so only those are read. `None` when it
+/// has fewer (undated ones may then be listed) or `w` names an outlet.
+fn latest_cutoff(conn: &Connection, id: &str, w: &ArticleFilter) -> Result<Option<String>> {
+    if w.outlet.is_some() || w.entity.is_some() {
+        return Ok(None);
+    }
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "d.day", &mut args);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.day, sum(d.articles) FROM entity_days d WHERE d.entity_id = ?1 AND d.day != ''{window}
+         GROUP BY d.day ORDER BY d.day DESC"
+    ))?;
+    let mut rows = st.query(params_from_iter(&args))?;
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        total += r.get::<_, i64>(1)?;
+        if total >= LATEST {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
 }
 
 /// One mention in context (JSON keys as documented).

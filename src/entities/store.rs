@@ -57,6 +57,7 @@ pub(super) fn rename_id(tx: &Connection, old: &str, new: &str, status: Status) -
         "UPDATE entities SET merged_into = ?2, status = 'rejected' WHERE id = ?1",
         params![old, new],
     )?;
+    super::summary::recompute_entities(tx, &[old, new])?;
     Ok(())
 }
 
@@ -373,6 +374,7 @@ fn reextract_all(conn: &mut Connection, g: &Gazetteer, tagger: Option<&dyn Tagge
               AND NOT EXISTS (SELECT 1 FROM entities p WHERE p.merged_into = entities.id);",
     )?;
     rebuild_entities_fts(&tx)?;
+    super::summary::rebuild(&tx, &mut |_, _| {})?;
     meta::set(&tx, Meta::NerModel, &model_id(tagger))?;
     tx.commit()?;
     Ok(articles)

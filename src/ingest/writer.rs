@@ -89,6 +89,9 @@ pub struct Writer<'c> {
     states: HashMap<String, StateUpdate>,
     /// Discovered entities looked up or created in the open transaction.
     discovered: crate::entities::store::DiscoveredIds,
+    /// The first and last new article of the open transaction (ids grow:
+    /// every article between them is new), summarised just before COMMIT.
+    new_articles: Option<(i64, i64)>,
 }
 
 impl<'c> Writer<'c> {
@@ -113,6 +116,7 @@ impl<'c> Writer<'c> {
             fts: FtsQueue::default(),
             states: HashMap::new(),
             discovered: Default::default(),
+            new_articles: None,
         }
     }
 
@@ -140,6 +144,9 @@ impl<'c> Writer<'c> {
                 summary.skipped as i64,
                 self.run_id
             ])?;
+        if let Some((first, last)) = self.new_articles.take() {
+            crate::entities::summary::add_articles(self.conn, first, last)?;
+        }
         // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
         self.fts.flush(self.conn)?;
         for (_, s) in self.states.drain() {
@@ -177,6 +184,7 @@ impl<'c> Writer<'c> {
         let tx: &Connection = self.conn;
         let fts = &mut self.fts;
         let discovered = &mut self.discovered;
+        let new_articles = &mut self.new_articles;
         let at = now();
         for item in batch.items {
             match item {
@@ -223,6 +231,10 @@ impl<'c> Writer<'c> {
                                 &p,
                                 &at,
                             )?;
+                            *new_articles = Some(match *new_articles {
+                                Some((first, _)) => (first, id),
+                                None => (id, id),
+                            });
                             let extraction = std::mem::take(&mut p.extraction);
                             crate::entities::store::write(tx, id, extraction, fts, discovered)?;
                             // After the mentions: stories compare them.

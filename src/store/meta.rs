@@ -19,6 +19,8 @@ pub enum Meta {
     /// The named-entity model the mentions were extracted with (its id, or
     /// `off`), as of the last ingest or reextract.
     NerModel,
+    /// The scheme of the summary tables (migration V18), once built.
+    SummaryVersion,
 }
 
 impl Meta {
@@ -29,6 +31,7 @@ impl Meta {
             Meta::DedupThreshold => "dedup_threshold",
             Meta::GazetteerSeeded => "gazetteer_seeded",
             Meta::NerModel => "ner_model",
+            Meta::SummaryVersion => "summary_version",
         }
     }
 }

@@ -20,6 +20,7 @@ mod recall;
 mod reliability;
 mod search;
 mod sqlite3_compat;
+mod summary;
 mod terminal;
 mod text;
 mod unicode61;

@@ -1,0 +1,423 @@
+//! The summary tables (issue 22): the views, saved queries and commands that
+//! read them answer exactly what the old aggregates over every mention
+//! answered (kept here as the oracle), after ingests, gazetteer edits and
+//! reextract; `marsad check` recomputes them and names a table that differs.
+
+use std::io::{BufRead, Write};
+
+use crate::common::*;
+
+/// The views as they were before V18 (V17's and V5's), aggregating mentions.
+const OLD_VIEWS: &[(&str, &str)] = &[
+    (
+        "v_entity_stats",
+        "SELECT e.id AS entity_id, e.name_ar, e.name_en, e.type, e.status,
+                count(DISTINCT m.article_id) AS articles, count(m.id) AS mentions,
+                min(a.published_at) AS first_seen, max(a.published_at) AS last_seen
+         FROM entities e
+         LEFT JOIN mentions m ON m.entity_id = e.id
+         LEFT JOIN articles a ON a.id = m.article_id
+         WHERE e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+         GROUP BY e.id",
+    ),
+    (
+        "v_cooccurrence",
+        "SELECT x.entity_id AS entity_a, y.entity_id AS entity_b,
+                ea.name_ar AS name_a, eb.name_ar AS name_b,
+                ea.status AS status_a, eb.status AS status_b,
+                count(DISTINCT CASE WHEN x.field = y.field AND x.sentence = y.sentence
+                                    THEN x.article_id || '/' || x.field || '/' || x.sentence END) AS sentences_with_both,
+                count(DISTINCT x.article_id) AS articles_with_both,
+                min(a.published_at) AS first_date, max(a.published_at) AS last_date
+         FROM mentions x
+         JOIN mentions y ON y.article_id = x.article_id AND y.entity_id > x.entity_id
+         JOIN entities ea ON ea.id = x.entity_id AND ea.status IN ('accepted', 'candidate') AND ea.merged_into IS NULL
+         JOIN entities eb ON eb.id = y.entity_id AND eb.status IN ('accepted', 'candidate') AND eb.merged_into IS NULL
+         JOIN articles a ON a.id = x.article_id
+         GROUP BY x.entity_id, y.entity_id",
+    ),
+    (
+        "v_entity_timeline",
+        "SELECT m.entity_id, e.name_ar, substr(a.published_at, 1, 7) AS month,
+                count(DISTINCT m.article_id) AS articles, count(*) AS mentions
+         FROM mentions m
+         JOIN entities e ON e.id = m.entity_id
+         JOIN articles a ON a.id = m.article_id
+         WHERE a.published_at IS NOT NULL
+         GROUP BY m.entity_id, month",
+    ),
+    (
+        "v_entity_week",
+        "SELECT m.entity_id, e.name_ar, e.status, date(a.published_at, '-6 days', 'weekday 1') AS week,
+                count(DISTINCT m.article_id) AS articles, count(*) AS mentions
+         FROM mentions m
+         JOIN entities e ON e.id = m.entity_id
+         JOIN articles a ON a.id = m.article_id
+         WHERE date(a.published_at) IS NOT NULL
+         GROUP BY m.entity_id, week",
+    ),
+    (
+        "v_outlet_month",
+        "SELECT coalesce(o.name, '(unknown)') AS outlet, substr(a.published_at, 1, 7) AS month, count(*) AS articles
+         FROM articles a LEFT JOIN outlets o ON o.id = a.outlet_id
+         GROUP BY outlet, month",
+    ),
+    (
+        "v_candidates",
+        "SELECT e.id AS entity_id, e.name_ar, e.type, count(DISTINCT m.article_id) AS articles, count(m.id) AS mentions,
+                min(a.published_at) AS first_seen, max(a.published_at) AS last_seen
+         FROM entities e
+         LEFT JOIN mentions m ON m.entity_id = e.id
+         LEFT JOIN articles a ON a.id = m.article_id
+         WHERE e.status = 'candidate'
+         GROUP BY e.id",
+    ),
+];
+
+/// Every row of `sql`, each as text, sorted.
+fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut st = conn.prepare(sql).unwrap_or_else(|e| panic!("{e}: {sql}"));
+    let n = st.column_count();
+    let mut out: Vec<String> = st
+        .query_map([], |r| {
+            let mut line = Vec::new();
+            for i in 0..n {
+                let v: rusqlite::types::Value = r.get(i)?;
+                line.push(format!("{v:?}"));
+            }
+            Ok(line.join("|"))
+        })
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    out.sort();
+    out
+}
+
+/// Each view (all its rows; v_candidates without its example sentence)
+/// against the old aggregate, the saved queries against their old SQL, and
+/// `marsad check` passes.
+fn assert_same_as_oracle(a: &Archive, when: &str) {
+    let conn = a.conn();
+    for (view, old) in OLD_VIEWS {
+        let cols: Vec<String> = conn
+            .prepare(&format!("SELECT * FROM ({old}) LIMIT 0"))
+            .unwrap()
+            .column_names()
+            .map(|c| c.to_string())
+            .collect();
+        let new = rows(&conn, &format!("SELECT {} FROM {view}", cols.join(", ")));
+        let expected = rows(&conn, old);
+        assert!(
+            !expected.is_empty() || *view == "v_candidates",
+            "{when}: {view} is empty"
+        );
+        assert_eq!(new.len(), expected.len(), "{when}: {view}: row count");
+        for (n, o) in new.iter().zip(&expected) {
+            assert_eq!(n, o, "{when}: {view}");
+        }
+    }
+    // The saved queries that read summaries, against their old SQL (ties in
+    // the old order, the entity id).
+    for (name, old, params) in [
+        (
+            "top-entities-week",
+            OLD_TOP_ENTITIES_WEEK,
+            vec![(":end", "latest"), (":limit", "1000")],
+        ),
+        ("new-entities", OLD_NEW_ENTITIES, vec![(":days", "400")]),
+    ] {
+        let mut st = conn.prepare(old).unwrap();
+        let n = st.column_count();
+        let named: Vec<(&str, &dyn rusqlite::ToSql)> = params
+            .iter()
+            .map(|(k, v)| (*k, v as &dyn rusqlite::ToSql))
+            .collect();
+        let expected: Vec<Vec<serde_json::Value>> = st
+            .query_map(named.as_slice(), |r| {
+                (0..n)
+                    .map(|i| {
+                        Ok(match r.get::<_, rusqlite::types::Value>(i)? {
+                            rusqlite::types::Value::Integer(x) => serde_json::json!(x),
+                            rusqlite::types::Value::Text(t) => serde_json::json!(t),
+                            rusqlite::types::Value::Null => serde_json::Value::Null,
+                            v => serde_json::json!(format!("{v:?}")),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut args = vec!["run", name];
+        let kv: Vec<String> = params
+            .iter()
+            .flat_map(|(k, v)| [format!("--{}", &k[1..]), v.to_string()])
+            .collect();
+        args.extend(kv.iter().map(String::as_str));
+        args.extend(["--format", "json"]);
+        let out = a.run(&args);
+        assert!(out.status.success(), "{when}: {name}: {}", stderr(&out));
+        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got: Vec<Vec<serde_json::Value>> = got
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|row| {
+                let o = row.as_object().unwrap();
+                o.values().cloned().collect()
+            })
+            .collect();
+        assert_eq!(got.len(), expected.len(), "{when}: {name}: rows");
+        for (g, e) in got.iter().zip(&expected) {
+            let mut g = g.clone();
+            let mut e = e.clone();
+            g.sort_by_key(|v| v.to_string());
+            e.sort_by_key(|v| v.to_string());
+            assert_eq!(g, e, "{when}: {name}");
+        }
+    }
+    // The entity profile against the old aggregate, for the most named
+    // entities and a window of months.
+    let top: Vec<String> = conn
+        .prepare("SELECT entity_id FROM v_entity_stats ORDER BY articles DESC, entity_id LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for id in &top {
+        let out = a.run(&["entity", id, "--by", "week", "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let (articles, mentions, first, last): (i64, i64, Option<String>, Option<String>) = conn
+            .query_row(
+                "SELECT count(DISTINCT m.article_id), count(*), min(a.published_at), max(a.published_at)
+                 FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ?1",
+                [id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(p["articles"], articles, "{when}: {id}");
+        assert_eq!(p["mentions"], mentions, "{when}: {id}");
+        assert_eq!(p["first_seen"].as_str(), first.as_deref(), "{when}: {id}");
+        assert_eq!(p["last_seen"].as_str(), last.as_deref(), "{when}: {id}");
+        let weeks: Vec<(Option<String>, i64)> = conn
+            .prepare(
+                "SELECT date(a.published_at, '-6 days', 'weekday 1') AS period, count(DISTINCT a.id)
+                 FROM mentions m JOIN articles a ON a.id = m.article_id
+                 WHERE m.entity_id = ?1 AND a.published_at IS NOT NULL GROUP BY period ORDER BY period",
+            )
+            .unwrap()
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let got: Vec<(Option<String>, i64)> =
+            serde_json::from_value(p["timeline"].clone()).unwrap();
+        assert_eq!(got, weeks, "{when}: {id} by week");
+        let related: Vec<(String, i64)> = conn
+            .prepare(
+                "SELECT x.entity_id, count(*) AS n
+                 FROM (SELECT DISTINCT o.entity_id, o.article_id, o.field, o.sentence
+                       FROM (SELECT DISTINCT article_id, field, sentence FROM mentions m WHERE m.entity_id = ?1) mine
+                       JOIN mentions o ON o.article_id = mine.article_id AND o.field = mine.field AND o.sentence = mine.sentence
+                       WHERE o.entity_id != ?1) x
+                 JOIN entities e ON e.id = x.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+                 GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10",
+            )
+            .unwrap()
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let got: Vec<(String, i64)> = p["same_sentence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_str().unwrap().to_string(),
+                    r["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(got, related, "{when}: {id} same sentence");
+    }
+    let out = a.run(&["check"]);
+    assert!(
+        out.status.success(),
+        "{when}: check: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+const OLD_TOP_ENTITIES_WEEK: &str = "WITH weeks AS (
+    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n, max(date(published_at)) AS last_day
+    FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
+), bounds AS (
+    SELECT CASE WHEN :end = 'latest' THEN
+        (SELECT last_day FROM weeks
+         WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1)
+        ELSE date(:end) END AS d
+), counts AS (
+    SELECT m.entity_id,
+           count(DISTINCT CASE WHEN date(a.published_at) > date(b.d, '-7 days') THEN a.id END) AS this_week,
+           count(DISTINCT CASE WHEN date(a.published_at) <= date(b.d, '-7 days') THEN a.id END) AS previous_week
+    FROM mentions m JOIN articles a ON a.id = m.article_id, bounds b
+    WHERE date(a.published_at) > date(b.d, '-14 days') AND date(a.published_at) <= b.d
+    GROUP BY m.entity_id
+)
+SELECT c.entity_id, e.name_ar, e.type, e.status, c.this_week, c.previous_week, c.this_week - c.previous_week AS change,
+       date(b.d, '-6 days') AS week_from, b.d AS week_to
+FROM counts c JOIN entities e ON e.id = c.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL, bounds b
+ORDER BY c.this_week DESC, change DESC, c.entity_id
+LIMIT :limit";
+
+const OLD_NEW_ENTITIES: &str = "WITH weeks AS (
+    SELECT date(published_at, 'weekday 6') AS week_end, count(*) AS n, max(date(published_at)) AS last_day
+    FROM articles WHERE published_at IS NOT NULL GROUP BY week_end
+), bounds AS (
+    SELECT (SELECT last_day FROM weeks
+            WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1) AS d
+)
+SELECT e.id AS entity_id, e.name_ar, e.type, e.status, min(a.published_at) AS first_seen,
+       count(DISTINCT a.id) AS articles,
+       date(b.d, '-' || (:days - 1) || ' days') AS window_from, b.d AS window_to
+FROM entities e JOIN mentions m ON m.entity_id = e.id JOIN articles a ON a.id = m.article_id, bounds b
+WHERE a.published_at IS NOT NULL AND e.status != 'rejected'
+GROUP BY e.id
+HAVING date(min(a.published_at)) > date(b.d, '-' || :days || ' days') AND date(min(a.published_at)) <= b.d
+ORDER BY first_seen DESC, articles DESC, e.id";
+
+/// The first `n` lines of the shared 2018 corpus after `skip`, as a file.
+fn corpus_slice(a: &Archive, name: &str, skip: usize, n: usize) -> Option<std::path::PathBuf> {
+    let corpus = shared_corpus("ant-multisource-2018.jsonl.gz")?;
+    let f = std::fs::File::open(corpus).unwrap();
+    let out = a.path(name);
+    let mut w = std::fs::File::create(&out).unwrap();
+    for line in std::io::BufReader::new(flate2::read::GzDecoder::new(f))
+        .lines()
+        .skip(skip)
+        .take(n)
+    {
+        writeln!(w, "{}", line.unwrap()).unwrap();
+    }
+    Some(out)
+}
+
+fn ok(a: &Archive, args: &[&str]) {
+    let out = a.run(args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+}
+
+#[test]
+fn summaries_answer_as_the_old_aggregates_through_ingests_edits_and_reextract() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    assert_same_as_oracle(&a, "seeds");
+    // Two more ingests: rows of one month and one entity grow across
+    // transactions and runs.
+    if let (Some(one), Some(two)) = (
+        corpus_slice(&a, "one.jsonl", 0, 700),
+        corpus_slice(&a, "two.jsonl", 700, 700),
+    ) {
+        a.ingest_json(&[&one]);
+        a.ingest_json(&[&two]);
+        assert_same_as_oracle(&a, "corpus slice");
+    }
+    // Edits that move or drop mentions.
+    let candidates: Vec<String> = a
+        .conn()
+        .prepare("SELECT entity_id FROM v_candidates ORDER BY articles DESC, entity_id LIMIT 3")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    if candidates.len() == 3 {
+        ok(&a, &["entity", "merge", &candidates[0], "khalifa-haftar"]);
+        ok(&a, &["entity", "reject", &candidates[1]]);
+        ok(&a, &["entity", "accept", &candidates[2]]);
+    }
+    ok(&a, &["entity", "merge", "vladimir-putin", "sergei-shoigu"]);
+    assert_same_as_oracle(&a, "after merge, reject, accept");
+    ok(&a, &["reextract"]);
+    assert_same_as_oracle(&a, "after reextract");
+}
+
+#[test]
+fn a_migrated_archive_gets_its_summaries() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    // As a V17 archive migrated: the tables empty, the version unset.
+    a.conn()
+        .execute_batch(
+            "DELETE FROM entity_totals; DELETE FROM entity_days; DELETE FROM entity_pair_months;
+             DELETE FROM outlet_days; DELETE FROM meta WHERE key = 'summary_version';",
+        )
+        .unwrap();
+    let out = a.run(&["entities"]);
+    assert!(!out.status.success(), "a reader refuses missing summaries");
+    assert!(stderr(&out).contains("summaries"), "{}", stderr(&out));
+    ok(&a, &["migrate"]);
+    assert_same_as_oracle(&a, "migrated");
+}
+
+#[test]
+fn check_names_a_summary_table_that_differs() {
+    let Some(sqlite3) = sqlite3() else { return };
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    ok(&a, &["check"]);
+    ok(&a, &["check", "--quick"]);
+    for (table, corrupt, quick) in [
+        (
+            "entity_totals",
+            "UPDATE entity_totals SET mentions = mentions + 1 WHERE entity_id = 'khalifa-haftar'",
+            true,
+        ),
+        (
+            "entity_pair_months",
+            "DELETE FROM entity_pair_months WHERE (entity_a, entity_b, month) IN (SELECT entity_a, entity_b, month FROM entity_pair_months LIMIT 1)",
+            false,
+        ),
+        (
+            "entity_days",
+            "UPDATE entity_days SET last_seen = '1999-01-01' WHERE entity_id = 'vladimir-putin'",
+            false,
+        ),
+        (
+            "outlet_days",
+            "UPDATE outlet_days SET articles = articles + 2",
+            true,
+        ),
+    ] {
+        let b = Archive::new();
+        std::fs::copy(&a.db, &b.db).unwrap();
+        let s = std::process::Command::new(&sqlite3)
+            .arg(&b.db)
+            .arg(corrupt)
+            .output()
+            .unwrap();
+        assert!(s.status.success(), "{corrupt}: {}", stderr(&s));
+        let out = b.run(&["check"]);
+        assert_eq!(out.status.code(), Some(1), "{table}: {}", stdout(&out));
+        assert!(
+            stdout(&out).contains(&format!("summary {table}")),
+            "{table}: {}",
+            stdout(&out)
+        );
+        let q = b.run(&["check", "--quick"]);
+        if quick {
+            assert_eq!(q.status.code(), Some(1), "{table} --quick: {}", stdout(&q));
+            assert!(stdout(&q).contains(table), "{}", stdout(&q));
+        }
+    }
+}
