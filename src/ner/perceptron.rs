@@ -1,6 +1,8 @@
 //! Training: an averaged structured perceptron over the features of
 //! features.rs, decoded with Viterbi. Sentences are visited in a shuffled
 //! order (fixed seed) each epoch; the averaged weights are what is kept.
+//! Several runs in other orders can be mixed into one model ([`mix`]):
+//! one run's tuning F1 moves by a point with the order alone.
 
 use rustc_hash::FxHashMap;
 
@@ -15,14 +17,18 @@ pub struct Weights {
     pub index: FxHashMap<u64, u32>,
     pub rows: Vec<[f32; LABELS]>,
     pub trans: Transitions,
+    /// How many runs' weights these are the mean of.
+    pub runs: usize,
 }
 
 /// One sentence as feature ids per position.
+#[derive(Clone)]
 struct Example {
     feats: Vec<Vec<u32>>,
     gold: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Trainer {
     index: FxHashMap<u64, u32>,
     w: Vec<[f32; LABELS]>,
@@ -73,6 +79,17 @@ impl Trainer {
         }
         t.w = vec![[0.0; LABELS]; t.index.len()];
         t.u = vec![[0.0; LABELS]; t.index.len()];
+        t
+    }
+
+    /// Another run over the same examples, from zero weights, visiting them
+    /// in another order (run 0 is this trainer's own order).
+    pub fn run(&self, run: u64) -> Trainer {
+        let mut t = self.clone();
+        t.rng ^= run.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..4 {
+            t.next_rand();
+        }
         t
     }
 
@@ -144,8 +161,34 @@ impl Trainer {
             index: self.index.clone(),
             rows,
             trans,
+            runs: 1,
         }
     }
+}
+
+/// The mean of the averaged weights of several runs over the same
+/// examples: one linear model over the same features, so it tags as fast
+/// as one run's.
+pub fn mix(runs: &[Trainer]) -> Weights {
+    let mut all = runs.iter().map(Trainer::averaged);
+    let mut w = all.next().expect("at least one run");
+    for o in all {
+        for (a, b) in w.rows.iter_mut().zip(&o.rows) {
+            for y in 0..LABELS {
+                a[y] += b[y];
+            }
+        }
+        for (a, b) in w.trans.iter_mut().zip(&o.trans) {
+            for y in 0..LABELS {
+                a[y] += b[y];
+            }
+        }
+    }
+    let k = runs.len() as f32;
+    w.rows.iter_mut().flatten().for_each(|x| *x /= k);
+    w.trans.iter_mut().flatten().for_each(|x| *x /= k);
+    w.runs = runs.len();
+    w
 }
 
 pub fn emission(rows: &[[f32; LABELS]], feats: &[u32]) -> [f32; LABELS] {
