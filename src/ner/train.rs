@@ -16,7 +16,8 @@ pub struct Epoch {
 }
 
 /// Train `runs` perceptrons (each visiting the sentences in its own
-/// order) for `epochs` passes; the model is the mean of their averaged
+/// order) for `epochs` passes, with a training `margin` (see
+/// perceptron.rs; 0 for none); the model is the mean of their averaged
 /// weights. With `tuning` sentences the model of the epoch with the best
 /// tuning F1 is kept (early stopping); without, the last.
 pub fn train(
@@ -24,11 +25,13 @@ pub fn train(
     tuning: Option<&[Sentence]>,
     epochs: usize,
     runs: usize,
+    margin: f32,
     resources_tsv: &str,
     mut progress: impl FnMut(Epoch),
 ) -> Result<Model> {
     let res = super::features::Resources::parse(resources_tsv).map_err(crate::Error::Invalid)?;
-    let first = Trainer::new(&res, sentences);
+    let mut first = Trainer::new(&res, sentences);
+    first.margin = margin;
     let mut runs: Vec<Trainer> = (1..runs.max(1) as u64).map(|r| first.run(r)).collect();
     runs.insert(0, first);
     let mut best: Option<(f64, Model)> = None;
@@ -97,7 +100,7 @@ mod tests {
         let s = toy();
         let res = String::new();
         let mut last = usize::MAX;
-        let m = train(&s, None, 8, 1, &res, |e| last = e.mistakes).unwrap();
+        let m = train(&s, None, 8, 1, 0.0, &res, |e| last = e.mistakes).unwrap();
         assert_eq!(
             last, 0,
             "the perceptron stops making mistakes on separable data"
@@ -128,7 +131,7 @@ mod tests {
     #[test]
     fn mixed_runs_learn_the_toy_set_and_span_costs_trade_names_away() {
         let s = toy();
-        let mut m = train(&s, None, 8, 3, "", |_| {}).unwrap();
+        let mut m = train(&s, None, 8, 3, 16.0, "", |_| {}).unwrap();
         assert_eq!(evaluate(&m, &s).f1(), 1.0);
         let pers = |m: &Model| {
             m.tag(&["زار", "سمير", "تونس"])
