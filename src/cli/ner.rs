@@ -48,6 +48,12 @@ struct TrainArgs {
     /// Passes over the training sentences.
     #[arg(long, default_value_t = DEFAULT_EPOCHS)]
     epochs: usize,
+    /// Perceptrons trained side by side, each visiting the sentences in another order; the model is the mean of their weights (steadier than one, as fast to tag, N times as long to train).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    runs: usize,
+    /// Training margin: each sentence is decoded with every wrong label's score raised by this much, so that the weights learn to put the right labels ahead by it (0: the plain perceptron).
+    #[arg(long, default_value_t = 0.0, value_name = "SCORE")]
+    margin: f32,
     /// Where to write the model.
     #[arg(long, value_name = "MODEL")]
     out: PathBuf,
@@ -133,6 +139,8 @@ fn run_train(t: TrainArgs) -> anyhow::Result<u8> {
         &sentences,
         dev.as_deref(),
         t.epochs,
+        t.runs,
+        t.margin,
         &resources,
         |e| match e.tuning_f1 {
             Some(f) => eprintln!(

@@ -1,6 +1,10 @@
 //! Training: an averaged structured perceptron over the features of
 //! features.rs, decoded with Viterbi. Sentences are visited in a shuffled
 //! order (fixed seed) each epoch; the averaged weights are what is kept.
+//! Several runs in other orders can be mixed into one model ([`mix`]):
+//! one run's tuning F1 moves by a point with the order alone. With a
+//! margin, each sentence is decoded with every wrong label's score raised
+//! (cost-augmented), so that updates continue until gold wins by it.
 
 use rustc_hash::FxHashMap;
 
@@ -15,14 +19,18 @@ pub struct Weights {
     pub index: FxHashMap<u64, u32>,
     pub rows: Vec<[f32; LABELS]>,
     pub trans: Transitions,
+    /// How many runs' weights these are the mean of.
+    pub runs: usize,
 }
 
 /// One sentence as feature ids per position.
+#[derive(Clone)]
 struct Example {
     feats: Vec<Vec<u32>>,
     gold: Vec<u8>,
 }
 
+#[derive(Clone)]
 pub struct Trainer {
     index: FxHashMap<u64, u32>,
     w: Vec<[f32; LABELS]>,
@@ -33,6 +41,10 @@ pub struct Trainer {
     step: f64,
     examples: Vec<Example>,
     rng: u64,
+    /// Added to every wrong label's score while training (loss-augmented
+    /// decoding): the weights are pushed until the gold labels win by this
+    /// much per word, not merely win. 0 is the plain perceptron.
+    pub margin: f32,
 }
 
 impl Trainer {
@@ -46,6 +58,7 @@ impl Trainer {
             step: 1.0,
             examples: Vec::new(),
             rng: 0x2545_F491_4F6C_DD1D,
+            margin: 0.0,
         };
         let mut cache: FxHashMap<String, TypeFeatures> = FxHashMap::default();
         for s in sentences {
@@ -76,6 +89,17 @@ impl Trainer {
         t
     }
 
+    /// Another run over the same examples, from zero weights, visiting them
+    /// in another order (run 0 is this trainer's own order).
+    pub fn run(&self, run: u64) -> Trainer {
+        let mut t = self.clone();
+        t.rng ^= run.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        for _ in 0..4 {
+            t.next_rand();
+        }
+        t
+    }
+
     fn next_rand(&mut self) -> u64 {
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
@@ -93,7 +117,21 @@ impl Trainer {
         let mut wrong = 0;
         for k in order {
             let ex = &self.examples[k];
-            let em: Vec<[f32; LABELS]> = ex.feats.iter().map(|f| emission(&self.w, f)).collect();
+            let margin = self.margin;
+            let em: Vec<[f32; LABELS]> = ex
+                .feats
+                .iter()
+                .zip(&ex.gold)
+                .map(|(f, &g)| {
+                    let mut e = emission(&self.w, f);
+                    for (y, x) in e.iter_mut().enumerate() {
+                        if y != g as usize {
+                            *x += margin;
+                        }
+                    }
+                    e
+                })
+                .collect();
             let pred = decode(&em, &self.tw);
             if pred != ex.gold {
                 wrong += 1;
@@ -144,8 +182,34 @@ impl Trainer {
             index: self.index.clone(),
             rows,
             trans,
+            runs: 1,
         }
     }
+}
+
+/// The mean of the averaged weights of several runs over the same
+/// examples: one linear model over the same features, so it tags as fast
+/// as one run's.
+pub fn mix(runs: &[Trainer]) -> Weights {
+    let mut all = runs.iter().map(Trainer::averaged);
+    let mut w = all.next().expect("at least one run");
+    for o in all {
+        for (a, b) in w.rows.iter_mut().zip(&o.rows) {
+            for y in 0..LABELS {
+                a[y] += b[y];
+            }
+        }
+        for (a, b) in w.trans.iter_mut().zip(&o.trans) {
+            for y in 0..LABELS {
+                a[y] += b[y];
+            }
+        }
+    }
+    let k = runs.len() as f32;
+    w.rows.iter_mut().flatten().for_each(|x| *x /= k);
+    w.trans.iter_mut().flatten().for_each(|x| *x /= k);
+    w.runs = runs.len();
+    w
 }
 
 pub fn emission(rows: &[[f32; LABELS]], feats: &[u32]) -> [f32; LABELS] {
