@@ -19,6 +19,9 @@ pub enum Meta {
     /// The named-entity model the mentions were extracted with (its id, or
     /// `off`), as of the last ingest or reextract.
     NerModel,
+    /// The last `export --format parquet`: a JSON object (directory, time,
+    /// generation, rows per table), written after the export's manifest.
+    LastExport,
 }
 
 impl Meta {
@@ -29,6 +32,7 @@ impl Meta {
             Meta::DedupThreshold => "dedup_threshold",
             Meta::GazetteerSeeded => "gazetteer_seeded",
             Meta::NerModel => "ner_model",
+            Meta::LastExport => "last_export",
         }
     }
 }
