@@ -2,7 +2,7 @@
 //! (no Arrow): rows are buffered column by column and written out as a row
 //! group every [`ROW_GROUP_ROWS`] rows or [`ROW_GROUP_BYTES`] of text, so a
 //! partition of any size streams through bounded memory. The file is
-//! written as `NAME.tmp` and renamed to `NAME` only once complete.
+//! written as `.NAME.tmp` and renamed to `NAME` only once complete.
 
 use std::fs::File;
 use std::io::BufWriter;
@@ -176,9 +176,11 @@ impl PartWriter {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(".tmp");
-        let tmp = PathBuf::from(tmp);
+        // A leading dot: Spark and Hadoop skip such files, DuckDB's
+        // `*.parquet` does not match them, so a killed run's leftover never
+        // breaks a reader.
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = path.with_file_name(format!(".{name}.tmp"));
         let file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
         let schema = Arc::new(parse_message_type(&schema(table, columns))?);
         // Snappy: fast to write and read, and a small pure-Rust crate (Zstd
