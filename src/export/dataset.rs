@@ -144,6 +144,33 @@ pub fn export(
         manifest.archive = archive;
         manifest.generation += 1;
         report.generation = manifest.generation;
+        // A table new to this directory starts as one empty file, listed
+        // before any data is written: once a manifest exists, every table
+        // reads, even after a kill in the middle of the first run.
+        let mut placed = false;
+        let new: Vec<&Table> = (TABLES.iter())
+            .filter(|t| !manifest.tables.contains_key(t.name))
+            .collect();
+        for t in new {
+            let month = placeholder(t.layout);
+            let rel =
+                part_path(t, month, manifest.generation).replace(".parquet", "-empty.parquet");
+            PartWriter::create(&dir.join(&rel), t.name, t.columns)?.finish()?;
+            let partition = PartitionState {
+                rows: 0,
+                fingerprint: format!("{:016x}", 0),
+                files: vec![rel],
+            };
+            let state = TableState {
+                max_key: None,
+                partitions: [(month.to_string(), partition)].into(),
+            };
+            manifest.tables.insert(t.name.to_string(), state);
+            placed = true;
+        }
+        if placed {
+            manifest.write(dir)?;
+        }
         for t in TABLES {
             let state = manifest.tables.remove(t.name).unwrap_or_default();
             let t0 = Instant::now();
@@ -232,11 +259,7 @@ fn export_table(
     // An empty table is one empty file, so that engines still find its
     // columns (DuckDB and Spark fail on a path with no files).
     if tallies.is_empty() {
-        let placeholder = match t.layout {
-            Layout::ByMonth => super::tables::UNDATED,
-            Layout::Whole => "",
-        };
-        tallies.insert(placeholder.to_string(), Tally::default());
+        tallies.insert(placeholder(t.layout).to_string(), Tally::default());
     }
     let mut report = TableReport {
         table: t.name.to_string(),
@@ -270,6 +293,15 @@ fn export_table(
         if !unchanged || tally.new_rows > 0 {
             let rel = part_path(t, &month, generation);
             let (rows, bytes) = write_part(conn, t, &month, write_from, max_key, &dir.join(&rel))?;
+            if rows > 0 {
+                // The empty file of a table new to the directory is no
+                // longer needed once the partition holds rows.
+                let (empty, kept): (Vec<String>, Vec<String>) = files
+                    .into_iter()
+                    .partition(|f| f.ends_with("-empty.parquet"));
+                files = kept;
+                remove(dir, &empty)?;
+            }
             if rows > 0 || tally.rows == 0 {
                 files.push(rel);
                 report.files_written += 1;
@@ -294,6 +326,14 @@ fn export_table(
         );
     }
     Ok((state, report))
+}
+
+/// The partition an empty table's one empty file is in.
+fn placeholder(layout: Layout) -> &'static str {
+    match layout {
+        Layout::ByMonth => super::tables::UNDATED,
+        Layout::Whole => "",
+    }
 }
 
 /// The part file of `generation` for a partition, relative to DIR.

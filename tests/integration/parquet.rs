@@ -472,9 +472,9 @@ fn a_killed_export_leaves_a_readable_directory_that_the_next_run_completes() {
             std::thread::sleep(Duration::from_millis(2));
         }
         child.wait().unwrap();
-        if round >= 4 {
-            // After one complete export, a killed run leaves every table
-            // readable as it stands.
+        if dir.join("marsad-export.json").exists() {
+            // Once a run got as far as its first manifest, a killed run
+            // leaves every table readable as it stands.
             query(&py, Engine::DuckDb, &dir, &["digest"]);
         }
     }
