@@ -41,13 +41,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if a.format == StreamFormat::Parquet {
         return parquet(db, a);
     }
-    let what = <What as clap::ValueEnum>::from_str(&a.target, true).map_err(|_| {
-        anyhow::anyhow!(
-            "export what? `{}` is not articles, mentions or entities \
+    let Ok(what) = <What as clap::ValueEnum>::from_str(&a.target, true) else {
+        eprintln!(
+            "marsad: export what? `{}` is not articles, mentions or entities \
              (a directory goes with --format parquet)",
             a.target
-        )
-    })?;
+        );
+        return Ok(2);
+    };
     let format = match a.format {
         StreamFormat::Jsonl => Format::Jsonl,
         StreamFormat::Csv => Format::Csv,
@@ -89,6 +90,16 @@ fn parquet(db: &Path, a: Args) -> anyhow::Result<u8> {
             "--format parquet exports the whole archive; filter in the engine that reads it \
              (--from, --to, --outlet and --entity go with jsonl and csv)"
         );
+    }
+    // `export articles --format parquet` means a table, not a directory
+    // called articles: every table goes, into the directory given.
+    if <What as clap::ValueEnum>::from_str(&a.target, true).is_ok() {
+        eprintln!(
+            "marsad: --format parquet exports every table into a directory: \
+             `marsad export --format parquet DIR` (for a directory called {0}, give ./{0})",
+            a.target
+        );
+        return Ok(2);
     }
     let dir = PathBuf::from(&a.target);
     let report = export::dataset::export_archive(db, &dir, |t| {

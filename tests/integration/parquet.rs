@@ -517,3 +517,46 @@ fn spark_reads_the_export_as_the_views_and_search_do() {
         }
     }
 }
+
+/// marsad never writes into, or removes from, a directory that is not its
+/// export, and a table name is not taken for a directory.
+#[test]
+fn export_refuses_a_foreign_directory_and_a_table_name() {
+    let a = seeds_archive();
+    let dir = a.path("mine");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("notes.txt"), "keep me").unwrap();
+    let out = a
+        .cmd()
+        .args(["export", "--format", "parquet"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(stderr(&out).contains("not empty"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("notes.txt")).unwrap(),
+        "keep me"
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1);
+    let out = a
+        .cmd()
+        .current_dir(a.dir.path())
+        .args(["export", "articles", "--format", "parquet"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!a.path("articles").exists());
+    // The archive records the last export in meta.
+    export(&a, &a.path("out"));
+    let record: String = a
+        .conn()
+        .query_row(
+            "SELECT value FROM meta WHERE key = 'last_export'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let record: Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(record["rows"]["articles"], json!(5));
+}
