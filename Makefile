@@ -6,7 +6,7 @@ BIN   := target/release/marsad
 EXT   := target/release/libmarsad_ext.so
 DB    ?= marsad.db
 
-.PHONY: build demo test bench bench-1m serve soak docs clean
+.PHONY: build demo test test-spark bench bench-1m serve soak docs clean
 
 build:
 	$(CARGO) build --release --locked
@@ -38,6 +38,15 @@ demo: build
 test:
 	$(CARGO) build --release --locked
 	$(CARGO) test --locked --release --lib --bins --tests
+
+# The Parquet export read by Spark in local mode (tests/integration/parquet.rs): pyspark from PyPI
+# into .venv, and a Java runtime (Debian: default-jre-headless; .ci/run installs it).
+test-spark: build
+	@command -v java >/dev/null || { echo "test-spark needs Java: apt-get install default-jre-headless"; exit 1; }
+	test -x .venv/bin/python || python3 -m venv .venv
+	.venv/bin/python -c "import pyspark, duckdb" 2>/dev/null || .venv/bin/pip install --quiet pyspark duckdb
+	MARSAD_SPARK=1 MARSAD_PYTHON=$${MARSAD_PYTHON:-$$PWD/.venv/bin/python} \
+	  $(CARGO) test --locked --release --test integration parquet::spark -- --nocapture
 
 bench: build
 	$(CARGO) bench --locked --bench bench

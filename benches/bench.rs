@@ -438,7 +438,80 @@ fn ner_rate() -> Vec<(String, String)> {
     ]
 }
 
+/// `export --format parquet` of the archive `db`: a full export into a new
+/// directory, then an unchanged re-run. Rates are over the archive's file
+/// size and the rows written.
+fn export_rate(db: &Path, dir: &Path) -> Vec<(String, String)> {
+    let out = dir.join("parquet");
+    let _ = std::fs::remove_dir_all(&out);
+    let run = || {
+        let t = Instant::now();
+        let o = Command::new(bin())
+            .arg("--db")
+            .arg(db)
+            .args(["export", "--format", "parquet", "--json"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (t.elapsed().as_secs_f64(), r)
+    };
+    let (secs, r) = run();
+    let rows: u64 = r["tables"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["rows_written"].as_u64().unwrap_or(0))
+        .sum();
+    let articles = r["tables"][0]["rows"].as_u64().unwrap_or(0);
+    let archive = std::fs::metadata(db).unwrap().len() as f64 / 1e6;
+    let dataset = r["dataset_bytes"].as_f64().unwrap_or(0.0) / 1e6;
+    let (again, _) = run();
+    vec![
+        (
+            format!("{articles} articles: export --format parquet, full"),
+            format!(
+                "{secs:.1} s; {:.1} MB/s of archive, {:.1} MB/s written, {:.0} rows/s ({rows} rows)",
+                archive / secs,
+                dataset / secs,
+                rows as f64 / secs
+            ),
+        ),
+        (
+            format!("{articles} articles: Parquet dataset / archive"),
+            format!(
+                "{dataset:.0} MB / {archive:.0} MB = {:.2}×",
+                dataset / archive
+            ),
+        ),
+        (
+            format!("{articles} articles: export re-run, nothing new"),
+            format!("{again:.2} s ({:.0}% of full)", 100.0 * again / secs),
+        ),
+    ]
+}
+
 fn main() {
+    // MARSAD_BENCH_ONLY=export: only the Parquet export, of the archive at
+    // MARSAD_BENCH_DB (or of the 31k corpus, ingested first); prints, and
+    // leaves BENCHMARKS.md alone.
+    if std::env::var("MARSAD_BENCH_ONLY").as_deref() == Ok("export") {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = std::env::var_os("MARSAD_BENCH_DB")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let db = dir.join("c31k.db");
+                remove_db(&db);
+                ingest(&db, &corpus());
+                db
+            });
+        for (k, v) in export_rate(&db, &dir) {
+            println!("{k:<70} {v}");
+        }
+        return;
+    }
     if !corpus().exists() {
         eprintln!(
             "bench: {} not found; nothing to measure",
@@ -572,6 +645,7 @@ fn main() {
             said.trim()
         ),
     ));
+    rows.extend(export_rate(&db, &dir));
     let (mentions, with_mention): (i64, i64) = marsad::archive::open_to_read(&db)
         .unwrap()
         .conn

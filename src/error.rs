@@ -8,6 +8,9 @@ pub enum Error {
     #[error("database error: {0}")]
     Sql(#[from] rusqlite::Error),
 
+    #[error("Parquet: {0}")]
+    Parquet(#[from] parquet::errors::ParquetError),
+
     #[error("migration failed: {0}")]
     Migration(#[from] refinery::Error),
 

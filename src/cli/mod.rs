@@ -128,7 +128,7 @@ pub enum Command {
     Queries(queries::Args),
     /// Run a saved query: marsad run NAME [--param value ...].
     Run(run::Args),
-    /// Stream articles, mentions or entities as JSON Lines or CSV (entities also as the gazetteer's TSV).
+    /// Stream articles, mentions or entities as JSON Lines or CSV (entities also as the gazetteer's TSV), or write the whole archive as Parquet files into a directory (--format parquet DIR), incrementally.
     Export(export::Args),
     /// Stories with their near-duplicate copies.
     Duplicates(duplicates::Args),

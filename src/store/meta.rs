@@ -21,6 +21,9 @@ pub enum Meta {
     NerModel,
     /// The scheme of the summary tables (migration V18), once built.
     SummaryVersion,
+    /// The last `export --format parquet`: a JSON object (directory, time,
+    /// generation, rows per table), written after the export's manifest.
+    LastExport,
 }
 
 impl Meta {
@@ -32,6 +35,7 @@ impl Meta {
             Meta::GazetteerSeeded => "gazetteer_seeded",
             Meta::NerModel => "ner_model",
             Meta::SummaryVersion => "summary_version",
+            Meta::LastExport => "last_export",
         }
     }
 }

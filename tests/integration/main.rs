@@ -14,6 +14,7 @@ mod kill;
 mod linking;
 mod ner;
 mod output;
+mod parquet;
 mod pipes;
 mod read_only;
 mod recall;

@@ -1,6 +1,16 @@
 //! Export articles, mentions or entities row by row (constant memory), with
 //! filters given as values, never as SQL. Articles export in the JSON Lines
 //! field names ingest reads, so an export ingests back into the same articles.
+//!
+//! [`dataset`] exports the whole archive as Parquet files instead, for
+//! DuckDB, Spark and the like: [`tables`] says what it writes, [`parquet`]
+//! writes one file, [`manifest`] records what a directory holds.
+
+pub mod dataset;
+mod fingerprint;
+pub mod manifest;
+pub mod parquet;
+pub mod tables;
 
 use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
 use serde_json::{Map, Value};
