@@ -78,8 +78,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     };
     let conn = &mut store.conn;
     let resolve = |c: &rusqlite::Connection, n: &str| entities::store::resolve(c, n);
+    // Names added or changed are found in older articles only by a
+    // reextract; a merge or rejection moves or drops the mentions itself.
     let done = |what: String| {
-        outln!("{what}; run `marsad reextract` to update mentions");
+        outln!("{what}; run `marsad reextract` to find its names in older articles");
+        Ok(0)
+    };
+    let moved = |what: String| {
+        outln!("{what}; its mentions and the summaries are updated");
         Ok(0)
     };
     match a.edit {
@@ -153,7 +159,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         Some(Edit::Merge { from, into }) => {
             let (f, i) = (resolve(conn, &from)?, resolve(conn, &into)?);
             entities::edit::merge(conn, &f, &i)?;
-            done(format!("merged {f} into {i}"))
+            moved(format!("merged {f} into {i}"))
         }
         Some(Edit::Rename { name, ar, en }) => {
             let id = resolve(conn, &name)?;
@@ -174,7 +180,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         Some(Edit::Reject { name }) => {
             let id = resolve(conn, &name)?;
             entities::edit::set_status(conn, &id, entities::edit::Decision::Rejected)?;
-            done(format!("{id} rejected"))
+            moved(format!("{id} rejected"))
         }
         None => {
             let Some(name) = a.name else {
