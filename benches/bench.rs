@@ -13,6 +13,9 @@
 //! from both shared corpora (`MARSAD_BENCH_1M_ARTICLES` to change the size),
 //! ingests it once and measures the same analysis table. Each mode rewrites
 //! only its own section of BENCHMARKS.md.
+//!
+//! Past 500 lines on purpose: one function per measurement, in the order of
+//! the table, read top to bottom; the analysis table is in support/.
 
 use std::fmt::Write as _;
 use std::io::{BufRead, Write};

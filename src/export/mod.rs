@@ -7,6 +7,7 @@
 //! writes one file, [`manifest`] records what a directory holds.
 
 pub mod dataset;
+mod dir;
 mod fingerprint;
 pub mod manifest;
 pub mod parquet;

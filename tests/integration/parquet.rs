@@ -4,7 +4,8 @@
 //! also after an entity merge moved old articles' mentions; a killed export
 //! leaves a readable directory that the next run completes. Python with
 //! duckdb (and pyspark) comes from PyPI: `.ci/run` installs them into .venv;
-//! set MARSAD_PYTHON to another venv's python.
+//! set MARSAD_PYTHON to another venv's python. One file past 500 lines: the
+//! tests share the archive, export and query helpers at its top.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
