@@ -185,15 +185,7 @@ fn related_summary(
          JOIN entities e ON e.id = o.id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
          GROUP BY o.id HAVING sum(o.n) > 0 ORDER BY n DESC, o.id LIMIT 10"
     );
-    let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params_from_iter(&args), |r| {
-        Ok(Related {
-            id: r.get(0)?,
-            name_ar: r.get(1)?,
-            count: r.get(2)?,
-        })
-    })?;
-    Ok(Some(rows.collect::<rusqlite::Result<_>>()?))
+    related_rows(conn, &sql, &args).map(Some)
 }
 
 /// ` AND m.article_id IN (...)`: mentions `m` in articles published within
@@ -249,15 +241,7 @@ fn related(
          JOIN entities e ON e.id = x.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
          GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10"
     );
-    let mut st = conn.prepare(&sql)?;
-    let rows = st.query_map(params_from_iter(&args), |r| {
-        Ok(Related {
-            id: r.get(0)?,
-            name_ar: r.get(1)?,
-            count: r.get(2)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    related_rows(conn, &sql, &args)
 }
 
 pub fn article_refs(
@@ -499,4 +483,21 @@ pub fn cooccur(
         out.push(Cooccurrence { article, sentences });
     }
     Ok(out)
+}
+
+/// The rows (id, name_ar, count) of a related-entities query.
+fn related_rows(
+    conn: &Connection,
+    sql: &str,
+    args: &[rusqlite::types::Value],
+) -> Result<Vec<Related>> {
+    let mut st = conn.prepare(sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        Ok(Related {
+            id: r.get(0)?,
+            name_ar: r.get(1)?,
+            count: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
