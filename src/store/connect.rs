@@ -125,11 +125,65 @@ pub(crate) fn read_only_connection(path: &Path, checks: Checks) -> Result<Connec
         Checks::Skip => OpenFlags::SQLITE_OPEN_READ_ONLY,
         Checks::Constraints => OpenFlags::SQLITE_OPEN_READ_WRITE,
     };
-    let conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let mut conn = Connection::open_with_flags(path, mode | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    if let Err(e) = conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        conn = on_read_only_medium(path, e)?;
+    }
     no_checkpoint_on_close(&conn)?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.execute_batch("PRAGMA query_only = ON")?;
     Ok(conn)
+}
+
+/// A WAL archive alone on a read-only medium (a mount, a share, a copied
+/// file without its `-wal` and `-shm`): SQLite cannot create the `-wal` it
+/// wants to read through, so the first read fails with "unable to open".
+/// With no `-wal` beside it, or an empty one (marsad's writers empty it as
+/// they finish), every commit is in the file and no writer can be at work
+/// (a writer needs to write there), so it is opened as immutable. With
+/// commits still in the `-wal`, the message says what to do.
+fn on_read_only_medium(path: &Path, err: rusqlite::Error) -> Result<Connection> {
+    if err.sqlite_error_code() != Some(rusqlite::ErrorCode::CannotOpen) {
+        return Err(err.into());
+    }
+    let wal = {
+        let mut s = path.as_os_str().to_owned();
+        s.push("-wal");
+        std::path::PathBuf::from(s)
+    };
+    if std::fs::metadata(&wal).is_ok_and(|m| m.len() > 0) {
+        return Err(Error::Input(format!(
+            "{}: cannot read the archive: its folder is read-only, and commits still in {} \
+             cannot be read without a -shm file beside it; copy the archive with its -wal \
+             file to a writable folder and read it there",
+            path.display(),
+            wal.display()
+        )));
+    }
+    let conn = Connection::open_with_flags(
+        immutable_uri(path)?,
+        OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_URI
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    Ok(conn)
+}
+
+/// `file:` URI of `path` with `immutable=1`, its bytes percent-encoded
+/// where the URI syntax needs it.
+fn immutable_uri(path: &Path) -> Result<String> {
+    let abs = std::path::absolute(path).map_err(|e| Error::io(path, e))?;
+    let mut uri = String::from("file:");
+    for &b in abs.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/._-~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    Ok(uri)
 }
 
 /// SQLite's last connection to a WAL file checkpoints and deletes the WAL

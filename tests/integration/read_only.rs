@@ -328,6 +328,72 @@ fn read_commands_work_on_an_archive_an_ingest_holds() {
 }
 
 #[cfg(target_os = "linux")]
+/// The archive file alone on a read-only medium (copied without its -wal
+/// and -shm): SQLite cannot create the -wal it reads through, and stock
+/// sqlite3 fails there; marsad reads the file as it stands. Commits left in
+/// a -wal it cannot share get a message saying what to do.
+#[test]
+fn an_archive_alone_on_a_read_only_medium_is_read() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let Some(disk) = small_disk("64m") else {
+        return;
+    };
+    // Same bytes, in a folder whose name needs escaping in a file: URI.
+    let folder = disk.path().join("نسخة ?#%");
+    std::fs::create_dir(&folder).unwrap();
+    let alone = folder.join("marsad.db");
+    std::fs::copy(&a.db, &alone).unwrap();
+    // Commits still in a WAL, which the file alone does not hold.
+    let pending = disk.path().join("pending.db");
+    std::fs::copy(&a.db, &pending).unwrap();
+    {
+        let c = rusqlite::Connection::open(&pending).unwrap();
+        c.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .unwrap();
+        c.execute_batch(
+            "PRAGMA journal_mode = WAL; UPDATE articles SET title = title || '.' WHERE id = 1;",
+        )
+        .unwrap();
+    }
+    std::fs::remove_file(sidecar(&pending, "-shm")).unwrap();
+    assert!(std::fs::metadata(sidecar(&pending, "-wal")).unwrap().len() > 0);
+    let remounted = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(disk.path())
+        .status()
+        .unwrap();
+    assert!(remounted.success());
+    let before = archive_bytes(&alone);
+    for args in READ_COMMANDS {
+        let out = marsad_at(&alone).args(*args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(archive_bytes(&alone), before, "{args:?}");
+    }
+    let n = marsad_at(&alone)
+        .args(["sql", "--format", "csv", "SELECT count(*) FROM articles"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&n).lines().last(),
+        Some(
+            a.count("SELECT count(*) FROM articles")
+                .to_string()
+                .as_str()
+        )
+    );
+    let out = marsad_at(&pending).arg("info").output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("copy the archive with its -wal"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn read_commands_work_on_a_read_only_file_system() {
     let a = Archive::new();
