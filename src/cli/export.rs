@@ -104,11 +104,12 @@ fn parquet(db: &Path, a: Args) -> anyhow::Result<u8> {
     let dir = PathBuf::from(&a.target);
     let report = export::dataset::export_archive(db, &dir, |t| {
         eprintln!(
-            "{:<16} {:>10} rows, {:>9} written in {} files ({:.1} MB, {:.1} s){}",
+            "{:<16} {:>10} rows, {:>9} written in {} file{} ({:.1} MB, {:.1} s){}",
             t.table,
             t.rows,
             t.rows_written,
             t.files_written,
+            if t.files_written == 1 { "" } else { "s" },
             t.bytes_written as f64 / 1e6,
             t.seconds,
             if t.partitions_rewritten > 0 {

@@ -70,6 +70,17 @@ pub struct Info {
     pub last_published: Option<String>,
     pub file_bytes: u64,
     pub last_run: Option<RunSummary>,
+    /// The last `export --format parquet`, as it recorded itself in `meta`.
+    pub last_export: Option<ExportSummary>,
+}
+
+/// Where and when the archive was last exported as Parquet.
+#[derive(Debug, Serialize, serde::Deserialize)]
+pub struct ExportSummary {
+    pub dir: String,
+    pub at: String,
+    pub generation: u64,
+    pub bytes: u64,
 }
 
 impl Store {
@@ -118,6 +129,10 @@ impl Store {
             )?,
             file_bytes: std::fs::metadata(&self.path).map(|m| m.len()).unwrap_or(0),
             last_run,
+            // A record this marsad cannot read (another version's) is left out.
+            last_export: self
+                .meta(Meta::LastExport)?
+                .and_then(|j| serde_json::from_str(&j).ok()),
         })
     }
 }

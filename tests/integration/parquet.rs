@@ -598,6 +598,10 @@ fn export_refuses_a_foreign_directory_and_a_table_name() {
         .unwrap();
     let record: Value = serde_json::from_str(&record).unwrap();
     assert_eq!(record["rows"]["articles"], json!(5));
+    // and `info` shows it.
+    let info: Value = serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout).unwrap();
+    assert_eq!(info["last_export"]["generation"], record["generation"]);
+    assert_eq!(info["last_export"]["dir"], record["dir"]);
 }
 
 #[test]
