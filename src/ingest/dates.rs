@@ -292,6 +292,14 @@ fn parse_numeric(n: &str) -> Option<ParsedDate> {
         .collect();
     let first = *parts.first()?;
     let nums: Vec<&str> = first.split(['/', '-', '.']).collect();
+    if let ([a, b], [_]) = (nums.as_slice(), parts.as_slice()) {
+        // 2018-03 or 03/2018: a month, as "مارس 2018" is.
+        let (y, m) = if a.len() == 4 { (a, b) } else { (b, a) };
+        if y.len() != 4 || !(1..=2).contains(&m.len()) {
+            return None;
+        }
+        return month_only(y.parse().ok()?, m.parse().ok()?);
+    }
     if nums.len() != 3
         || !nums
             .iter()
@@ -372,11 +380,18 @@ fn parse_named(n: &str) -> Option<ParsedDate> {
     }
     match day {
         Some(d) => Some(with_time(NaiveDate::from_ymd_opt(year, month, d)?, time)),
-        None => Some(ParsedDate {
+        None => month_only(year, month),
+    }
+}
+
+/// A date known to the month only.
+fn month_only(year: i32, month: u32) -> Option<ParsedDate> {
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .filter(|_| (1900..=2100).contains(&year))
+        .map(|_| ParsedDate {
             iso: format!("{year:04}-{month:02}"),
             precision: "month",
-        }),
-    }
+        })
 }
 
 #[cfg(test)]
@@ -402,6 +417,14 @@ mod tests {
             Some(("2020-01-01T10:30".into(), "minute"))
         );
         assert_eq!(p("أكتوبر 2020"), Some(("2020-10".into(), "month")));
+        assert_eq!(p("2018-03"), Some(("2018-03".into(), "month")));
+        assert_eq!(p("03/2018"), Some(("2018-03".into(), "month")));
+        assert_eq!(p("٢٠١٨-٠٣"), Some(("2018-03".into(), "month")));
+        // Not a month: a 13th month, a bare year, a year and a day number.
+        assert_eq!(p("2018-13"), None);
+        assert_eq!(p("2018"), None);
+        assert_eq!(p("2018-03 12:00"), None);
+        assert_eq!(p("18-03"), None);
         assert_eq!(
             p("2018-02-18T21:35:43+04:00"),
             Some(("2018-02-18T21:35:43+04:00".into(), "second"))
