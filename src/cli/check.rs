@@ -72,7 +72,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         return Ok(0);
     }
     for p in &report.problems {
-        outln!("problem: {}", super::output::term(p));
+        outln!("problem: {}", super::output::term_text(p));
     }
     eprintln!("{}: {} problems found", db.display(), report.problems.len());
     if report.damaged {

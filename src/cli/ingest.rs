@@ -89,7 +89,7 @@ impl Problems {
                     "{}: {} more like this: {}",
                     kind.as_str(),
                     n - SHOWN_PER_KIND,
-                    output::term(message)
+                    output::term_text(message)
                 );
             }
         }

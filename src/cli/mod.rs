@@ -255,7 +255,7 @@ pub fn main() -> ExitCode {
                 None => format!("{e:#}"),
             };
             // Messages quote file names and values, which may hold ESC.
-            let msg = output::term(&msg);
+            let msg = output::term_text(&msg);
             let backup = matches!(
                 e.downcast_ref::<marsad::Error>(),
                 Some(marsad::Error::Backup { .. })

@@ -67,16 +67,33 @@ pub fn output_error(e: anyhow::Error) -> marsad::Error {
     marsad::Error::Input(format!("cannot write the output: {e:#}"))
 }
 
-/// Text as it may reach a terminal: control characters (C0 but newline and
-/// tab, DEL, C1) shown as `\x1B`, so that a title or body holding ESC, OSC
-/// or BEL cannot drive the terminal. JSON keeps the data exact.
+/// A one-line field (a title, a name, a snippet, a table cell) as it may
+/// reach a terminal: control characters (C0 but tab, DEL, C1) shown as
+/// `\x1B`, so that text holding ESC, OSC or BEL cannot drive the terminal,
+/// and a line feed as `\x0A`, so that one hit stays one line for `head` and
+/// `grep`. JSON keeps the data exact.
 pub fn term(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(is_control) {
+    escape(s, false)
+}
+
+/// Text that keeps its lines (a body, a message): as [`term`], but line
+/// feeds stay.
+pub fn term_text(s: &str) -> Cow<'_, str> {
+    escape(s, true)
+}
+
+fn escape(s: &str, lines: bool) -> Cow<'_, str> {
+    let shown = |c: char| !is_control(c) || (lines && c == '\n');
+    if s.chars().all(shown) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
-        push_term(&mut out, c);
+        if shown(c) {
+            out.push(c);
+        } else {
+            push_term(&mut out, c);
+        }
     }
     Cow::Owned(out)
 }
@@ -91,14 +108,14 @@ pub fn push_term(out: &mut String, c: char) {
 }
 
 fn is_control(c: char) -> bool {
-    c.is_control() && c != '\n' && c != '\t'
+    c.is_control() && c != '\t'
 }
 
 /// A CSV cell, control characters escaped as in a table: CSV is read in a
 /// terminal (`| head`, `| column`) as often as by a program, and marsad
 /// cannot tell where a pipe ends. JSON is the exact form.
 fn csv_cell(v: Option<&Value>) -> String {
-    term(&cell(v)).into_owned()
+    term_text(&cell(v)).into_owned()
 }
 
 /// JSON text with DEL and the C1 controls written as `\u00XX`: the same

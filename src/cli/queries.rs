@@ -48,7 +48,7 @@ pub fn warn_broken(loaded: &queries::Loaded, except: Option<&str>) {
     {
         eprintln!(
             "warning: skipped a saved query: {}",
-            super::output::term(&b.problem.to_string())
+            super::output::term_text(&b.problem.to_string())
         );
     }
 }

@@ -25,7 +25,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     if a.out.format == Format::Table {
         // Escaped before marking, so the marks stay live on a terminal.
         article.title = output::term(&article.title).into_owned();
-        shown.body = output::term(&shown.body).into_owned();
+        shown.body = output::term_text(&shown.body).into_owned();
     }
     if let Some(q) = &a.highlight {
         let query = marsad::search::Query::parse(q);

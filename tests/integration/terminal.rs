@@ -70,3 +70,37 @@ fn warnings_and_notes_escape_what_they_quote() {
     }
     assert!(stderr(&a.run(&["queries"])).contains("\\x1B"));
 }
+
+/// A line feed in a title (or an outlet, a name) is shown as `\x0A` in the
+/// human formats, so that one hit stays one line for `head` and `grep`; a
+/// body keeps its lines in `show`, and JSON keeps the data exact.
+#[test]
+fn a_line_feed_in_a_title_keeps_each_listing_on_its_lines() {
+    let a = Archive::new();
+    let f = a.path("lf.jsonl");
+    std::fs::write(
+        &f,
+        r#"{"title":"سطر أول\nسطر ثان","text":"زار حفتر بنغازي اليوم.\n\nثم عاد إلى الرجمة.","source":"منفذ\nثان"}"#,
+    )
+    .unwrap();
+    let (s, code, err) = a.ingest_json(&[&f]);
+    assert_eq!((s["new"].as_i64(), code), (Some(1), 0), "{err}");
+    for args in [
+        &["search", "حفتر"][..],
+        &["entity", "حفتر"],
+        &["cooccur", "حفتر", "بنغازي"],
+    ] {
+        let out = stdout(&a.run(args));
+        let line = out
+            .lines()
+            .find(|l| l.contains("سطر أول"))
+            .unwrap_or_else(|| panic!("{args:?}: no title in {out}"));
+        assert!(line.contains("سطر أول\\x0Aسطر ثان"), "{args:?}: {out}");
+    }
+    let out = stdout(&a.run(&["show", "1"]));
+    assert!(out.contains("سطر أول\\x0Aسطر ثان"), "{out}");
+    assert!(out.contains("اليوم.\n"), "the body keeps its lines: {out}");
+    let v: serde_json::Value =
+        serde_json::from_slice(&a.run(&["search", "حفتر", "--format", "json"]).stdout).unwrap();
+    assert_eq!(v[0]["title"], "سطر أول\nسطر ثان");
+}
