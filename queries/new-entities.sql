@@ -12,8 +12,13 @@ WITH weeks AS (
 SELECT e.id AS entity_id, e.name_ar, e.type, e.status, t.first_seen,
        t.articles - coalesce(u.articles, 0) AS articles,
        date(b.d, '-' || (:days - 1) || ' days') AS window_from, b.d AS window_to
-FROM entities e JOIN entity_totals t ON t.entity_id = e.id
-LEFT JOIN entity_days u ON u.entity_id = e.id AND u.day = '' AND u.utc_day = '', bounds b
-WHERE e.status != 'rejected' AND t.first_seen IS NOT NULL
+FROM bounds b
+-- A day's margin each side on the text of first_seen (its own day may be a
+-- day off its UTC day) lets the index find the window; date() decides.
+JOIN entity_totals t ON t.first_seen >= date(b.d, '-' || (:days + 1) || ' days')
+                    AND t.first_seen < date(b.d, '+2 days')
+JOIN entities e ON e.id = t.entity_id
+LEFT JOIN entity_days u ON u.entity_id = e.id AND u.day = '' AND u.utc_day = ''
+WHERE e.status != 'rejected'
   AND date(t.first_seen) > date(b.d, '-' || :days || ' days') AND date(t.first_seen) <= b.d
 ORDER BY t.first_seen DESC, articles DESC, e.id;

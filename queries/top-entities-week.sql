@@ -1,5 +1,5 @@
 -- name: top-entities-week
--- description: Top entities (accepted or candidate: status) in the 7 days up to :end against the 7 days before; the window is in week_from..week_to. "latest" is the last day of the latest week holding at least a quarter of an average week's articles, so one stray late article does not empty the week.
+-- description: Top entities (accepted or candidate: status) in the 7 days up to :end (a day; a month or year: its last day) against the 7 days before; the window is in week_from..week_to. "latest" is the last day of the latest week holding at least a quarter of an average week's articles, so one stray late article does not empty the week.
 -- param: end (date) = latest
 -- param: limit (number) = 20
 WITH weeks AS (
@@ -10,6 +10,9 @@ WITH weeks AS (
     SELECT CASE WHEN :end = 'latest' THEN
         (SELECT last_day FROM weeks
          WHERE n * 4 >= (SELECT avg(n) FROM weeks) ORDER BY week_end DESC LIMIT 1)
+        -- A month or a year ends on its last day (date('2018') would be a Julian day).
+        WHEN length(:end) = 4 THEN :end || '-12-31'
+        WHEN length(:end) = 7 THEN date(:end || '-01', '+1 month', '-1 day')
         ELSE date(:end) END AS d
 ), counts AS (
     SELECT d.entity_id,

@@ -83,11 +83,30 @@ pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
     } else {
         Status::Accepted
     };
+    if f.candidates && f.from.is_none() && f.to.is_none() {
+        return top_candidates(conn, f);
+    }
     let mut st = conn.prepare(sql)?;
     let rows = st.query_map(
         params![status, f.etype, f.from, f.to, f.limit as i64],
         entity_row,
     )?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// [`list`] of candidates, all dates: there can be millions of them, so
+/// the totals (one row per entity, V19) are read in the order of their rank
+/// index until enough candidates are found.
+fn top_candidates(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
+    let mut st = conn.prepare(
+        "SELECT e.id, e.name_ar, e.name_en, e.type, e.status, t.articles, t.mentions,
+                t.first_seen, t.last_seen
+         FROM entity_totals t CROSS JOIN entities e ON e.id = t.entity_id
+         WHERE e.status = 'candidate' AND e.merged_into IS NULL AND (?1 IS NULL OR e.type = ?1)
+         ORDER BY t.articles DESC, t.mentions DESC, t.entity_id
+         LIMIT ?2",
+    )?;
+    let rows = st.query_map(params![f.etype, f.limit as i64], entity_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -138,6 +157,16 @@ impl Period {
             }
             Period::Month => "substr(d.day, 1, 7)",
             Period::Year => "substr(d.day, 1, 4)",
+        }
+    }
+
+    /// The column of `entity_days` that is '' for the articles this
+    /// period cannot place: a week needs a full date, so an article dated
+    /// to the month ("مارس 2018") counts as undated in a weekly timeline.
+    fn date_col(self) -> &'static str {
+        match self {
+            Period::Week => "d.utc_day",
+            Period::Month | Period::Year => "d.day",
         }
     }
 }
@@ -296,8 +325,9 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
         .collect::<rusqlite::Result<_>>()?;
     let mut st = conn.prepare(&format!(
         "SELECT {} AS period, sum(d.articles) FROM entity_days d
-         WHERE d.entity_id = ?1 AND d.day != ''{window} GROUP BY period ORDER BY period",
-        by.sql()
+         WHERE d.entity_id = ?1 AND {} != ''{window} GROUP BY period ORDER BY period",
+        by.sql(),
+        by.date_col()
     ))?;
     let timeline = st
         .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -305,7 +335,10 @@ pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Re
     // Undated articles are outside any dates.
     let undated = if window.is_empty() {
         conn.query_row(
-            "SELECT coalesce(sum(articles), 0) FROM entity_days d WHERE d.entity_id = ?1 AND d.day = ''",
+            &format!(
+                "SELECT coalesce(sum(articles), 0) FROM entity_days d WHERE d.entity_id = ?1 AND {} = ''",
+                by.date_col()
+            ),
             [id],
             |r| r.get(0),
         )?

@@ -99,6 +99,19 @@ fn rows(conn: &rusqlite::Connection, sql: &str) -> Vec<String> {
 /// `marsad check` passes.
 fn assert_same_as_oracle(a: &Archive, when: &str) {
     let conn = a.conn();
+    // Every entity has one row of totals, zeros while nothing names it (V19).
+    for (what, sql) in [
+        (
+            "entities without totals",
+            "SELECT count(*) FROM entities e WHERE NOT EXISTS (SELECT 1 FROM entity_totals t WHERE t.entity_id = e.id)",
+        ),
+        (
+            "totals without an entity",
+            "SELECT count(*) FROM entity_totals t WHERE NOT EXISTS (SELECT 1 FROM entities e WHERE e.id = t.entity_id)",
+        ),
+    ] {
+        assert_eq!(a.count(sql), 0, "{when}: {what}");
+    }
     for (view, old) in OLD_VIEWS {
         let cols: Vec<String> = conn
             .prepare(&format!("SELECT * FROM ({old}) LIMIT 0"))
@@ -347,9 +360,47 @@ fn summaries_answer_as_the_old_aggregates_through_ingests_edits_and_reextract() 
         ok(&a, &["entity", "accept", &candidates[2]]);
     }
     ok(&a, &["entity", "merge", "vladimir-putin", "sergei-shoigu"]);
-    assert_same_as_oracle(&a, "after merge, reject, accept");
+    // An entity nothing names yet, and one removed by hand in sqlite3.
+    ok(
+        &a,
+        &[
+            "entity",
+            "add",
+            "zz-nobody",
+            "--type",
+            "person",
+            "--ar",
+            "زيد عبيد",
+        ],
+    );
+    ok(
+        &a,
+        &[
+            "entity",
+            "add",
+            "zz-gone",
+            "--type",
+            "org",
+            "--ar",
+            "هيئة غائبة",
+        ],
+    );
+    a.conn()
+        .execute_batch(
+            "DELETE FROM entities_fts WHERE rowid = (SELECT rowid FROM entities WHERE id = 'zz-gone');
+             DELETE FROM entity_aliases WHERE entity_id = 'zz-gone';
+             DELETE FROM entities WHERE id = 'zz-gone';",
+        )
+        .unwrap();
+    assert_eq!(
+        a.count("SELECT articles + mentions FROM v_entity_stats WHERE entity_id = 'zz-nobody'"),
+        0
+    );
+    assert_same_as_oracle(&a, "after merge, reject, accept, add");
+    ok(&a, &["check"]);
     ok(&a, &["reextract"]);
     assert_same_as_oracle(&a, "after reextract");
+    ok(&a, &["check"]);
 }
 
 #[test]

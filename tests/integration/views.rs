@@ -531,3 +531,48 @@ fn saved_queries_take_a_date_window() {
         );
     }
 }
+
+/// Articles dated to the month only ("مارس 2018", 2018-03) have no week: a
+/// weekly timeline counts them as undated instead of failing; and a month
+/// or a year given as the end of top-entities-week means its last day.
+#[test]
+fn month_dates_in_weekly_timelines_and_week_ends() {
+    let a = Archive::new();
+    let f = a.path("m.jsonl");
+    std::fs::write(
+        &f,
+        concat!(
+            r#"{"id":"x1","title":"ترامب يزور مصر","text":"قال الرئيس الأمريكي دونالد ترامب إن الولايات المتحدة ستدعم مصر.","date":"March 2018"}"#,
+            "\n",
+            r#"{"id":"x2","title":"ترامب في ليبيا","text":"قال الرئيس الأمريكي دونالد ترامب إن الولايات المتحدة ستدعم ليبيا.","date":"2018-03-28"}"#,
+            "\n",
+            r#"{"id":"x3","title":"ترامب في تونس","text":"قال الرئيس الأمريكي دونالد ترامب إن الولايات المتحدة ستدعم تونس.","date":"2018-03"}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let (s, code, err) = a.ingest_json(&[&f]);
+    assert_eq!((s["new"].as_i64(), code), (Some(3), 0), "{err}");
+    assert_eq!(
+        a.count("SELECT count(*) FROM articles WHERE published_at = '2018-03' AND date_precision = 'month'"),
+        2
+    );
+    let out = a.run(&["entity", "ترامب", "--by", "week", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["timeline"], serde_json::json!([["2018-03-26", 1]]));
+    assert_eq!(p["undated"], 2);
+    let out = a.run(&["entity", "ترامب", "--by", "month", "--format", "json"]);
+    let p: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(p["timeline"], serde_json::json!([["2018-03", 3]]));
+    assert_eq!(p["undated"], 0);
+    let week = |end: &str| {
+        let out = a.run(&["run", "top-entities-week", "--end", end, "--format", "json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let last_day = week("2018-03-31");
+    assert!(!last_day.as_array().unwrap().is_empty());
+    assert_eq!(week("2018-03"), last_day);
+    assert_eq!(week("2018-12-31"), week("2018"));
+}

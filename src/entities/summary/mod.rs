@@ -1,7 +1,8 @@
 //! The archive's summaries of its mentions and articles (migration V18):
 //! per entity, per entity and day, per pair of entities and month, per
 //! outlet and day. The views and analysis commands read them instead of
-//! aggregating every mention.
+//! aggregating every mention. Every entity has its totals row, zeros while
+//! nothing names it (V19; triggers add and remove it with the entity).
 //!
 //! Every writer keeps them exact in the transaction that changes what they
 //! summarise: the ingest adds its new articles' contributions
@@ -306,9 +307,19 @@ fn add_range(src: &Connection, dst: &Connection, first: i64, last: i64) -> Resul
     outlets.write(dst, "main", false)
 }
 
-/// Fill the tables of `dst` from every article of `conn`, `CHUNK` articles
-/// at a time, telling `progress` (articles done, articles in all).
+/// Fill the tables of `dst` from every article and entity of `conn`.
 fn fill(conn: &Connection, dst: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
+    fill_articles(conn, dst, progress)?;
+    zero_totals(conn, dst, None)
+}
+
+/// Add the summaries of every article of `conn` to `dst`, `CHUNK` articles
+/// at a time, telling `progress` (articles done, articles in all).
+fn fill_articles(
+    conn: &Connection,
+    dst: &Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
     let (lo, hi, n): (Option<i64>, Option<i64>, i64) =
         conn.query_row("SELECT min(id), max(id), count(*) FROM articles", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -325,6 +336,33 @@ fn fill(conn: &Connection, dst: &Connection, progress: &mut dyn FnMut(u64, u64))
         done += count.query_row(params![start, end], |r| r.get::<_, i64>(0))? as u64;
         progress(done, n as u64);
         start = end + 1;
+    }
+    Ok(())
+}
+
+/// Give every entity of `conn` that `dst` has no totals for a row of
+/// zeros: each entity has one (V19), so that the views read the totals in
+/// rank order and join the entities to them.
+fn zero_totals(conn: &Connection, dst: &Connection, ids: Option<&[&str]>) -> Result<()> {
+    let mut add = dst.prepare_cached(
+        "INSERT OR IGNORE INTO main.entity_totals(entity_id, articles, mentions) VALUES (?1, 0, 0)",
+    )?;
+    match ids {
+        Some(ids) => {
+            let mut known = conn.prepare_cached("SELECT 1 FROM entities WHERE id = ?1")?;
+            for id in ids {
+                if known.exists([id])? {
+                    add.execute([id])?;
+                }
+            }
+        }
+        None => {
+            let mut st = conn.prepare("SELECT id FROM entities ORDER BY id")?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                add.execute([r.get::<_, String>(0)?])?;
+            }
+        }
     }
     Ok(())
 }
@@ -390,5 +428,6 @@ pub fn recompute_entities(conn: &Connection, ids: &[&str]) -> Result<()> {
     conn.execute("DELETE FROM temp.summary_ids", [])?;
     // The other entities' rows already count these articles.
     acc.only(ids);
-    acc.write(conn, "main", true)
+    acc.write(conn, "main", true)?;
+    zero_totals(conn, conn, Some(ids))
 }
