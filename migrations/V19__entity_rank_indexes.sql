@@ -48,3 +48,11 @@ SELECT t.entity_id, e.name_ar, e.type, t.articles, t.mentions, t.first_seen, t.l
 FROM entity_totals t
 CROSS JOIN entities e ON e.id = t.entity_id
 WHERE e.status = 'candidate';
+
+-- The pairs by their second entity, with the counts in the index: an
+-- entity's partners (its profile, v_cooccurrence for one entity) are read
+-- from the index alone instead of one table lookup per pair and month.
+-- Measured on the 41k-article archive: no larger (64 MB), and the
+-- related-entities query of `entity united-states` 140 -> 46 ms.
+DROP INDEX entity_pair_months_b;
+CREATE INDEX entity_pair_months_b ON entity_pair_months(entity_b, entity_a, sentences, articles);

@@ -206,13 +206,17 @@ fn related_summary(
     };
     let mut args = vec![SqlValue::Text(id.to_string())];
     let window = summary_window(w, "month", &mut args);
+    // Summed per partner first, then joined: a large entity has hundreds of
+    // thousands of pair rows, and the join by name costs more than the sum.
     let sql = format!(
-        "SELECT o.id, e.name_ar, sum(o.n) AS n
-         FROM (SELECT entity_b AS id, {col} AS n FROM entity_pair_months WHERE entity_a = ?1{window}
-               UNION ALL
-               SELECT entity_a, {col} FROM entity_pair_months WHERE entity_b = ?1{window}) o
-         JOIN entities e ON e.id = o.id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
-         GROUP BY o.id HAVING sum(o.n) > 0 ORDER BY n DESC, o.id LIMIT 10"
+        "SELECT o.id, e.name_ar, o.n
+         FROM (SELECT id, sum(n) AS n
+               FROM (SELECT entity_b AS id, {col} AS n FROM entity_pair_months WHERE entity_a = ?1{window}
+                     UNION ALL
+                     SELECT entity_a, {col} FROM entity_pair_months WHERE entity_b = ?1{window})
+               GROUP BY id HAVING sum(n) > 0) o
+         CROSS JOIN entities e ON e.id = o.id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+         ORDER BY o.n DESC, o.id LIMIT 10"
     );
     related_rows(conn, &sql, &args).map(Some)
 }
