@@ -12,7 +12,9 @@
 //! `make bench-1m` (`MARSAD_BENCH_1M=1`) instead builds a 1M-article corpus
 //! from both shared corpora (`MARSAD_BENCH_1M_ARTICLES` to change the size),
 //! ingests it once and measures the same analysis table. Each mode rewrites
-//! only its own section of BENCHMARKS.md.
+//! only its own section of BENCHMARKS.md. `MARSAD_BENCH_ONLY=export` or
+//! `=analysis` with `MARSAD_BENCH_DB=ARCHIVE` time only that, of an
+//! existing archive, and only print.
 //!
 //! Past 500 lines on purpose: one function per measurement, in the order of
 //! the table, read top to bottom; the analysis table is in support/.
@@ -512,6 +514,21 @@ fn main() {
             });
         for (k, v) in export_rate(&db, &dir) {
             println!("{k:<70} {v}");
+        }
+        return;
+    }
+    // MARSAD_BENCH_ONLY=analysis: only the analysis table, of the archive at
+    // MARSAD_BENCH_DB (after a `marsad migrate`, say); prints, and leaves
+    // BENCHMARKS.md alone.
+    if std::env::var("MARSAD_BENCH_ONLY").as_deref() == Ok("analysis") {
+        let Some(db) = std::env::var_os("MARSAD_BENCH_DB").map(PathBuf::from) else {
+            eprintln!(
+                "bench: MARSAD_BENCH_ONLY=analysis needs MARSAD_BENCH_DB, the archive to time"
+            );
+            return;
+        };
+        for (k, v) in analysis::table(&db, &bin(), 5) {
+            println!("| {k} | {v} |");
         }
         return;
     }
