@@ -101,6 +101,24 @@ pub fn check_date(d: &str) -> Result<()> {
     Ok(())
 }
 
+/// Check a `--from`/`--to` pair: each a date ([`check_date`]), and `from`
+/// not after `to` (compared to the precision of the shorter, as the
+/// filters compare), which would match nothing without saying why.
+pub fn check_window(from: Option<&str>, to: Option<&str>) -> Result<()> {
+    for d in [from, to].into_iter().flatten() {
+        check_date(d)?;
+    }
+    if let (Some(f), Some(t)) = (from, to) {
+        let n = f.len().min(t.len());
+        if f[..n] > t[..n] {
+            return Err(Error::Invalid(format!(
+                "--from {f} is after --to {t}: no date falls between them; swap them"
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Filters on articles shared by search and export. Values are bound,
 /// never pasted into SQL.
 #[derive(Debug, Clone, Default)]
@@ -123,9 +141,7 @@ impl ArticleFilter {
         outlet: Option<String>,
         entity: Option<String>,
     ) -> Result<Self> {
-        for d in [&from, &to].into_iter().flatten() {
-            check_date(d)?;
-        }
+        check_window(from.as_deref(), to.as_deref())?;
         Ok(ArticleFilter {
             from,
             to,

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use crate::articles::check_date;
 use crate::error::{Error, Result};
 
 /// The queries shipped in queries/.
@@ -218,7 +219,27 @@ pub fn bind_resolved(
     entity: impl Fn(&str) -> Result<String>,
 ) -> Result<Vec<(String, rusqlite::types::Value)>> {
     use rusqlite::types::Value;
-    bind(q, given)?
+    let values = bind(q, given)?;
+    // A date window's bounds the wrong way round match nothing: say so.
+    let date = |n: &str| {
+        values
+            .iter()
+            .find(|(k, v)| k == n && v != "any" && v != "latest")
+            .filter(|(k, _)| {
+                q.params
+                    .iter()
+                    .any(|p| &p.name == k && p.kind == ParamKind::Date)
+            })
+            .map(|(_, v)| v.as_str())
+    };
+    if let (Some(f), Some(t)) = (date("from"), date("to"))
+        && check_date(f).is_ok()
+        && check_date(t).is_ok()
+    {
+        crate::articles::check_window(Some(f), Some(t))
+            .map_err(|e| Error::Invalid(format!("{}: {e}", q.name)))?;
+    }
+    values
         .into_iter()
         .map(|(name, value)| {
             let v = match q.params.iter().find(|p| p.name == name).map(|p| p.kind) {
@@ -228,7 +249,7 @@ pub fn bind_resolved(
                 // as a number is greater than no date.
                 Some(ParamKind::Date) => {
                     if value != "any" && value != "latest" {
-                        crate::articles::check_date(&value)
+                        check_date(&value)
                             .map_err(|e| Error::Invalid(format!("{}: --{name}: {e}", q.name)))?;
                     }
                     Value::Text(value)

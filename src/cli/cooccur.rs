@@ -24,7 +24,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let x = estore::resolve(&store.conn, &a.a)?;
     let y = estore::resolve(&store.conn, &a.b)?;
-    let rows = query::cooccur(&store.conn, &x, &y, &a.window.filter(), a.limit)?;
+    let rows = query::cooccur(&store.conn, &x, &y, &a.window.filter()?, a.limit)?;
     if a.out.format != Format::Table {
         return output::print_rows(
             a.out.format,

@@ -189,7 +189,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 )
             };
             let id = resolve(conn, &name)?;
-            let p = query::profile(conn, &id, &a.window.filter(), a.by)?;
+            let p = query::profile(conn, &id, &a.window.filter()?, a.by)?;
             if a.out.format != Format::Table {
                 return output::print_object(a.out.format, &p).map(|()| 0);
             }

@@ -77,7 +77,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         &store.conn,
         &id,
         with.as_deref(),
-        &a.window.filter(),
+        &a.window.filter()?,
         a.limit,
     )?;
     if a.out.format != Format::Table {

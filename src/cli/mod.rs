@@ -159,12 +159,9 @@ pub struct Window {
 }
 
 impl Window {
-    pub fn filter(&self) -> marsad::articles::ArticleFilter {
-        marsad::articles::ArticleFilter {
-            from: self.from.clone(),
-            to: self.to.clone(),
-            ..Default::default()
-        }
+    /// The window as a filter; a `--from` after `--to` is refused.
+    pub fn filter(&self) -> marsad::Result<marsad::articles::ArticleFilter> {
+        marsad::articles::ArticleFilter::new(self.from.clone(), self.to.clone(), None, None)
     }
 }
 

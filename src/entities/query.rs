@@ -51,9 +51,7 @@ pub struct ListFilter {
 }
 
 pub fn list(conn: &Connection, f: &ListFilter) -> Result<Vec<EntityRow>> {
-    for d in [&f.from, &f.to].into_iter().flatten() {
-        crate::articles::check_date(d)?;
-    }
+    crate::articles::check_window(f.from.as_deref(), f.to.as_deref())?;
     // From the summaries: per entity, or per entity and day within dates.
     let sql = "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
                 coalesce(sum(d.articles), 0) AS n, coalesce(sum(d.mentions), 0) AS k, min(d.first_seen), max(d.last_seen)

@@ -398,6 +398,8 @@ fn rename_legacy_candidates(tx: &Connection) -> Result<()> {
 
 /// The entity a NAME means: its id, an Arabic or English name, or an alias.
 pub fn resolve(conn: &Connection, name: &str) -> Result<String> {
+    // Spaces around a pasted name are not part of it.
+    let name = name.trim();
     if let Some(id) = conn
         .query_row("SELECT id FROM entities WHERE id = ?1", [name], |r| {
             r.get(0)
@@ -417,9 +419,14 @@ pub fn resolve(conn: &Connection, name: &str) -> Result<String> {
         .collect::<rusqlite::Result<_>>()?;
     match ids.first() {
         Some(id) => follow_merge(conn, id.clone()),
-        None => Err(Error::NotFound(format!(
-            "entity {name:?}: no id, name or alias matches; list them with `marsad entities` or add one with `marsad entity add`"
-        ))),
+        None => {
+            // A long argument is named by its start, not echoed whole.
+            let shown: String = name.chars().take(80).collect();
+            let more = if shown.len() < name.len() { "…" } else { "" };
+            Err(Error::NotFound(format!(
+                "entity {shown:?}{more}: no id, name or alias matches; list them with `marsad entities` or add one with `marsad entity add`"
+            )))
+        }
     }
 }
 

@@ -756,3 +756,72 @@ fn mentions_mark_the_mention_itself() {
     let distinct: std::collections::BTreeSet<_> = marks.iter().collect();
     assert_eq!(distinct.len(), 3, "the same occurrence marked twice: {out}");
 }
+
+/// A name pasted with spaces around it is the name; a long unknown name is
+/// quoted by its start; a window whose --from is after its --to is refused
+/// by every command that takes one, instead of answering nothing.
+#[test]
+fn pasted_names_and_inverted_windows() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let out = a.run(&["entity", "  حفتر ", "--format", "json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let long = "ب".repeat(5000);
+    let out = a.run(&["entity", &long]);
+    assert!(!out.status.success());
+    assert!(stderr(&out).len() < 1000, "{}", stderr(&out).len());
+    for args in [
+        &["search", "حفتر", "--from", "2018-05", "--to", "2018-03"][..],
+        &["entities", "--from", "2018-05", "--to", "2018-03"],
+        &[
+            "entity",
+            "حفتر",
+            "--from",
+            "2018-05-02",
+            "--to",
+            "2018-05-01",
+        ],
+        &["mentions", "حفتر", "--from", "2018", "--to", "2017"],
+        &[
+            "cooccur",
+            "حفتر",
+            "روسيا",
+            "--from",
+            "2018-05",
+            "--to",
+            "2018-03",
+        ],
+        &["export", "mentions", "--from", "2018-05", "--to", "2018-03"],
+        &[
+            "run",
+            "who-met-whom",
+            "--from",
+            "2018-05",
+            "--to",
+            "2018-03",
+        ],
+    ] {
+        let out = a.run(args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(
+            stderr(&out).contains("is after --to"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+    }
+    // Bounds of different precision that overlap are a window.
+    for args in [
+        &["search", "حفتر", "--from", "2016-05-24", "--to", "2016-05"][..],
+        &[
+            "run",
+            "who-met-whom",
+            "--from",
+            "2016-05",
+            "--to",
+            "2016-05-31",
+        ],
+    ] {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
+}
