@@ -328,6 +328,25 @@ fn read_commands_work_on_an_archive_an_ingest_holds() {
 }
 
 #[cfg(target_os = "linux")]
+fn remount_read_only(dir: &std::path::Path) {
+    let remounted = Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(remounted.success());
+}
+
+/// Every command of [`READ_COMMANDS`] succeeds on `db` and leaves its bytes.
+fn every_reader_reads_and_changes_nothing(db: &std::path::Path) {
+    let before = archive_bytes(db);
+    for args in READ_COMMANDS {
+        let out = marsad_at(db).args(*args).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert_eq!(archive_bytes(db), before, "{args:?}");
+    }
+}
+
 /// The archive file alone on a read-only medium (copied without its -wal
 /// and -shm): SQLite cannot create the -wal it reads through, and stock
 /// sqlite3 fails there; marsad reads the file as it stands. Commits left in
@@ -361,18 +380,8 @@ fn an_archive_alone_on_a_read_only_medium_is_read() {
     }
     std::fs::remove_file(sidecar(&pending, "-shm")).unwrap();
     assert!(std::fs::metadata(sidecar(&pending, "-wal")).unwrap().len() > 0);
-    let remounted = Command::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(disk.path())
-        .status()
-        .unwrap();
-    assert!(remounted.success());
-    let before = archive_bytes(&alone);
-    for args in READ_COMMANDS {
-        let out = marsad_at(&alone).args(*args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert_eq!(archive_bytes(&alone), before, "{args:?}");
-    }
+    remount_read_only(disk.path());
+    every_reader_reads_and_changes_nothing(&alone);
     let n = marsad_at(&alone)
         .args(["sql", "--format", "csv", "SELECT count(*) FROM articles"])
         .output()
@@ -407,19 +416,10 @@ fn read_commands_work_on_a_read_only_file_system() {
             std::fs::copy(&from, sidecar(&disk.path().join("marsad.db"), suffix)).unwrap();
         }
     }
-    let remounted = Command::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(disk.path())
-        .status()
-        .unwrap();
-    assert!(remounted.success());
+    remount_read_only(disk.path());
     let db = disk.path().join("marsad.db");
     let before = archive_bytes(&db);
-    for args in READ_COMMANDS {
-        let out = marsad_at(&db).args(*args).output().unwrap();
-        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
-        assert_eq!(archive_bytes(&db), before, "{args:?}");
-    }
+    every_reader_reads_and_changes_nothing(&db);
     // Writers say where the trouble is and change nothing.
     let out = marsad_at(&db)
         .args(["ingest", &seeds_dir().to_string_lossy()])
