@@ -15,6 +15,7 @@ mod gazetteer;
 mod kinds;
 mod link;
 mod matcher;
+mod profile;
 pub mod query;
 mod scan;
 pub mod store;

@@ -1,0 +1,294 @@
+//! An entity's profile (`marsad entity`): its counts and timeline from the
+//! per-day summaries, the entities named with it (from the pair summaries,
+//! or from the mentions for a window finer than a month), its latest
+//! articles.
+
+use rusqlite::{Connection, params_from_iter, types::Value as SqlValue};
+use serde::Serialize;
+
+use super::query::{ArticleRef, EntityRow, article_refs, entity_row, window_sql};
+use crate::articles::ArticleFilter;
+use crate::error::Result;
+
+/// A related entity and how often it appears with the subject.
+#[derive(Debug, Serialize)]
+pub struct Related {
+    pub id: String,
+    pub name_ar: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Profile {
+    #[serde(flatten)]
+    pub entity: EntityRow,
+    pub wikidata: Option<String>,
+    pub aliases: Vec<String>,
+    /// Short names (a lone first name), which count only after the full
+    /// name in the same article.
+    pub short: Vec<String>,
+    /// (YYYY-MM, articles)
+    pub timeline: Vec<(String, i64)>,
+    /// Articles without a date, which the timeline leaves out.
+    pub undated: i64,
+    pub same_sentence: Vec<Related>,
+    pub same_article: Vec<Related>,
+    pub latest: Vec<ArticleRef>,
+}
+
+/// A timeline's step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Period {
+    Week,
+    #[default]
+    Month,
+    Year,
+}
+
+impl Period {
+    /// The period's label for a row `d` of `entity_days`: YYYY-MM, YYYY, or
+    /// the Monday a week starts on (YYYY-MM-DD), as of the article's
+    /// `published_at` (`date(published_at, '-6 days', 'weekday 1')` for a
+    /// week: NULL where it is no full date).
+    fn sql(self) -> &'static str {
+        match self {
+            Period::Week => {
+                "CASE d.utc_day WHEN '' THEN NULL ELSE date(d.utc_day, '-6 days', 'weekday 1') END"
+            }
+            Period::Month => "substr(d.day, 1, 7)",
+            Period::Year => "substr(d.day, 1, 4)",
+        }
+    }
+
+    /// The column of `entity_days` that is '' for the articles this
+    /// period cannot place: a week needs a full date, so an article dated
+    /// to the month ("مارس 2018") counts as undated in a weekly timeline.
+    fn date_col(self) -> &'static str {
+        match self {
+            Period::Week => "d.utc_day",
+            Period::Month | Period::Year => "d.day",
+        }
+    }
+}
+
+/// ` AND …`: the summary rows within `w`'s dates (if any), `col` being the
+/// date they are per (`d.day`, or `month` where no date is finer than a
+/// month), cut from `published_at` as the articles' dates are compared.
+fn summary_window(w: &ArticleFilter, col: &str, args: &mut Vec<SqlValue>) -> String {
+    let mut out = String::new();
+    for (d, op) in [(&w.from, ">="), (&w.to, "<=")] {
+        if let Some(d) = d {
+            args.push(SqlValue::Text(d.clone()));
+            let n = args.len();
+            out.push_str(&format!(
+                " AND {col} != '' AND substr({col}, 1, length(?{n})) {op} ?{n}"
+            ));
+        }
+    }
+    out
+}
+
+/// [`related`] from the pair summaries (per month): `None` where `w` has a
+/// day, finer than they are.
+fn related_summary(
+    conn: &Connection,
+    id: &str,
+    same_sentence: bool,
+    w: &ArticleFilter,
+) -> Result<Option<Vec<Related>>> {
+    if [&w.from, &w.to].into_iter().flatten().any(|d| d.len() > 7) {
+        return Ok(None);
+    }
+    let col = if same_sentence {
+        "sentences"
+    } else {
+        "articles"
+    };
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "month", &mut args);
+    // Summed per partner first, then joined: a large entity has hundreds of
+    // thousands of pair rows, and the join by name costs more than the sum.
+    let sql = format!(
+        "SELECT o.id, e.name_ar, o.n
+         FROM (SELECT id, sum(n) AS n
+               FROM (SELECT entity_b AS id, {col} AS n FROM entity_pair_months WHERE entity_a = ?1{window}
+                     UNION ALL
+                     SELECT entity_a, {col} FROM entity_pair_months WHERE entity_b = ?1{window})
+               GROUP BY id HAVING sum(n) > 0) o
+         CROSS JOIN entities e ON e.id = o.id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+         ORDER BY o.n DESC, o.id LIMIT 10"
+    );
+    related_rows(conn, &sql, &args).map(Some)
+}
+
+/// The entities most often named with `id`: in the same sentence (counted
+/// in shared sentences) or in the same article (counted in shared
+/// articles, as `v_cooccurrence.articles_with_both` counts them).
+fn related(
+    conn: &Connection,
+    id: &str,
+    same_sentence: bool,
+    w: &ArticleFilter,
+) -> Result<Vec<Related>> {
+    // The entity's own places first, without repeats, then the others named
+    // there: joining mention to mention multiplied the rows by the entity's
+    // mentions per article.
+    let (place, o_place, join) = if same_sentence {
+        (
+            "article_id, field, sentence",
+            "o.article_id, o.field, o.sentence",
+            "o.article_id = mine.article_id AND o.field = mine.field AND o.sentence = mine.sentence",
+        )
+    } else {
+        (
+            "article_id",
+            "o.article_id",
+            "o.article_id = mine.article_id",
+        )
+    };
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = window_sql(w, &mut args);
+    let sql = format!(
+        "SELECT x.entity_id, e.name_ar, count(*) AS n
+         FROM (SELECT DISTINCT o.entity_id, {o_place}
+               FROM (SELECT DISTINCT {place} FROM mentions m WHERE m.entity_id = ?1{window}) mine
+               JOIN mentions o ON {join}
+               WHERE o.entity_id != ?1) x
+         JOIN entities e ON e.id = x.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL
+         GROUP BY x.entity_id ORDER BY n DESC, x.entity_id LIMIT 10"
+    );
+    related_rows(conn, &sql, &args)
+}
+
+/// An entity's profile; `w`'s dates (if any) keep only the mentions in
+/// articles published then, and `by` sets the timeline's step.
+pub fn profile(conn: &Connection, id: &str, w: &ArticleFilter, by: Period) -> Result<Profile> {
+    // Counts and timeline from the per-day summaries.
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "d.day", &mut args);
+    let entity = conn.query_row(
+        &format!(
+            "SELECT e.id, e.name_ar, e.name_en, e.type, e.status,
+                    coalesce(sum(d.articles), 0), coalesce(sum(d.mentions), 0), min(d.first_seen), max(d.last_seen),
+                    e.wikidata
+             FROM entities e LEFT JOIN entity_days d ON d.entity_id = e.id{window}
+             WHERE e.id = ?1 GROUP BY e.id"
+        ),
+        params_from_iter(&args),
+        |r| {
+            Ok((
+                entity_row(r)?,
+                r.get::<_, Option<String>>(9)?,
+            ))
+        },
+    )?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 AND kind != 'short' ORDER BY kind, alias",
+    )?;
+    let aliases = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(
+        "SELECT DISTINCT alias FROM entity_aliases WHERE entity_id = ?1 AND kind = 'short' ORDER BY alias",
+    )?;
+    let short = st
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut st = conn.prepare(&format!(
+        "SELECT {} AS period, sum(d.articles) FROM entity_days d
+         WHERE d.entity_id = ?1 AND {} != ''{window} GROUP BY period ORDER BY period",
+        by.sql(),
+        by.date_col()
+    ))?;
+    let timeline = st
+        .query_map(params_from_iter(&args), |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Undated articles are outside any dates.
+    let undated = if window.is_empty() {
+        conn.query_row(
+            &format!(
+                "SELECT coalesce(sum(articles), 0) FROM entity_days d WHERE d.entity_id = ?1 AND {} = ''",
+                by.date_col()
+            ),
+            [id],
+            |r| r.get(0),
+        )?
+    } else {
+        0
+    };
+    let mut latest_args = vec![SqlValue::Text(id.to_string())];
+    let mut latest_where = format!(
+        "EXISTS (SELECT 1 FROM mentions m WHERE m.entity_id = ?1 AND m.article_id = a.id){}",
+        w.sql(&mut latest_args)
+    );
+    if let Some(day) = latest_cutoff(conn, id, w)? {
+        latest_args.push(SqlValue::Text(day));
+        latest_where.push_str(&format!(" AND a.published_at >= ?{}", latest_args.len()));
+    }
+    let latest_refs: Vec<&dyn rusqlite::ToSql> = latest_args
+        .iter()
+        .map(|v| v as &dyn rusqlite::ToSql)
+        .collect();
+    let related = |same_sentence| -> Result<Vec<Related>> {
+        match related_summary(conn, id, same_sentence, w)? {
+            Some(r) => Ok(r),
+            None => related(conn, id, same_sentence, w),
+        }
+    };
+    Ok(Profile {
+        entity: entity.0,
+        wikidata: entity.1,
+        aliases,
+        short,
+        timeline,
+        undated,
+        same_sentence: related(true)?,
+        same_article: related(false)?,
+        latest: article_refs(conn, &latest_where, &latest_refs, LATEST as usize)?,
+    })
+}
+
+/// The latest articles an entity's profile lists.
+const LATEST: i64 = 10;
+
+/// The newest day from which the entity has [`LATEST`] dated articles (in
+/// `w`'s dates), read from the per-day summaries: the latest articles are
+/// all published on it or after, so only those are read. `None` when it
+/// has fewer (undated ones may then be listed) or `w` names an outlet.
+fn latest_cutoff(conn: &Connection, id: &str, w: &ArticleFilter) -> Result<Option<String>> {
+    if w.outlet.is_some() || w.entity.is_some() {
+        return Ok(None);
+    }
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "d.day", &mut args);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.day, sum(d.articles) FROM entity_days d WHERE d.entity_id = ?1 AND d.day != ''{window}
+         GROUP BY d.day ORDER BY d.day DESC"
+    ))?;
+    let mut rows = st.query(params_from_iter(&args))?;
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        total += r.get::<_, i64>(1)?;
+        if total >= LATEST {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
+}
+
+/// The rows (id, name_ar, count) of a related-entities query.
+fn related_rows(
+    conn: &Connection,
+    sql: &str,
+    args: &[rusqlite::types::Value],
+) -> Result<Vec<Related>> {
+    let mut st = conn.prepare(sql)?;
+    let rows = st.query_map(params_from_iter(args), |r| {
+        Ok(Related {
+            id: r.get(0)?,
+            name_ar: r.get(1)?,
+            count: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
