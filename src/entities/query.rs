@@ -127,6 +127,66 @@ pub(super) fn window_sql(w: &ArticleFilter, args: &mut Vec<SqlValue>) -> String 
     )
 }
 
+/// ` AND …`: the summary rows within `w`'s dates (if any), `col` being the
+/// date they are per (`d.day`, or `month` where no date is finer than a
+/// month), cut from `published_at` as the articles' dates are compared.
+pub(super) fn summary_window(w: &ArticleFilter, col: &str, args: &mut Vec<SqlValue>) -> String {
+    let mut out = String::new();
+    for (d, op) in [(&w.from, ">="), (&w.to, "<=")] {
+        if let Some(d) = d {
+            args.push(SqlValue::Text(d.clone()));
+            let n = args.len();
+            out.push_str(&format!(
+                " AND {col} != '' AND substr({col}, 1, length(?{n})) {op} ?{n}"
+            ));
+        }
+    }
+    out
+}
+
+/// What [`newest_day`] counts.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum DayCount {
+    Articles,
+    Mentions,
+}
+
+/// The newest day from which entity `id` has `n` dated articles or
+/// mentions (in `w`'s dates), read from the per-day summaries: the newest
+/// `n` are all published on it or after, so a query for them reads only
+/// those (`a.published_at >= day`). `None` when it has fewer (undated ones
+/// may then be listed) or `w` names an outlet or an entity.
+pub(super) fn newest_day(
+    conn: &Connection,
+    id: &str,
+    w: &ArticleFilter,
+    count: DayCount,
+    n: i64,
+) -> Result<Option<String>> {
+    if w.outlet.is_some() || w.entity.is_some() {
+        return Ok(None);
+    }
+    let col = match count {
+        DayCount::Articles => "d.articles",
+        DayCount::Mentions => "d.mentions",
+    };
+    let mut args = vec![SqlValue::Text(id.to_string())];
+    let window = summary_window(w, "d.day", &mut args);
+    let mut st = conn.prepare(&format!(
+        "SELECT d.day, sum({col}) FROM entity_days d WHERE d.entity_id = ?1 AND d.day != ''{window}
+         GROUP BY d.day ORDER BY d.day DESC"
+    ))?;
+    let mut rows = st.query(params_from_iter(&args))?;
+    let mut total = 0;
+    while let Some(r) = rows.next()? {
+        total += r.get::<_, i64>(1)?;
+        if total >= n {
+            return Ok(Some(r.get(0)?));
+        }
+    }
+    Ok(None)
+}
+
 pub fn article_refs(
     conn: &Connection,
     where_sql: &str,
@@ -179,7 +239,26 @@ pub fn mentions(
         with.map_or(SqlValue::Null, |x| SqlValue::Text(x.to_string())),
         SqlValue::Integer(limit.min(i64::MAX as usize) as i64),
     ];
-    let window = window_sql(w, &mut args);
+    let mut window = window_sql(w, &mut args);
+    // The newest `limit` mentions are on the days from the cutoff on: only
+    // those are sorted (each sorted row reads its sentence's text).
+    if with.is_none()
+        && let Some(day) = newest_day(
+            conn,
+            id,
+            w,
+            DayCount::Mentions,
+            limit.min(i64::MAX as usize) as i64,
+        )?
+    {
+        args.push(SqlValue::Text(day));
+        // As a list of articles, so that the plan reads the few articles
+        // from the cutoff on, not every article that names the entity.
+        window.push_str(&format!(
+            " AND m.article_id IN (SELECT c.id FROM articles c WHERE c.published_at >= ?{})",
+            args.len()
+        ));
+    }
     let sql = format!(
         "SELECT m.article_id, a.external_id, {ORIGIN_SQL}, a.published_at, m.entity_id, m.field, m.surface, m.start, m.end,
                 {SENTENCE_SQL},

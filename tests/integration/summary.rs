@@ -256,6 +256,19 @@ fn assert_same_as_oracle(a: &Archive, when: &str) {
             })
             .collect();
         assert_eq!(got, related, "{when}: {id} same sentence");
+        // The newest mentions read only the days from a cutoff taken from
+        // the per-day summaries: a short list is the head of the whole one.
+        let newest = |limit: &str| -> Vec<serde_json::Value> {
+            let out = a.run(&["mentions", id, "--limit", limit, "--format", "json"]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            serde_json::from_slice(&out.stdout).unwrap()
+        };
+        let all = newest("1000000");
+        assert_eq!(all.len() as i64, mentions, "{when}: {id}");
+        for k in [1, 5, 37] {
+            let head = newest(&k.to_string());
+            assert_eq!(head, all[..k.min(all.len())], "{when}: {id} --limit {k}");
+        }
     }
     let out = a.run(&["check"]);
     assert!(
