@@ -5,17 +5,31 @@
 -- param: meeting = تقي OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ* OR مباحث*
 -- param: from (date) = any
 -- param: to (date) = any
+-- The two lists are split into ids, and the Russians' mentions drive the
+-- search (CROSS JOIN keeps that order): driven by the meeting words' matches
+-- (140k sentences at 300k articles), it took 4x as long. The unary + keeps
+-- the list of matching sentences a filter, not an index loop.
+WITH RECURSIVE
+  russians(id, rest) AS (
+    SELECT NULL, :russians || ','
+    UNION ALL
+    SELECT trim(substr(rest, 1, instr(rest, ',') - 1)), substr(rest, instr(rest, ',') + 1)
+    FROM russians WHERE rest != ''),
+  libyans(id, rest) AS (
+    SELECT NULL, :libyans || ','
+    UNION ALL
+    SELECT trim(substr(rest, 1, instr(rest, ',') - 1)), substr(rest, instr(rest, ',') + 1)
+    FROM libyans WHERE rest != '')
 SELECT substr(a.published_at, 1, 7) AS month,
        r.entity_id AS russian, l.entity_id AS libyan,
        count(DISTINCT s.id) AS sentences, count(DISTINCT a.id) AS articles
-FROM mentions r
-JOIN mentions l ON l.article_id = r.article_id AND l.field = r.field AND l.sentence = r.sentence
+FROM russians ri
+CROSS JOIN mentions r ON r.entity_id = ri.id
+CROSS JOIN mentions l ON l.article_id = r.article_id AND l.field = r.field AND l.sentence = r.sentence
 JOIN sentences s ON s.article_id = r.article_id AND s.field = r.field AND s.idx = r.sentence
-JOIN sentences_fts f ON f.rowid = s.id
 JOIN articles a ON a.id = r.article_id
-WHERE instr(',' || :russians || ',', ',' || r.entity_id || ',') > 0
-  AND instr(',' || :libyans || ',', ',' || l.entity_id || ',') > 0
-  AND sentences_fts MATCH :meeting
+WHERE l.entity_id IN (SELECT id FROM libyans)
+  AND +s.id IN (SELECT rowid FROM sentences_fts WHERE sentences_fts MATCH :meeting)
   AND (:from = 'any' OR substr(a.published_at, 1, length(:from)) >= :from)
   AND (:to = 'any' OR substr(a.published_at, 1, length(:to)) <= :to)
 GROUP BY month, russian, libyan
