@@ -122,6 +122,7 @@ fn commands(db: &Path, marsad: &Path) -> Vec<Vec<String>> {
         &["mentions", "russia", "--limit", "20"],
         &["cooccur", "russia", "libya"],
         &["export", "mentions", "--entity", "russia"],
+        &["duplicates", "--limit", "20"],
     ];
     let mut out: Vec<Vec<String>> = fixed
         .iter()

@@ -36,24 +36,32 @@ pub fn stories(
     min_similarity: f64,
     limit: usize,
 ) -> Result<Vec<Story>> {
+    // The `limit` largest stories first, from the stories table alone; then
+    // only their members are read (with each one's first origin). Reading
+    // every story's members took 1.3 s at 300k articles for 20 stories.
     let mut st = conn.prepare(
-        "SELECT story_id, canonical_id, article_id, external_id, origin, title, published_at, outlet, similarity
-         FROM v_stories WHERE (?1 IS NULL OR story_id = ?1)
-           AND story_id IN (SELECT story_id FROM stories GROUP BY story_id
-                             HAVING min(coalesce(similarity, 0)) >= ?2)
-         ORDER BY copies DESC, story_id, published_at IS NULL, published_at, article_id",
+        "WITH top AS (
+             SELECT story_id, count(*) AS copies FROM stories
+             WHERE (?1 IS NULL OR story_id = ?1)
+             GROUP BY story_id HAVING count(*) > 1 AND min(coalesce(similarity, 0)) >= ?2
+             ORDER BY copies DESC, story_id LIMIT ?3)
+         SELECT s.story_id, s.story_id, s.article_id, a.external_id,
+                (SELECT g.origin FROM sightings g WHERE g.article_id = a.id ORDER BY g.id LIMIT 1),
+                a.title, a.published_at, o.name, s.similarity
+         FROM top t
+         JOIN stories s ON s.story_id = t.story_id
+         JOIN articles a ON a.id = s.article_id LEFT JOIN outlets o ON o.id = a.outlet_id
+         ORDER BY t.copies DESC, t.story_id, a.published_at IS NULL, a.published_at, s.article_id",
     )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut out: Vec<Story> = Vec::new();
-    let mut rows = st.query(params![story, min_similarity])?;
+    let mut rows = st.query(params![story, min_similarity, limit])?;
     while let Some(r) = rows.next()? {
         let sid: i64 = r.get(0)?;
         let canonical_id: i64 = r.get(1)?;
         let article = ArticleRef::from_row(r, 2)?;
         let canonical = article.id == canonical_id;
         if out.last().is_none_or(|s| s.story_id != sid) {
-            if out.len() == limit {
-                break;
-            }
             out.push(Story {
                 story_id: sid,
                 canonical_id,
