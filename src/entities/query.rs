@@ -234,22 +234,17 @@ pub fn mentions(
     w: &ArticleFilter,
     limit: usize,
 ) -> Result<Vec<MentionRow>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     let mut args = vec![
         SqlValue::Text(id.to_string()),
         with.map_or(SqlValue::Null, |x| SqlValue::Text(x.to_string())),
-        SqlValue::Integer(limit.min(i64::MAX as usize) as i64),
+        SqlValue::Integer(limit),
     ];
     let mut window = window_sql(w, &mut args);
     // The newest `limit` mentions are on the days from the cutoff on: only
     // those are sorted (each sorted row reads its sentence's text).
     if with.is_none()
-        && let Some(day) = newest_day(
-            conn,
-            id,
-            w,
-            DayCount::Mentions,
-            limit.min(i64::MAX as usize) as i64,
-        )?
+        && let Some(day) = newest_day(conn, id, w, DayCount::Mentions, limit)?
     {
         args.push(SqlValue::Text(day));
         // As a list of articles, so that the plan reads the few articles

@@ -106,7 +106,18 @@ pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) 
         }
     }
     let tx = conn.transaction()?;
+    // A person who becomes an organisation (or back) leaves or joins the
+    // people's summaries: recount them.
+    let mut retyped: Vec<&str> = Vec::new();
     for d in defs {
+        let old: Option<EntityType> = tx
+            .query_row("SELECT type FROM entities WHERE id = ?1", [&d.id], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if old.is_some_and(|t| t != d.etype) {
+            retyped.push(&d.id);
+        }
         tx.execute(
             "INSERT INTO entities(id, type, name_ar, name_en, wikidata, status, created_at, country)
              VALUES (?1, ?2, ?3, nullif(?4, ''), nullif(?5, ''), 'accepted', ?6, nullif(?7, ''))
@@ -136,6 +147,7 @@ pub fn import_with(conn: &mut Connection, defs: &[EntityDef], mode: ImportMode) 
             )?;
         }
     }
+    super::summary::recompute_entities(&tx, &retyped)?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
     Ok(defs.len())

@@ -144,11 +144,13 @@ impl<'c> Writer<'c> {
                 summary.skipped as i64,
                 self.run_id
             ])?;
+        // After the articles' other rows, so that FTS5 writes one segment per
+        // transaction (see FtsQueue): the next upsert's savepoint writes it.
+        // Before the summaries, which match meeting words in sentences_fts.
+        self.fts.flush(self.conn)?;
         if let Some((first, last)) = self.new_articles.take() {
             crate::entities::summary::add_articles(self.conn, first, last)?;
         }
-        // Last, so that FTS5 writes one segment per transaction (see FtsQueue).
-        self.fts.flush(self.conn)?;
         for (_, s) in self.states.drain() {
             self.conn
                 .prepare_cached(

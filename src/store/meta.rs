@@ -24,6 +24,9 @@ pub enum Meta {
     /// The last `export --format parquet`: a JSON object (directory, time,
     /// generation, rows per table), written after the export's manifest.
     LastExport,
+    /// The FTS5 query of meeting words whose sentences the archive counts
+    /// per pair of people (V21, `person_meeting_days`).
+    MeetingQuery,
 }
 
 impl Meta {
@@ -36,6 +39,7 @@ impl Meta {
             Meta::NerModel => "ner_model",
             Meta::SummaryVersion => "summary_version",
             Meta::LastExport => "last_export",
+            Meta::MeetingQuery => "meeting_query",
         }
     }
 }

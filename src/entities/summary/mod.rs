@@ -1,6 +1,7 @@
 //! The archive's summaries of its mentions and articles (migration V18):
 //! per entity, per entity and day, per pair of entities and month, per
-//! outlet and day. The views and analysis commands read them instead of
+//! outlet and day; and per pair of people and day, the sentences naming
+//! both with a meeting word (V21, [`meetings`]). The views and analysis commands read them instead of
 //! aggregating every mention. Every entity has its totals row, zeros while
 //! nothing names it (V19; triggers add and remove it with the entity).
 //!
@@ -23,6 +24,7 @@ use rusqlite::{Connection, params};
 
 use crate::error::Result;
 
+mod meetings;
 mod verify;
 use crate::store::meta::{self, Meta};
 pub use verify::{verify, verify_totals};
@@ -83,7 +85,13 @@ impl Table {
 }
 
 /// Every summary table.
-pub const TABLES: &[Table] = &[ENTITY_TOTALS, ENTITY_DAYS, ENTITY_PAIR_MONTHS, OUTLET_DAYS];
+pub const TABLES: &[Table] = &[
+    ENTITY_TOTALS,
+    ENTITY_DAYS,
+    ENTITY_PAIR_MONTHS,
+    OUTLET_DAYS,
+    PERSON_MEETING_DAYS,
+];
 
 const ENTITY_TOTALS: Table = Table {
     name: "entity_totals",
@@ -108,6 +116,14 @@ const ENTITY_PAIR_MONTHS: Table = Table {
     mins: &["first_date"],
     maxs: &["last_date"],
     entity_cols: &["entity_a", "entity_b"],
+};
+const PERSON_MEETING_DAYS: Table = Table {
+    name: "person_meeting_days",
+    keys: &["person_a", "person_b", "day"],
+    sums: &["sentences"],
+    mins: &["first_date"],
+    maxs: &["last_date"],
+    entity_cols: &["person_a", "person_b"],
 };
 const OUTLET_DAYS: Table = Table {
     name: "outlet_days",
@@ -152,6 +168,7 @@ struct Acc {
     days: HashMap<Key3, Counts>,
     pairs: HashMap<Key3, Counts>,
     outlets: HashMap<(i64, String, String), i64>,
+    meetings: meetings::Meetings,
 }
 
 /// One article's mentions: per entity, its mentions and the sentences
@@ -189,6 +206,7 @@ impl Acc {
         if !entities {
             return Ok(());
         }
+        self.meetings.find(conn, w, args)?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT m.article_id, m.entity_id, m.field, m.sentence, a.published_at,
                     coalesce(substr(a.published_at, 1, 10), ''), coalesce(date(a.published_at), '')
@@ -200,7 +218,7 @@ impl Acc {
         while let Some(r) = rows.next()? {
             let id: i64 = r.get(0)?;
             if id != art.id {
-                self.article(&mut art);
+                self.article(conn, &mut art)?;
                 art.id = id;
                 art.date = r.get(4)?;
                 art.day = r.get(5)?;
@@ -210,12 +228,12 @@ impl Acc {
             e.0 += 1;
             e.1.push((r.get(2)?, r.get(3)?));
         }
-        self.article(&mut art);
+        self.article(conn, &mut art)?;
         Ok(())
     }
 
     /// Add one article's contributions and empty it.
-    fn article(&mut self, art: &mut Article) {
+    fn article(&mut self, conn: &Connection, art: &mut Article) -> Result<()> {
         let mut ents: Vec<(String, i64, Vec<(String, i64)>)> = std::mem::take(&mut art.entities)
             .into_iter()
             .map(|(e, (n, mut s))| {
@@ -244,8 +262,13 @@ impl Acc {
                     .entry((e.clone(), f.clone(), month.clone()))
                     .or_default()
                     .add(shared, 1, &art.date);
+                if shared > 0 {
+                    self.meetings
+                        .pair(conn, art, (e, places.as_slice()), (f, other.as_slice()))?;
+                }
             }
         }
+        Ok(())
     }
 
     /// Keep only the rows of the entities in `ids`.
@@ -254,6 +277,7 @@ impl Acc {
         self.totals.retain(|k, _| keep(k));
         self.days.retain(|k, _| keep(&k.0));
         self.pairs.retain(|k, _| keep(&k.0) || keep(&k.1));
+        self.meetings.only(ids);
     }
 
     /// Add everything gathered to the tables of schema `target`.
@@ -270,6 +294,10 @@ impl Acc {
             let mut st = conn.prepare_cached(&ENTITY_PAIR_MONTHS.upsert_sql(target))?;
             for ((x, y, m), c) in sorted(self.pairs) {
                 st.execute(params![x, y, m, c.a, c.b, c.first, c.last])?;
+            }
+            let mut st = conn.prepare_cached(&PERSON_MEETING_DAYS.upsert_sql(target))?;
+            for ((x, y, d), c) in sorted(self.meetings.counts) {
+                st.execute(params![x, y, d, c.a, c.first, c.last])?;
             }
         } else {
             let mut st = conn.prepare_cached(&OUTLET_DAYS.upsert_sql(target))?;
