@@ -21,9 +21,17 @@ WITH weeks AS (
     FROM entity_days d, bounds b
     WHERE d.utc_day > date(b.d, '-14 days') AND d.utc_day <= b.d
     GROUP BY d.entity_id
+), kept AS (
+    -- Live entities are checked in their index, without reading their rows;
+    -- names are read for the rows kept.
+    SELECT c.* FROM counts c
+    WHERE EXISTS (SELECT 1 FROM entities e INDEXED BY entities_live
+                  WHERE e.id = c.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL)
+    ORDER BY c.this_week DESC, c.this_week - c.previous_week DESC, c.entity_id
+    LIMIT :limit
 )
-SELECT c.entity_id, e.name_ar, e.type, e.status, c.this_week, c.previous_week, c.this_week - c.previous_week AS change,
+SELECT k.entity_id, e.name_ar, e.type, e.status, k.this_week, k.previous_week, k.this_week - k.previous_week AS change,
        date(b.d, '-6 days') AS week_from, b.d AS week_to
-FROM counts c JOIN entities e ON e.id = c.entity_id AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL, bounds b
-ORDER BY c.this_week DESC, change DESC, c.entity_id
+FROM kept k JOIN entities e ON e.id = k.entity_id, bounds b
+ORDER BY k.this_week DESC, change DESC, k.entity_id
 LIMIT :limit;

@@ -8,9 +8,9 @@
 -- default above), the pairs are read from person_meeting_days, which the
 -- archive keeps counted; other words are matched in sentences_fts here, at
 -- a cost that grows with their matches. Living people (accepted or
--- candidate, not merged) are found in the index that holds only them, so
--- that ranking every pair reads no entity row; names are read for the
--- pairs kept. The search half starts from a row that exists only for
+-- candidate, not merged) are found in the index that holds only live
+-- entities, so that ranking every pair reads no entity row; names are read
+-- for the pairs kept. The search half starts from a row that exists only for
 -- other words (CROSS JOIN keeps it the outer loop), so with the default
 -- words it reads nothing.
 WITH counted AS (
@@ -23,9 +23,9 @@ WITH counted AS (
     GROUP BY person_a, person_b
 ), kept AS (
     SELECT * FROM counted c
-    WHERE EXISTS (SELECT 1 FROM entities e INDEXED BY entities_live_people
+    WHERE EXISTS (SELECT 1 FROM entities e INDEXED BY entities_live
                   WHERE e.id = c.person_a AND e.type = 'person' AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL)
-      AND EXISTS (SELECT 1 FROM entities e INDEXED BY entities_live_people
+      AND EXISTS (SELECT 1 FROM entities e INDEXED BY entities_live
                   WHERE e.id = c.person_b AND e.type = 'person' AND e.status IN ('accepted', 'candidate') AND e.merged_into IS NULL)
     ORDER BY sentences DESC, last_date DESC, person_a, person_b
     LIMIT :limit

@@ -1,5 +1,7 @@
 -- Pairs of people named in one sentence with a meeting word, per day
--- (issue 22): what the saved query who-met-whom counts. It matched its
+-- (issue 22), and two indexes for the analysis that ranks entities.
+--
+-- The pairs are what the saved query who-met-whom counts. It matched its
 -- meeting words in sentences_fts at query time, then joined every matching
 -- sentence to its mentions: 2.2 s at 300k articles, 12 s at 1M, growing
 -- with the archive. The archive now counts them as it counts the other
@@ -22,10 +24,18 @@ CREATE TABLE person_meeting_days (
     PRIMARY KEY (person_a, person_b, day)
 ) WITHOUT ROWID;
 
--- The people who-met-whom keeps (accepted or candidate, not merged): it
--- checks each counted pair here without reading the entities' rows.
-CREATE INDEX entities_live_people ON entities(id)
-    WHERE type = 'person' AND status IN ('accepted', 'candidate') AND merged_into IS NULL;
+-- The entities the analysis keeps (accepted or candidate, not merged),
+-- with their type: who-met-whom and top-entities-week check each counted
+-- row here, without reading the entity's row (scattered over the table:
+-- 0.27 s of page reads for 62k checks at 300k articles), and read names
+-- only for the rows they keep.
+CREATE INDEX entities_live ON entities(id, type)
+    WHERE status IN ('accepted', 'candidate') AND merged_into IS NULL;
+
+-- top-entities-week sums two weeks of entity_days by utc_day: with the
+-- count in the index it reads no table row (0.26 -> 0.13 s at 300k).
+DROP INDEX entity_days_utc;
+CREATE INDEX entity_days_utc ON entity_days(utc_day, entity_id, articles);
 
 INSERT INTO meta(key, value) VALUES ('meeting_query',
     'تقي OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ*');
