@@ -12,10 +12,12 @@ use super::output::outln;
 #[derive(clap::Args)]
 pub struct Args {
     /// Only the checks a nightly cron can afford (seconds): SQLite's
-    /// quick_check of pages and indexes, the summaries' totals, and the
-    /// last ingest's status. Without it, every check: SQLite's
-    /// integrity_check, each article's hash and index entry, the mentions'
-    /// offsets, and every summary recomputed from the mentions.
+    /// quick_check of each table's pages and indexes (one table per core),
+    /// the summaries' totals, and the last ingest's status. Without it,
+    /// every check: SQLite's integrity_check (the freelist and each
+    /// full-text index's own check too), each article's hash and index
+    /// entry, the mentions' offsets, and every summary recomputed from the
+    /// mentions.
     #[arg(long)]
     quick: bool,
 }
