@@ -80,7 +80,7 @@ pub fn note_model_change(
     tagger: Option<&marsad::ner::SharedTagger>,
     quiet: bool,
 ) -> anyhow::Result<()> {
-    if let Some(old) = marsad::entities::store::other_model(conn, tagger.map(|t| t.get()))?
+    if let Some(old) = marsad::entities::reextract::other_model(conn, tagger.map(|t| t.get()))?
         && !quiet
     {
         eprintln!(

@@ -18,7 +18,7 @@ pub fn run(db: &Path, model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
     let tagger = super::load_tagger(model, false)?;
     let t = Instant::now();
     let (articles, mentions) =
-        marsad::entities::store::reextract(&mut store.conn, tagger.as_ref().map(|t| t.get()))?;
+        marsad::entities::reextract::reextract(&mut store.conn, tagger.as_ref().map(|t| t.get()))?;
     outln!(
         "re-extracted {articles} articles: {mentions} mentions, {:.2} s",
         t.elapsed().as_secs_f64()

@@ -17,6 +17,7 @@ mod link;
 mod matcher;
 mod profile;
 pub mod query;
+pub mod reextract;
 mod scan;
 pub mod store;
 pub mod summary;

@@ -139,7 +139,7 @@ pub fn run_listed(
     writer::finish_run(&store.conn, &summary, status)?;
     if write_result.is_ok() {
         if summary.new > 0 {
-            let model = entities::store::model_id(opts.tagger.as_ref().map(|t| t.get()));
+            let model = entities::reextract::model_id(opts.tagger.as_ref().map(|t| t.get()));
             crate::store::meta::set(&store.conn, crate::store::meta::Meta::NerModel, &model)?;
         }
         crate::store::release_free_pages(&store.conn);

@@ -75,7 +75,8 @@ fn ingest(a: &Archive, paths: &[&Path], tagger: Option<Fake>) {
 
 fn reextract(a: &Archive, tagger: Option<&Fake>) {
     let mut store = marsad::archive::open_to_edit(&a.db).unwrap();
-    marsad::entities::store::reextract(&mut store.conn, tagger.map(|t| t as &dyn Tagger)).unwrap();
+    marsad::entities::reextract::reextract(&mut store.conn, tagger.map(|t| t as &dyn Tagger))
+        .unwrap();
 }
 
 /// (title, entity, field, start, end) of every mention of an accepted entity.
