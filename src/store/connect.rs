@@ -69,6 +69,9 @@ pub fn check_path(path: &Path, existing: Existing) -> Result<()> {
             ))),
         };
     }
+    // Opening and closing the file here drops every POSIX lock this process
+    // holds on it, SQLite's included: so only before any connection to it
+    // is open (a stock reader could then take the file for its own).
     let mut head = [0u8; 16];
     let n = std::fs::File::open(path)
         .and_then(|mut f| std::io::Read::read(&mut f, &mut head))
@@ -203,14 +206,21 @@ pub(super) fn no_checkpoint_on_close(conn: &Connection) -> Result<()> {
 /// Copy the WAL into the file and empty it, at the end of a command that
 /// wrote. Unlike the checkpoint SQLite runs when the last connection
 /// closes, this one takes no exclusive lock on the file, so readers
-/// opening it meanwhile are not refused. Best effort, and it never waits:
-/// with a reader in a long query (a Datasette page, an open sqlite3
-/// transaction) it copies what it can and leaves the rest for the next
-/// checkpoint, instead of holding the command up to the busy timeout.
+/// opening it meanwhile are not refused. Best effort: it waits up to
+/// [`CHECKPOINT_WAIT`] for readers still in the WAL (a stock `sqlite3`
+/// query takes milliseconds), and with one in a long query (a Datasette
+/// page, an open sqlite3 transaction) it leaves the WAL for the next
+/// checkpoint rather than hold the command up. A WAL left full matters:
+/// the next process to open the file first rebuilds its index from the
+/// whole WAL, and stock readers opening meanwhile are refused (31 MB after
+/// an ingest with a reader at work, when this did not wait).
 pub fn checkpoint(conn: &Connection) {
-    let _ = conn.busy_timeout(std::time::Duration::ZERO);
+    let _ = conn.busy_timeout(CHECKPOINT_WAIT);
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
 }
+
+/// How long a writer's last checkpoint waits for readers to leave the WAL.
+const CHECKPOINT_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
 pub(super) fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(30))?;

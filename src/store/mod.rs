@@ -63,10 +63,18 @@ impl Store {
     pub fn open_to_create(path: &Path) -> Result<Store> {
         check_path(path, Existing::MayBeMissing)?;
         // Looked at read-only first: opening to write switches it to WAL.
+        // The look stays open until the writer is: the first connection to
+        // a WAL file no process has open rebuilds its shared index, and a
+        // stock `sqlite3` opening it meanwhile fails at once ("database is
+        // locked"), so one such open is better than two.
+        let mut look = None;
         if std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            refuse_foreign(&read_only_connection(path, Checks::Skip)?, path)?;
+            let conn = look.insert(read_only_connection(path, Checks::Skip)?);
+            refuse_foreign(conn, path)?;
         }
-        Self::open_unmigrated(path)
+        let store = Self::open_unmigrated(path);
+        drop(look);
+        store
     }
 
     /// Open an existing archive for writing, for the commands that edit it
@@ -74,8 +82,10 @@ impl Store {
     /// the current schema: only `ingest` and `migrate` create or migrate.
     pub fn open_existing(path: &Path) -> Result<Store> {
         check_path(path, Existing::Required)?;
-        refuse_foreign(&read_only_connection(path, Checks::Skip)?, path)?;
+        let look = read_only_connection(path, Checks::Skip)?;
+        refuse_foreign(&look, path)?;
         let store = Self::open_unmigrated(path)?;
+        drop(look);
         store.require_current()?;
         Ok(store)
     }

@@ -230,7 +230,12 @@ fn stock_sqlite3_readers_are_never_locked_out_by_ingests() {
             .output()
             .unwrap();
         busy.store(false, Ordering::SeqCst);
-        failures.lock().unwrap().extend(reader.join().unwrap());
+        let locked = reader.join().unwrap();
+        failures.lock().unwrap().extend(
+            locked
+                .into_iter()
+                .map(|e| format!("during ingest {i}: {e}")),
+        );
         assert!(
             matches!(out.status.code(), Some(0) | Some(3)),
             "ingest {i}: {}",
@@ -327,6 +332,15 @@ fn read_commands_work_on_an_archive_an_ingest_holds() {
     assert!(out.status.success(), "{}", stderr(&out));
 }
 
+/// Copy a file onto a disk that is to be remounted read-only, in a child
+/// process: a file this (multi-threaded) test process opened there could be
+/// inherited, still open for writing, by a child another test forks at that
+/// instant, and the remount would find the disk busy.
+fn copy_onto(from: &Path, to: &Path) {
+    let copied = Command::new("cp").arg(from).arg(to).status().unwrap();
+    assert!(copied.success(), "cp {} {}", from.display(), to.display());
+}
+
 #[cfg(target_os = "linux")]
 fn remount_read_only(dir: &std::path::Path) {
     let remounted = Command::new("mount")
@@ -362,12 +376,13 @@ fn an_archive_alone_on_a_read_only_medium_is_read() {
     let folder = disk.path().join("نسخة ?#%");
     std::fs::create_dir(&folder).unwrap();
     let alone = folder.join("marsad.db");
-    std::fs::copy(&a.db, &alone).unwrap();
-    // Commits still in a WAL, which the file alone does not hold.
-    let pending = disk.path().join("pending.db");
-    std::fs::copy(&a.db, &pending).unwrap();
+    copy_onto(&a.db, &alone);
+    // Commits still in a WAL, which the file alone does not hold (made
+    // beside the archive, then copied without its -shm).
+    let staged = a.path("pending.db");
+    std::fs::copy(&a.db, &staged).unwrap();
     {
-        let c = rusqlite::Connection::open(&pending).unwrap();
+        let c = rusqlite::Connection::open(&staged).unwrap();
         c.set_db_config(
             rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
             true,
@@ -378,8 +393,10 @@ fn an_archive_alone_on_a_read_only_medium_is_read() {
         )
         .unwrap();
     }
-    std::fs::remove_file(sidecar(&pending, "-shm")).unwrap();
-    assert!(std::fs::metadata(sidecar(&pending, "-wal")).unwrap().len() > 0);
+    assert!(std::fs::metadata(sidecar(&staged, "-wal")).unwrap().len() > 0);
+    let pending = disk.path().join("pending.db");
+    copy_onto(&staged, &pending);
+    copy_onto(&sidecar(&staged, "-wal"), &sidecar(&pending, "-wal"));
     remount_read_only(disk.path());
     every_reader_reads_and_changes_nothing(&alone);
     let n = marsad_at(&alone)
@@ -413,7 +430,7 @@ fn read_commands_work_on_a_read_only_file_system() {
     for suffix in ["", "-wal", "-shm"] {
         let from = sidecar(&a.db, suffix);
         if from.exists() {
-            std::fs::copy(&from, sidecar(&disk.path().join("marsad.db"), suffix)).unwrap();
+            copy_onto(&from, &sidecar(&disk.path().join("marsad.db"), suffix));
         }
     }
     remount_read_only(disk.path());
