@@ -227,6 +227,10 @@ pub struct RowWriter {
     format: Format,
     columns: Vec<String>,
     csv: Option<csv::Writer<std::io::Stdout>>,
+    /// JSON and JSON Lines, written in blocks: stdout writes each line
+    /// alone (86k write calls, a third of `export mentions --entity russia`
+    /// at 300k articles). The CSV writer keeps its own buffer.
+    json: std::io::BufWriter<std::io::Stdout>,
     /// Table rows held until the widths are known.
     held: Vec<Vec<String>>,
     widths: Option<Vec<usize>>,
@@ -248,6 +252,7 @@ impl RowWriter {
             format,
             columns: columns.to_vec(),
             csv,
+            json: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
             held: Vec::new(),
             widths: None,
             rows: 0,
@@ -257,11 +262,10 @@ impl RowWriter {
     pub fn write(&mut self, row: serde_json::Map<String, Value>) -> anyhow::Result<()> {
         match self.format {
             Format::Jsonl => {
-                let mut out = std::io::stdout().lock();
-                writeln!(out, "{}", json_text(serde_json::to_string(&row)?))?;
+                writeln!(self.json, "{}", json_text(serde_json::to_string(&row)?))?;
             }
             Format::Json => {
-                let mut out = std::io::stdout().lock();
+                let out = &mut self.json;
                 out.write_all(if self.rows == 0 { b"[\n" } else { b",\n" })?;
                 out.write_all(json_text(serde_json::to_string(&row)?).as_bytes())?;
             }
@@ -307,7 +311,7 @@ impl RowWriter {
         }
         match self.format {
             Format::Json => {
-                let mut out = std::io::stdout().lock();
+                let out = &mut self.json;
                 out.write_all(if self.rows == 0 { b"[]\n" } else { b"\n]\n" })?;
             }
             Format::Table if self.widths.is_none() => {
@@ -319,6 +323,7 @@ impl RowWriter {
             }
             _ => {}
         }
+        self.json.flush()?;
         Ok(())
     }
 }
