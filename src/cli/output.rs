@@ -228,8 +228,8 @@ pub struct RowWriter {
     columns: Vec<String>,
     csv: Option<csv::Writer<std::io::Stdout>>,
     /// JSON and JSON Lines, written in blocks: stdout writes each line
-    /// alone (86k write calls, a third of `export mentions --entity russia`
-    /// at 300k articles). The CSV writer keeps its own buffer.
+    /// alone (86k write calls for `export mentions --entity russia` at 300k
+    /// articles). The CSV writer keeps its own buffer.
     json: std::io::BufWriter<std::io::Stdout>,
     /// Table rows held until the widths are known.
     held: Vec<Vec<String>>,
