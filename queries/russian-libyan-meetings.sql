@@ -1,7 +1,7 @@
 -- name: russian-libyan-meetings
 -- description: Russian officials meeting Libyan actors, by month: sentences naming one of each with a meeting word.
--- param: russians = vladimir-putin,sergei-shoigu,andrei-belousov,yunus-bek-yevkurov,sergey-lavrov,mikhail-bogdanov,dmitry-peskov,maria-zakharova,valery-gerasimov,yevgeny-prigozhin,andrei-averyanov,dmitry-medvedev,nikolai-patrushev
--- param: libyans = khalifa-haftar,khaled-haftar,saddam-haftar,belgasem-haftar,saddiq-haftar,abdul-hamid-dbeibah,fayez-al-sarraj,aguila-saleh,osama-hammad,mohamed-menfi,khaled-al-mishri,fathi-bashagha,saif-al-islam-gaddafi,abdulrazek-al-nadoori,ahmed-al-mismari
+-- param: russians (entities) = vladimir-putin,sergei-shoigu,andrei-belousov,yunus-bek-yevkurov,sergey-lavrov,mikhail-bogdanov,dmitry-peskov,maria-zakharova,valery-gerasimov,yevgeny-prigozhin,andrei-averyanov,dmitry-medvedev,nikolai-patrushev
+-- param: libyans (entities) = khalifa-haftar,khaled-haftar,saddam-haftar,belgasem-haftar,saddiq-haftar,abdul-hamid-dbeibah,fayez-al-sarraj,aguila-saleh,osama-hammad,mohamed-menfi,khaled-al-mishri,fathi-bashagha,saif-al-islam-gaddafi,abdulrazek-al-nadoori,ahmed-al-mismari
 -- param: meeting = تقي OR يلتق* OR تقا OR استقبل* OR يستقبل* OR استقبال* OR زار OR يزور OR زيار* OR اجتمع* OR يجتمع* OR اجتماع* OR لقاء* OR لقائ* OR مباحث*
 -- param: from (date) = any
 -- param: to (date) = any

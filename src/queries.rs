@@ -52,13 +52,16 @@ pub struct Param {
 
 /// What a parameter holds, declared in the header as `-- param: entity
 /// (entity) = khalifa-haftar`: an entity is given by id, name or alias and
-/// bound as its id, as every other command takes it; a date is checked
-/// (`any` stands for no bound).
+/// bound as its id, as every other command takes it, and a list of them
+/// (entities) by commas, bound as the ids joined by commas; a date is
+/// checked (`any` stands for no bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ParamKind {
     Text,
     Entity,
+    /// Entities separated by commas (`,`; an Arabic name holds `،`, not this).
+    Entities,
     Date,
     /// A whole number of at least 0 (a limit, a number of days).
     Number,
@@ -106,12 +109,13 @@ pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
                     Some((n, k)) => {
                         let kind = match k.trim_end_matches(')').trim() {
                             "entity" => ParamKind::Entity,
+                            "entities" => ParamKind::Entities,
                             "date" => ParamKind::Date,
                             "number" => ParamKind::Number,
                             "text" => ParamKind::Text,
                             other => {
                                 return Err(Error::Input(format!(
-                                    "{source}: parameter {} has kind {other:?}; kinds are entity, date, number and text",
+                                    "{source}: parameter {} has kind {other:?}; kinds are entity, entities, date, number and text",
                                     n.trim()
                                 )));
                             }
@@ -244,6 +248,18 @@ pub fn bind_resolved(
         .map(|(name, value)| {
             let v = match q.params.iter().find(|p| p.name == name).map(|p| p.kind) {
                 Some(ParamKind::Entity) => Value::Text(entity(&value)?),
+                // Each resolved, so that a name, an alias or a merged id
+                // finds its entity and an unknown one is an error, not an
+                // empty answer.
+                Some(ParamKind::Entities) => Value::Text(
+                    value
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|e| !e.is_empty())
+                        .map(&entity)
+                        .collect::<Result<Vec<_>>>()?
+                        .join(","),
+                ),
                 // "any": no bound, "latest": the query's own anchor (words a
                 // Datasette form can show). Text either way: 2024 compared
                 // as a number is greater than no date.

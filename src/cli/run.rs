@@ -53,6 +53,9 @@ pub fn run(db: &Path, mut a: Args) -> anyhow::Result<u8> {
                     .map_err(anyhow::Error::msg)?
             }
             "timeout" => a.timeout = value.parse()?,
+            _ if given.iter().any(|(n, _)| n == &name) => {
+                anyhow::bail!("{}: --{name} is given twice; give it once", q.name)
+            }
             _ => given.push((name, value)),
         }
     }

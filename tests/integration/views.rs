@@ -396,6 +396,47 @@ fn saved_queries_resolve_entity_parameters_by_name() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
+    // Lists of entities (entities): each by id, name or alias, each
+    // resolved; an unknown one is an error, not an empty answer.
+    let meetings = |russians: &str, libyans: &str| {
+        a.run(&[
+            "run",
+            "russian-libyan-meetings",
+            "--russians",
+            russians,
+            "--libyans",
+            libyans,
+            "--format",
+            "csv",
+        ])
+    };
+    let by_id = stdout(&meetings(
+        "yunus-bek-yevkurov,vladimir-putin",
+        "khalifa-haftar",
+    ));
+    assert!(by_id.lines().count() > 2, "{by_id}");
+    assert_eq!(stdout(&meetings("يفكيروف, بوتين", "حفتر")), by_id);
+    let out = meetings("vladimir-putin,لا أحد بهذا الاسم", "khalifa-haftar");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
+    // A parameter given twice is refused, not half taken.
+    let out = a.run(&["run", "new-entities", "--limit", "3", "--limit", "4"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("--limit is given twice"),
+        "{}",
+        stderr(&out)
+    );
+    // A merged id finds the entity it was merged into.
+    let before = stdout(&meetings("vladimir-putin", "khalifa-haftar,khaled-haftar"));
+    let out = a.run(&["entity", "merge", "khaled-haftar", "khalifa-haftar"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let merged = stdout(&meetings("vladimir-putin", "khaled-haftar"));
+    assert!(merged.lines().count() > 1, "{before}\n{merged}");
+    assert_eq!(
+        merged,
+        stdout(&meetings("vladimir-putin", "khalifa-haftar"))
+    );
 }
 
 /// One stray late article does not empty "this week": the window is the
