@@ -419,6 +419,10 @@ fn saved_queries_resolve_entity_parameters_by_name() {
     let out = meetings("vladimir-putin,لا أحد بهذا الاسم", "khalifa-haftar");
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("لا أحد بهذا الاسم"), "{}", stderr(&out));
+    // An entity in both lists is not paired with itself.
+    let both = stdout(&meetings("vladimir-putin,khalifa-haftar", "khalifa-haftar"));
+    assert!(both.contains(",vladimir-putin,khalifa-haftar,"), "{both}");
+    assert!(!both.contains("khalifa-haftar,khalifa-haftar"), "{both}");
     // A parameter given twice is refused, not half taken.
     let out = a.run(&["run", "new-entities", "--limit", "3", "--limit", "4"]);
     assert_eq!(out.status.code(), Some(1));
