@@ -150,8 +150,7 @@ pub fn print_rows<T: Serialize>(
     columns: &[&str],
     rows: &[T],
 ) -> anyhow::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = buffered();
     match format {
         Format::Json => {
             writeln!(out, "{}", json_text(serde_json::to_string_pretty(rows)?))?;
@@ -162,7 +161,7 @@ pub fn print_rows<T: Serialize>(
             }
         }
         Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
+            let mut w = csv::Writer::from_writer(&mut out);
             w.write_record(columns)?;
             for r in rows {
                 let v = serde_json::to_value(r)?;
@@ -188,7 +187,15 @@ pub fn print_rows<T: Serialize>(
             }
         }
     }
+    out.flush()?;
     Ok(())
+}
+
+/// Standard output written in 64 KB blocks: stdout itself writes each line
+/// alone (86k write calls for `export mentions --entity russia` at 300k
+/// articles), for a listing of many rows.
+fn buffered() -> std::io::BufWriter<std::io::Stdout> {
+    std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout())
 }
 
 /// Print one object: JSON forms as JSON, table and CSV as `key: value` lines
@@ -227,9 +234,8 @@ pub struct RowWriter {
     format: Format,
     columns: Vec<String>,
     csv: Option<csv::Writer<std::io::Stdout>>,
-    /// JSON and JSON Lines, written in blocks: stdout writes each line
-    /// alone (86k write calls for `export mentions --entity russia` at 300k
-    /// articles). The CSV writer keeps its own buffer.
+    /// JSON and JSON Lines, through [`buffered`]. The CSV writer keeps its
+    /// own buffer.
     json: std::io::BufWriter<std::io::Stdout>,
     /// Table rows held until the widths are known.
     held: Vec<Vec<String>>,
@@ -252,7 +258,7 @@ impl RowWriter {
             format,
             columns: columns.to_vec(),
             csv,
-            json: std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout()),
+            json: buffered(),
             held: Vec::new(),
             widths: None,
             rows: 0,
