@@ -77,6 +77,10 @@ pub struct SavedQuery {
     pub sql: String,
 }
 
+/// `marsad run`'s own options, which may follow a query's parameters: no
+/// parameter may take one of these names.
+const OWN_OPTIONS: &[&str] = &["db", "format", "timeout", "queries", "model", "help"];
+
 /// Parse a saved query's header (`-- name:`, `-- description:`,
 /// `-- param: name = default`).
 pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
@@ -124,6 +128,13 @@ pub fn parse(text: &str, source: &str) -> Result<SavedQuery> {
                     }
                     None => (n, ParamKind::Text),
                 };
+                if OWN_OPTIONS.contains(&n) {
+                    return Err(Error::Input(format!(
+                        "{source}: parameter {n:?} has the name of one of `marsad run`'s own options \
+                         ({}); rename it",
+                        OWN_OPTIONS.join(", ")
+                    )));
+                }
                 q.params.push(Param {
                     name: n.to_string(),
                     default: d,
@@ -272,6 +283,13 @@ pub fn bind_resolved(
                 }
                 Some(ParamKind::Number) => match value.parse::<u32>() {
                     Ok(n) => Value::Integer(n.into()),
+                    Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => {
+                        return Err(Error::Invalid(format!(
+                            "{}: --{name} is at most {}, not {value}",
+                            q.name,
+                            u32::MAX
+                        )));
+                    }
                     Err(_) => {
                         return Err(Error::Invalid(format!(
                             "{}: --{name} takes a whole number (0 or more), not {value:?}",
@@ -344,5 +362,19 @@ mod tests {
         let e = l.get("broken").unwrap_err().to_string();
         assert!(e.contains("broken.sql") && e.contains("-- name:"), "{e}");
         assert!(l.get("nothing").is_err());
+    }
+
+    /// `run NAME ... --db x.db` means marsad's --db: a parameter of that
+    /// name could never be given, so the file is refused, saying why.
+    #[test]
+    fn a_parameter_named_like_runs_own_option_is_refused() {
+        let e = parse("-- name: q\n-- param: db = x\nSELECT :db;\n", "q.sql")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("q.sql") && e.contains("\"db\"") && e.contains("rename"),
+            "{e}"
+        );
+        assert!(parse("-- name: q\n-- param: dbs = x\nSELECT :dbs;\n", "q.sql").is_ok());
     }
 }

@@ -4,6 +4,7 @@
 //! a time limit.
 
 use std::cell::Cell;
+use std::fmt::Write as _;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -98,7 +99,14 @@ fn to_json(v: ValueRef) -> Value {
         ValueRef::Integer(i) => i.into(),
         ValueRef::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
         ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
-        ValueRef::Blob(b) => format!("<{} bytes>", b.len()).into(),
+        // As SQL's hex() writes it: the bytes, not a placeholder.
+        ValueRef::Blob(b) => b
+            .iter()
+            .fold(String::with_capacity(2 * b.len()), |mut s, x| {
+                let _ = write!(s, "{x:02X}");
+                s
+            })
+            .into(),
     }
 }
 

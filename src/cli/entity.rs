@@ -211,7 +211,16 @@ fn print_profile(p: &query::Profile, by: query::Period) {
     if let Some(q) = &p.wikidata {
         outln!("wikidata: {q}");
     }
-    outln!("aliases: {}", term(&p.aliases.join("، ")));
+    // The names are aliases too (so the matcher finds them), shown above.
+    let others: Vec<&str> = p
+        .aliases
+        .iter()
+        .map(String::as_str)
+        .filter(|a| *a != e.name_ar && Some(*a) != e.name_en.as_deref())
+        .collect();
+    if !others.is_empty() {
+        outln!("aliases: {}", term(&others.join("، ")));
+    }
     if !p.short.is_empty() {
         outln!(
             "short, only after the full name in the same article: {}",

@@ -126,7 +126,8 @@ pub enum Command {
     Sql(sql::Args),
     /// List saved queries (--datasette: as Datasette canned queries).
     Queries(queries::Args),
-    /// Run a saved query: marsad run NAME [--param value ...].
+    /// Run a saved query: marsad run NAME [--param value ...]; `marsad run NAME --help` lists its parameters.
+    #[command(disable_help_flag = true)]
     Run(run::Args),
     /// Stream articles, mentions or entities as JSON Lines or CSV (entities also as the gazetteer's TSV), or write the whole archive as Parquet files into a directory (--format parquet DIR), incrementally.
     Export(export::Args),

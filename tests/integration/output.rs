@@ -92,6 +92,36 @@ fn export_help_lists_only_the_formats_it_writes() {
     );
 }
 
+/// The aliases line lists other names, not the two shown in the header.
+#[test]
+fn the_entity_header_does_not_repeat_its_names_as_aliases() {
+    let a = archive_with_a_story();
+    let out = stdout(&a.run(&["entity", "khalifa-haftar"]));
+    let aliases = out
+        .lines()
+        .find(|l| l.starts_with("aliases: "))
+        .unwrap_or_else(|| panic!("no aliases line: {out}"));
+    assert!(aliases.contains("حفتر"), "{aliases}");
+    let names: Vec<&str> = aliases["aliases: ".len()..].split("، ").collect();
+    assert!(!names.contains(&"خليفة حفتر"), "{aliases}");
+    assert!(!names.contains(&"Khalifa Haftar"), "{aliases}");
+}
+
+/// A BLOB is written as SQL's hex() writes it, in every format: the bytes,
+/// not a placeholder that loses them.
+#[test]
+fn sql_writes_blobs_as_hex() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let q = "SELECT x'00ff10' AS b, hex(x'00ff10') AS h";
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&a.run(&["sql", q, "--format", "json"]))).unwrap();
+    assert_eq!(json[0]["b"], "00FF10");
+    assert_eq!(json[0]["b"], json[0]["h"]);
+    let csv = stdout(&a.run(&["sql", q, "--format", "csv"]));
+    assert_eq!(csv.lines().nth(1), Some("00FF10,00FF10"), "{csv}");
+}
+
 #[test]
 fn sql_messages_say_what_to_do_and_read_pragmas_are_allowed() {
     let a = Archive::new();

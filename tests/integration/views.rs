@@ -1,6 +1,7 @@
 //! Views, read-only SQL, saved queries and export, through the real binary.
 
 use crate::common::*;
+use assert_cmd::Command;
 
 fn json(a: &Archive, args: &[&str]) -> serde_json::Value {
     let out = a.run(args);
@@ -366,6 +367,31 @@ fn a_broken_saved_query_is_reported_and_the_others_still_run() {
 
 /// A saved query's entity parameter takes a name or alias, as every other
 /// command does (it printed an empty table for `--entity حفتر`).
+/// `run NAME --help` ends with the query's own parameters, wherever the
+/// flag comes; `run --help` needs no query and no archive.
+#[test]
+fn run_help_lists_the_named_querys_parameters() {
+    let a = Archive::new();
+    for args in [
+        &["run", "new-entities", "--help"][..],
+        &["run", "new-entities", "--days", "3", "-h"],
+    ] {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(text.contains("Usage: marsad run"), "{text}");
+        assert!(text.contains("--days <NUMBER>   [default: 30]"), "{text}");
+        assert!(text.contains("--limit <NUMBER>  [default: 100]"), "{text}");
+    }
+    let out = a.run(&["run", "--help"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!stdout(&out).contains("Its parameters"), "{}", stdout(&out));
+    assert!(!a.db.exists(), "run --help created the archive");
+    let out = a.run(&["run", "no-such-query", "--help"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no-such-query"), "{}", stderr(&out));
+}
+
 #[test]
 fn saved_queries_resolve_entity_parameters_by_name() {
     let a = Archive::new();
@@ -388,6 +414,21 @@ fn saved_queries_resolve_entity_parameters_by_name() {
     ]));
     assert!(by_id.lines().count() > 1, "{by_id}");
     assert_eq!(by_name, by_id);
+    // marsad's own options after the query's parameters are marsad's: the
+    // archive, as any user types it last, is not taken for a parameter.
+    let elsewhere = a.path("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    let out = Command::cargo_bin("marsad")
+        .unwrap()
+        .env_remove("MARSAD_DB")
+        .current_dir(&elsewhere)
+        .args(["run", "outlets-covering-entity", "--entity", "حفتر"])
+        .args(["--format", "csv", "--db"])
+        .arg(&a.db)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), by_id);
     let out = a.run(&[
         "run",
         "outlets-covering-entity",
