@@ -195,6 +195,78 @@ fn build_large(dir: &Path, scale: usize) -> PathBuf {
     out_path
 }
 
+/// Copy `copy` of one corpus line: copy 0 as it is, each later copy with
+/// distinct ids and lightly perturbed text (a copy number in the title and
+/// on every fourth word) so that deduplication does not collapse the copies.
+fn perturbed(line: &str, copy: usize) -> String {
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    if copy > 0 {
+        let id = v["id"].as_str().unwrap_or("").to_string();
+        v["id"] = format!("{id}-copy{copy}").into();
+        let title = v["title"].as_str().unwrap_or("").to_string();
+        v["title"] = format!("{title} ({copy})").into();
+        let text = v["text"].as_str().unwrap_or("").to_string();
+        // Every fourth word marked with the copy number: light for
+        // search, but enough that near-duplicate detection (3-word
+        // shingles, Jaccard >= 0.5) does not fold the copies together.
+        let text: Vec<String> = text
+            .split('\n')
+            .map(|p| {
+                p.split(' ')
+                    .enumerate()
+                    .map(|(i, w)| {
+                        if (i + copy) % 4 == 0 {
+                            format!("{w}{copy}")
+                        } else {
+                            w.to_string()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        v["text"] = text.join("\n").into();
+    }
+    v.to_string()
+}
+
+/// The copy number of the nightly batch: one no bench archive holds.
+const NIGHTLY_COPY: usize = 1000;
+/// Articles in the nightly batch.
+const NIGHTLY_ARTICLES: usize = 3000;
+
+/// A cron job's nightly import into `db`: 3,000 articles it does not hold
+/// yet (the 2018 corpus's first lines as copy [`NIGHTLY_COPY`]), one run.
+/// The summaries' rows land all over their tables, so this grows with the
+/// archive where a first import does not.
+fn nightly(db: &Path, dir: &Path) -> (String, String) {
+    let input = dir.join(format!("nightly-copy{NIGHTLY_COPY}.jsonl"));
+    if !input.exists() {
+        let tmp = input.with_extension("tmp");
+        let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
+        for line in corpus_lines(&[corpus()]).iter().take(NIGHTLY_ARTICLES) {
+            writeln!(w, "{}", perturbed(line, NIGHTLY_COPY)).unwrap();
+        }
+        w.flush().unwrap();
+        drop(w);
+        std::fs::rename(&tmp, &input).unwrap();
+    }
+    let before = marsad::archive::open_to_read(db)
+        .unwrap()
+        .conn
+        .query_row("SELECT count(*) FROM articles", [], |r| r.get::<_, i64>(0))
+        .unwrap();
+    let (s, rss, j) = ingest(db, &input);
+    (
+        format!("{before} articles: nightly import of {NIGHTLY_ARTICLES} new articles, one run"),
+        format!(
+            "{s:.1} s, peak RSS {:.0} MB ({} new)",
+            rss as f64 / 1024.0,
+            j["new"]
+        ),
+    )
+}
+
 /// Every line of the given gzipped JSON Lines files.
 fn corpus_lines(files: &[PathBuf]) -> Vec<String> {
     files
@@ -210,9 +282,7 @@ fn corpus_lines(files: &[PathBuf]) -> Vec<String> {
 }
 
 /// `records` records at `out_path` (kept if already there): the lines over
-/// and over, copy 0 as it is, each later copy with distinct ids and lightly
-/// perturbed text (a copy number in the title and on every fourth word) so
-/// that deduplication does not collapse the copies.
+/// and over, as [`perturbed`] copies.
 fn write_copies(out_path: &Path, lines: &[String], records: usize) {
     if out_path.exists() {
         return;
@@ -220,36 +290,7 @@ fn write_copies(out_path: &Path, lines: &[String], records: usize) {
     let tmp = out_path.with_extension("tmp");
     let mut w = std::io::BufWriter::new(std::fs::File::create(&tmp).unwrap());
     for (n, line) in lines.iter().cycle().take(records).enumerate() {
-        let copy = n / lines.len();
-        let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
-        if copy > 0 {
-            let id = v["id"].as_str().unwrap_or("").to_string();
-            v["id"] = format!("{id}-copy{copy}").into();
-            let title = v["title"].as_str().unwrap_or("").to_string();
-            v["title"] = format!("{title} ({copy})").into();
-            let text = v["text"].as_str().unwrap_or("").to_string();
-            // Every fourth word marked with the copy number: light for
-            // search, but enough that near-duplicate detection (3-word
-            // shingles, Jaccard ≥ 0.5) does not fold the copies together.
-            let perturbed: Vec<String> = text
-                .split('\n')
-                .map(|p| {
-                    p.split(' ')
-                        .enumerate()
-                        .map(|(i, w)| {
-                            if (i + copy) % 4 == 0 {
-                                format!("{w}{copy}")
-                            } else {
-                                w.to_string()
-                            }
-                        })
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                })
-                .collect();
-            v["text"] = perturbed.join("\n").into();
-        }
-        writeln!(w, "{v}").unwrap();
+        writeln!(w, "{}", perturbed(line, n / lines.len())).unwrap();
     }
     w.flush().unwrap();
     drop(w);
@@ -532,6 +573,38 @@ fn main() {
         }
         return;
     }
+    // MARSAD_BENCH_ONLY=nightly: only the nightly import, into a copy of
+    // the archive at MARSAD_BENCH_DB (the archive itself is left as it is);
+    // prints, and leaves BENCHMARKS.md alone.
+    if std::env::var("MARSAD_BENCH_ONLY").as_deref() == Ok("nightly") {
+        let Some(src) = std::env::var_os("MARSAD_BENCH_DB").map(PathBuf::from) else {
+            eprintln!(
+                "bench: MARSAD_BENCH_ONLY=nightly needs MARSAD_BENCH_DB, the archive to copy"
+            );
+            return;
+        };
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench");
+        std::fs::create_dir_all(&dir).unwrap();
+        let db = dir.join("nightly.db");
+        remove_db(&db);
+        // marsad's own consistent copy: the file alone may miss its WAL.
+        let out = std::process::Command::new(bin())
+            .arg("--db")
+            .arg(&src)
+            .arg("backup")
+            .arg(&db)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "backup: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let (k, v) = nightly(&db, &dir);
+        println!("| {k} | {v} |");
+        remove_db(&db);
+        return;
+    }
     if !corpus().exists() {
         eprintln!(
             "bench: {} not found; nothing to measure",
@@ -748,6 +821,8 @@ fn main() {
     ));
 
     let analysis_large = analysis::table(&db, &bin(), 5);
+    // Last: it adds to the archive the rows above describe.
+    rows.push(nightly(&db, &dir));
 
     let mut md = format!(
         "Corpus: shared/corpus/ant-multisource-2018.jsonl.gz (31,525 articles); the large corpus is it {scale}× over, with distinct ids and every fourth word of each copy marked with the copy number.\n\n"
@@ -854,9 +929,12 @@ fn bench_1m(dir: &Path) {
     let mut md = format!(
         "Corpus: both shared corpora (2018 and Jawhara) over and over to {articles} records, each copy with distinct ids and every fourth word marked with the copy number.\n\n"
     );
+    let analysis = analysis::table(&db, &bin(), 5);
+    let mut rows = rows;
+    rows.push(nightly(&db, dir));
     md.push_str(&markdown(&rows));
     md.push_str("\nAnalysis, whole process, warm, median of 5 (the full `check` once):\n\n| what | time |\n|---|---|\n");
-    for (k, v) in analysis::table(&db, &bin(), 5) {
+    for (k, v) in analysis {
         let _ = writeln!(md, "| {k} | {v} |");
         println!("{k:<70} {v}");
     }
