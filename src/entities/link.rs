@@ -114,6 +114,15 @@ pub(super) fn span_candidates(
         if key.chars().filter(|c| c.is_alphabetic()).count() < 2 || g.rejected.contains(&key) {
             continue;
         }
+        // A lone given name or common word names no one by itself (خالد,
+        // خليفة "successor"): a person is a full name first; after one, the
+        // bare word is the short form's (left uncovered for short_forms).
+        if s.kind == EntityType::Person
+            && toks.len() == 1
+            && (is_listed_given_name(&key) || text::is_common_word(&key))
+        {
+            continue;
+        }
         let (start, end, surface) = surface(f, s.start, s.end, clitic);
         out.push(Candidate {
             key,

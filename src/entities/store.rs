@@ -218,9 +218,10 @@ pub fn load(conn: &Connection) -> Result<Gazetteer> {
 pub struct DiscoveredIds(std::collections::HashMap<(EntityType, String), Option<String>>);
 
 impl DiscoveredIds {
-    /// The entity a discovered name is: the candidate (or accepted entity)
-    /// of that type and name, or a new candidate with a readable id (the
-    /// slug of its name, made unique). `None` if an analyst rejected it.
+    /// The entity a discovered name is: the candidate of that type and
+    /// name, or a new candidate with a readable id (the slug of its name,
+    /// made unique). `None` if it is a name of a rejected or a gazetteer
+    /// entity.
     fn id(&mut self, tx: &Connection, c: &Candidate, fts: &mut FtsQueue) -> Result<Option<String>> {
         let k = (c.kind, c.key.clone());
         if let Some(v) = self.0.get(&k) {
@@ -228,14 +229,22 @@ impl DiscoveredIds {
         }
         // By its key, else by its name's own normalisation: the two differ
         // where a proclitic was read off (للبنان: key البنان, name لبنان),
-        // and the alias stored is the name's.
+        // and the alias stored is the name's. A name of a gazetteer
+        // (accepted) entity is the matcher's to link, and it found none here:
+        // it turned the name down (a bare first name with no full name
+        // before it, a generic name with no sign of its country: مجلس النواب
+        // of Congress is not Libya's) or an analyst rejected it. Either way
+        // the name is dropped: not linked past the matcher's rules, nor made
+        // a candidate twin of the entity (which a merge could not undo),
+        // whatever type the model gave it (صدام read as a place).
         let mut known: Option<(String, Status)> = None;
         for key in [c.key.clone(), text::normalize(&c.name)] {
             known = tx
                 .prepare_cached(
                     "SELECT e.id, e.status FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
-                     WHERE a.normalized = ?1 AND e.type = ?2 AND e.merged_into IS NULL
-                     ORDER BY e.status = 'rejected', e.status = 'accepted', e.id LIMIT 1",
+                     WHERE a.normalized = ?1 AND e.merged_into IS NULL
+                       AND (e.type = ?2 OR e.status != 'candidate')
+                     ORDER BY e.status = 'candidate', e.id LIMIT 1",
                 )?
                 .query_row(params![key, c.kind], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
@@ -244,8 +253,8 @@ impl DiscoveredIds {
             }
         }
         let id = match known {
-            Some((_, Status::Rejected)) => None,
-            Some((id, _)) => Some(id),
+            Some((id, Status::Candidate)) => Some(id),
+            Some(_) => None,
             None => {
                 let id = free_id(tx, &super::edit::slug(&c.name))?;
                 tx.prepare_cached(

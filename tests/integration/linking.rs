@@ -286,6 +286,55 @@ fn discovered_entities_reach_views_queries_and_edits() {
     );
 }
 
+/// A name the gazetteer's matcher turned down is not linked to its entity
+/// by the model: a bare first name with no full name before it (خليفة
+/// "successor", خالد the film's hero), a generic name with no sign of its
+/// country (مجلس النواب of Congress), whatever type the model reads. Nor
+/// does a lone given name become a candidate; a full name still does.
+#[test]
+fn the_model_does_not_link_names_the_gazetteer_turned_down() {
+    let a = Archive::new();
+    let p = write_articles(
+        &a,
+        &[
+            "جاء خليفة للمدرب الأرجنتيني بعد موسم صعب.",
+            "تجنب أي صدام بين طهران وتل أبيب. وعاد خالد إلى بيته.",
+            "صوت مجلس النواب الأميركي على القانون، وقال جورج بوش إنه يؤيده.",
+        ],
+    );
+    let tagger = Fake {
+        names: vec![
+            ("خليفة", EntityType::Person),
+            ("صدام", EntityType::Place),
+            ("خالد", EntityType::Person),
+            ("مجلس النواب", EntityType::Org),
+            ("جورج بوش", EntityType::Person),
+        ],
+        every: 0,
+    };
+    ingest(&a, &[&p], Some(tagger));
+    let linked = a.count(
+        "SELECT count(*) FROM mentions WHERE entity_id IN
+           ('khalifa-haftar', 'saddam-haftar', 'khaled-haftar', 'house-of-representatives')",
+    );
+    assert_eq!(linked, 0, "{:?}", accepted_mentions(&a));
+    let names: BTreeSet<String> = {
+        let conn = a.conn();
+        let mut st = conn
+            .prepare("SELECT name_ar FROM entities WHERE status = 'candidate'")
+            .unwrap();
+        st.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert_eq!(
+        names,
+        BTreeSet::from(["جورج بوش".to_string()]),
+        "only the full name is a candidate"
+    );
+}
+
 #[test]
 fn accept_keeps_the_readable_id_and_merge_makes_an_alias() {
     let a = Archive::new();
