@@ -3,9 +3,12 @@
 //! articles it was built from (one term per token), and every article's
 //! content hash.
 
+use std::path::Path;
+
 use rusqlite::Connection;
 
 use crate::error::Result;
+use crate::store::RunStatus;
 use crate::{identity, text};
 
 /// What `marsad check` found.
@@ -107,10 +110,7 @@ fn check_tables(
         Some(path) => {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
             (1..cores)
-                .filter_map(|_| {
-                    Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
-                        .ok()
-                })
+                .filter_map(|_| crate::store::another_reader(Path::new(path)).ok())
                 .collect()
         }
         None => Vec::new(),
@@ -207,15 +207,38 @@ fn integrity_with(conn: &Connection, depth: Depth, progress: Progress) -> Vec<St
 /// is (done of total) in that step.
 pub type Progress<'a> = &'a mut dyn FnMut(&'static str, u64, u64);
 
-/// Run every check.
+/// Run every check of a copy (a backup): a run it records as running is
+/// not judged, as the copy has no ingest of its own to ask.
 pub fn run(conn: &Connection) -> Result<Report> {
-    run_with(conn, false, &mut |_, _, _| {})
+    run_with(conn, None, false, &mut |_, _, _| {})
 }
 
 /// Run every check, or with `quick` the ones for a nightly cron that take
 /// seconds: SQLite's `quick_check` of pages and indexes, the summaries'
-/// totals against what they count, and the last ingest's status.
-pub fn run_with(conn: &Connection, quick: bool, progress: Progress) -> Result<Report> {
+/// totals against what they count, and the last ingest's status (`archive`:
+/// the file whose ingest lock says whether a run recorded as running still
+/// is). All in one read transaction: an ingest committing meanwhile would
+/// otherwise make the summaries and what they count disagree between two
+/// reads, a difference that is not in the archive.
+pub fn run_with(
+    conn: &Connection,
+    archive: Option<&Path>,
+    quick: bool,
+    progress: Progress,
+) -> Result<Report> {
+    conn.execute_batch("BEGIN")?;
+    let report = checks(conn, archive, quick, progress);
+    // Only read: nothing to keep or undo.
+    let _ = conn.execute_batch("COMMIT");
+    report
+}
+
+fn checks(
+    conn: &Connection,
+    archive: Option<&Path>,
+    quick: bool,
+    progress: Progress,
+) -> Result<Report> {
     let depth = if quick { Depth::Quick } else { Depth::Full };
     progress(depth.pragma(), 0, 0);
     let damage = integrity_with(conn, depth, progress);
@@ -227,7 +250,7 @@ pub fn run_with(conn: &Connection, quick: bool, progress: Progress) -> Result<Re
     }
     if quick {
         let mut problems = crate::entities::summary::verify_totals(conn)?;
-        problems.extend(last_run(conn)?);
+        problems.extend(last_run(conn, archive)?);
         return Ok(Report {
             problems,
             damaged: false,
@@ -360,9 +383,9 @@ pub fn run_with(conn: &Connection, quick: bool, progress: Progress) -> Result<Re
 
 /// The latest ingest run, if it did not finish well (failed, or
 /// interrupted: killed before it could say).
-fn last_run(conn: &Connection) -> Result<Vec<String>> {
+fn last_run(conn: &Connection, archive: Option<&Path>) -> Result<Vec<String>> {
     use rusqlite::OptionalExtension;
-    let last: Option<(i64, String, String)> = conn
+    let last: Option<(i64, String, RunStatus)> = conn
         .query_row(
             "SELECT id, started_at, status FROM runs ORDER BY id DESC LIMIT 1",
             [],
@@ -370,12 +393,17 @@ fn last_run(conn: &Connection) -> Result<Vec<String>> {
         )
         .optional()?;
     Ok(match last {
-        Some((id, started, status)) if status == "failed" || status == "interrupted" => {
-            vec![format!(
-                "run {id} (started {started}) is {status}: `marsad info` lists what it committed; ingest the same inputs again to resume"
-            )]
+        Some((id, started, status)) => {
+            let status = archive.map_or(status, |a| status.settled(a));
+            match status {
+                RunStatus::Failed | RunStatus::Interrupted => vec![format!(
+                    "run {id} (started {started}) is {}: `marsad info` lists what it committed; ingest the same inputs again to resume",
+                    status.as_str()
+                )],
+                _ => Vec::new(),
+            }
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     })
 }
 

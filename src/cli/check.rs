@@ -56,13 +56,18 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         opened => {
             let bar = progress_bar();
-            let report = check::run_with(&opened?.conn, a.quick, &mut |step, done, total| {
-                if let Some(b) = &bar {
-                    b.set_message(step);
-                    b.set_length(total);
-                    b.set_position(done);
-                }
-            });
+            let report = check::run_with(
+                &opened?.conn,
+                Some(db),
+                a.quick,
+                &mut |step, done, total| {
+                    if let Some(b) = &bar {
+                        b.set_message(step);
+                        b.set_length(total);
+                        b.set_position(done);
+                    }
+                },
+            );
             if let Some(b) = bar {
                 b.finish_and_clear();
             }

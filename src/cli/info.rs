@@ -14,15 +14,6 @@ pub struct Args {
 
 pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
-    let mut info = store.info()?;
-    // A run recorded as running that no process holds was killed: the
-    // next ingest marks it so; say it now.
-    if let Some(run) = &mut info.last_run
-        && run.status == marsad::store::RunStatus::Running
-        && !marsad::store::ingest_running(db)
-    {
-        run.status = marsad::store::RunStatus::Interrupted;
-    }
-    output::print_object(a.out.format, &info)?;
+    output::print_object(a.out.format, &store.info()?)?;
     Ok(0)
 }

@@ -65,7 +65,10 @@ pub struct Info {
     pub sightings: i64,
     pub outlets: i64,
     pub runs: i64,
+    /// Inputs and records that could not be read, over every run.
     pub errors: i64,
+    /// Records read but with nothing to keep (no text), over every run.
+    pub skipped: i64,
     pub first_published: Option<String>,
     pub last_published: Option<String>,
     pub file_bytes: u64,
@@ -81,6 +84,19 @@ pub struct ExportSummary {
     pub at: String,
     pub generation: u64,
     pub bytes: u64,
+}
+
+impl RunStatus {
+    /// The status of a run as `runs` records it, settled: a run recorded as
+    /// running that no process holds (the archive's ingest lock is free) was
+    /// killed, and the next ingest will mark it so; say it now.
+    pub fn settled(self, archive: &std::path::Path) -> RunStatus {
+        if self == RunStatus::Running && !super::ingest_running(archive) {
+            RunStatus::Interrupted
+        } else {
+            self
+        }
+    }
 }
 
 impl Store {
@@ -106,7 +122,11 @@ impl Store {
                     })
                 },
             )
-            .optional()?;
+            .optional()?
+            .map(|mut r: RunSummary| {
+                r.status = r.status.settled(&self.path);
+                r
+            });
         Ok(Info {
             path: self.path.display().to_string(),
             schema_version: self.schema_version()?,
@@ -116,7 +136,8 @@ impl Store {
             sightings: count("SELECT count(*) FROM sightings")?,
             outlets: count("SELECT count(*) FROM outlets")?,
             runs: count("SELECT count(*) FROM runs")?,
-            errors: count("SELECT count(*) FROM ingest_errors")?,
+            errors: count("SELECT count(*) FROM ingest_errors WHERE kind != 'skipped'")?,
+            skipped: count("SELECT count(*) FROM ingest_errors WHERE kind = 'skipped'")?,
             first_published: self.conn.query_row(
                 "SELECT min(published_at) FROM articles",
                 [],

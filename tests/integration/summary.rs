@@ -661,3 +661,75 @@ fn check_names_a_summary_table_that_differs() {
         }
     }
 }
+
+/// `check` reads one snapshot: an ingest committing while it runs (here at
+/// its first progress report on the summaries) does not show as summaries
+/// that differ from what they count. Without the snapshot the new
+/// articles' rows were "extra".
+#[test]
+fn check_beside_an_ingest_sees_one_snapshot() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let more = a.path("more.jsonl");
+    std::fs::write(
+        &more,
+        (0..40)
+            .map(|i| {
+                serde_json::json!({
+                    "id": format!("m{i}"),
+                    "title": format!("لقاء {i}"),
+                    "text": format!("التقى خليفة حفتر فلاديمير بوتين في موسكو، في اللقاء رقم {i}."),
+                    "date": "2024-06-01",
+                })
+                .to_string()
+            })
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+    .unwrap();
+    let store = marsad::archive::open_to_check(&a.db).unwrap();
+    let mut committed = false;
+    let report = marsad::check::run_with(&store.conn, Some(&a.db), false, &mut |step, _, _| {
+        if step == "summaries" && !committed {
+            committed = true;
+            let (s, code, err) = a.ingest_json(&[&more]);
+            assert_eq!((code, s["new"].as_u64()), (0, Some(40)), "{err}");
+        }
+    })
+    .unwrap();
+    assert!(committed, "the check reported no progress on the summaries");
+    assert!(report.is_ok(), "{:?}", report.problems);
+    drop(store);
+    ok(&a, &["check"]);
+}
+
+/// A killed ingest (recorded as running, its lock free): `check` passes, the
+/// archive is sound; `check --quick`, the nightly cron's, reports the run;
+/// `info` calls it interrupted. `info` counts skipped records apart from
+/// errors.
+#[test]
+fn check_quick_reports_a_killed_run_and_info_counts_skips_apart() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let blank = a.path("blank.jsonl");
+    std::fs::write(&blank, "{\"id\": \"x\", \"title\": \"\", \"text\": \"\"}\n").unwrap();
+    a.ingest_json(&[&blank]);
+    let info: serde_json::Value =
+        serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout).unwrap();
+    assert_eq!(
+        (info["errors"].as_i64(), info["skipped"].as_i64()),
+        (Some(0), Some(1)),
+        "{info}"
+    );
+    ok(&a, &["check", "--quick"]);
+    a.conn()
+        .execute("UPDATE runs SET status = 'running', finished_at = NULL WHERE id = (SELECT max(id) FROM runs)", [])
+        .unwrap();
+    ok(&a, &["check"]);
+    let q = a.run(&["check", "--quick"]);
+    assert_eq!(q.status.code(), Some(1), "{}", stdout(&q));
+    assert!(stdout(&q).contains("is interrupted"), "{}", stdout(&q));
+    let info: serde_json::Value =
+        serde_json::from_slice(&a.run(&["info", "--format", "json"]).stdout).unwrap();
+    assert_eq!(info["last_run"]["status"], "interrupted", "{info}");
+}
