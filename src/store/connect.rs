@@ -37,6 +37,14 @@ pub fn check_path(path: &Path, existing: Existing) -> Result<()> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            if let Some(dir) = parent.filter(|d| !d.is_dir()) {
+                return Err(Error::NotFound(format!(
+                    "{}: no such folder for the archive {}; check --db (or MARSAD_DB), or create the folder",
+                    dir.display(),
+                    path.display()
+                )));
+            }
             return match existing {
                 Existing::MayBeMissing => Ok(()),
                 Existing::Required => Err(Error::NotFound(format!(
@@ -140,15 +148,35 @@ pub(crate) fn read_only_connection(path: &Path, checks: Checks) -> Result<Connec
     Ok(conn)
 }
 
+/// One more read-only connection to the archive at `path`, which this
+/// process has open already (`check`'s helpers): read as that reader reads
+/// it, through its `-wal` or, where that cannot be, as it stands. The path
+/// is not checked again: opening and closing the file outside SQLite would
+/// drop the locks the open reader holds on it.
+pub(crate) fn another_reader(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+        Ok(()) => Ok(conn),
+        Err(e) => on_read_only_medium(path, e),
+    }
+}
+
 /// A WAL archive alone on a read-only medium (a mount, a share, a copied
 /// file without its `-wal` and `-shm`): SQLite cannot create the `-wal` it
-/// wants to read through, so the first read fails with "unable to open".
-/// With no `-wal` beside it, or an empty one (marsad's writers empty it as
+/// wants to read through, so the first read fails with "unable to open"
+/// (or, in a folder it may not write though the file is writable, with
+/// "attempt to write a readonly database"). With no `-wal` beside it, or an empty one (marsad's writers empty it as
 /// they finish), every commit is in the file and no writer can be at work
 /// (a writer needs to write there), so it is opened as immutable. With
 /// commits still in the `-wal`, the message says what to do.
 fn on_read_only_medium(path: &Path, err: rusqlite::Error) -> Result<Connection> {
-    if err.sqlite_error_code() != Some(rusqlite::ErrorCode::CannotOpen) {
+    if !matches!(
+        err.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+    ) {
         return Err(err.into());
     }
     let wal = {

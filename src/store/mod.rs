@@ -18,6 +18,7 @@ use crate::text;
 pub use meta::Meta;
 
 pub use backup::backup;
+pub(crate) use connect::another_reader;
 pub(crate) use connect::read_only_connection;
 pub use connect::{Checks, Existing, check_path, checkpoint, integrity_connection};
 use connect::{configure, no_checkpoint_on_close, refuse_foreign};

@@ -420,6 +420,67 @@ fn an_archive_alone_on_a_read_only_medium_is_read() {
     );
 }
 
+/// The archive file alone in a folder its reader may not write (copied
+/// there by someone else; the file itself writable or not): SQLite cannot
+/// make the -shm it reads through and says "attempt to write a readonly
+/// database"; marsad reads the file as it stands, as on a read-only medium.
+/// Needs root, to read as another user.
+#[cfg(target_os = "linux")]
+#[test]
+fn an_archive_alone_in_a_folder_its_reader_cannot_write_is_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let root = Command::new("id").arg("-u").output().unwrap();
+    if String::from_utf8_lossy(&root.stdout).trim() != "0" {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "this test reads as another user: run it as root"
+        );
+        eprintln!("skipping: not root");
+        return;
+    }
+    let top = tempfile::tempdir().unwrap();
+    std::fs::set_permissions(top.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("marsad");
+    let expected = a.count("SELECT count(*) FROM articles").to_string();
+    for file_mode in [0o644, 0o666] {
+        let folder = top.path().join(format!("ro-{file_mode:o}"));
+        std::fs::create_dir(&folder).unwrap();
+        let db = folder.join("marsad.db");
+        copy_onto(&a.db, &db);
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(file_mode)).unwrap();
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o555)).unwrap();
+        let before = digest(&db);
+        for args in [
+            &["info"][..],
+            &["check", "--quick"],
+            &["entity", "khalifa-haftar"],
+            &["sql", "--format", "csv", "SELECT count(*) FROM articles"],
+        ] {
+            let out = Command::new("setpriv")
+                .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+                .arg(&bin)
+                .arg("--db")
+                .arg(&db)
+                .args(args)
+                .env_remove("MARSAD_DB")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{file_mode:o} {args:?}: {}",
+                stderr(&out)
+            );
+            if args[0] == "sql" {
+                assert_eq!(stdout(&out).lines().last(), Some(expected.as_str()));
+            }
+        }
+        assert_eq!(digest(&db), before);
+        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
 #[test]
 fn read_commands_work_on_a_read_only_file_system() {
     let a = Archive::new();
