@@ -24,7 +24,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let store = archive::open_to_read(db)?;
     let x = estore::resolve(&store.conn, &a.a)?;
     let y = estore::resolve(&store.conn, &a.b)?;
-    let rows = query::cooccur(&store.conn, &x, &y, &a.window.filter()?, a.limit)?;
+    let (rows, total) = query::cooccur(&store.conn, &x, &y, &a.window.filter()?, a.limit)?;
     if a.out.format != Format::Table {
         return output::print_rows(
             a.out.format,
@@ -52,9 +52,14 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             );
         }
     }
-    match rows.len() {
-        1 => eprintln!("1 article mentions both {x} and {y}"),
-        n => eprintln!("{n} articles mention both {x} and {y}"),
+    let shown = if rows.len() < total {
+        format!(" (the first {}: --limit)", rows.len())
+    } else {
+        String::new()
+    };
+    match total {
+        1 => eprintln!("1 article mentions both {x} and {y}{shown}"),
+        n => eprintln!("{n} articles mention both {x} and {y}{shown}"),
     }
     Ok(0)
 }

@@ -293,13 +293,15 @@ pub struct Cooccurrence {
     pub sentences: Vec<String>,
 }
 
+/// The first `limit` articles naming both `a` and `b`, newest first, and
+/// how many there are in all.
 pub fn cooccur(
     conn: &Connection,
     a: &str,
     b: &str,
     w: &ArticleFilter,
     limit: usize,
-) -> Result<Vec<Cooccurrence>> {
+) -> Result<(Vec<Cooccurrence>, usize)> {
     let mut args = vec![SqlValue::Text(a.to_string()), SqlValue::Text(b.to_string())];
     let dates = ArticleFilter {
         from: w.from.clone(),
@@ -312,6 +314,11 @@ pub fn cooccur(
     );
     let refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
     let articles = article_refs(conn, &where_sql, &refs, limit)?;
+    let total: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM articles a WHERE {where_sql}"),
+        refs.as_slice(),
+        |r| r.get(0),
+    )?;
     let mut st = conn.prepare(
         "SELECT DISTINCT substr(CASE s.field WHEN 'title' THEN ar.title ELSE ar.body END, s.start + 1, s.end - s.start)
          FROM sentences s JOIN articles ar ON ar.id = s.article_id
@@ -327,5 +334,5 @@ pub fn cooccur(
             .collect::<rusqlite::Result<_>>()?;
         out.push(Cooccurrence { article, sentences });
     }
-    Ok(out)
+    Ok((out, total as usize))
 }

@@ -195,3 +195,38 @@ fn positional_sql_parameters_and_unknown_types_are_refused() {
         stderr(&out)
     );
 }
+
+/// `cooccur --limit N` lists N articles but says how many there are.
+#[test]
+fn cooccur_says_how_many_articles_not_how_many_it_shows() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let both = a.count(
+        "SELECT count(*) FROM (SELECT article_id FROM mentions WHERE entity_id = 'khalifa-haftar'
+         INTERSECT SELECT article_id FROM mentions WHERE entity_id = 'vladimir-putin')",
+    );
+    assert!(both >= 2, "the seeds name both in {both} articles");
+    let all = a.run(&["cooccur", "khalifa-haftar", "vladimir-putin"]);
+    assert!(
+        stderr(&all).contains(&format!("{both} articles mention both")),
+        "{}",
+        stderr(&all)
+    );
+    let one = a.run(&[
+        "cooccur",
+        "khalifa-haftar",
+        "vladimir-putin",
+        "--limit",
+        "1",
+    ]);
+    assert_eq!(
+        stdout(&one).lines().filter(|l| l.starts_with('#')).count(),
+        1
+    );
+    assert!(
+        stderr(&one).contains(&format!("{both} articles mention both"))
+            && stderr(&one).contains("the first 1"),
+        "{}",
+        stderr(&one)
+    );
+}
