@@ -124,10 +124,22 @@ fn refuse(sql: &str, e: rusqlite::Error) -> Error {
             "no SQL statement in the query (only comments or spaces); write one, e.g. SELECT count(*) FROM articles"
                 .into(),
         ),
+        // Raised while running MATCH on a bound value: the value, not the
+        // statement, is what to fix.
+        _ if fts_syntax(&e) => Error::Invalid(format!(
+            "full-text query error: {e}; a value given for a MATCH must be an FTS5 query \
+             (words, \"phrases\", OR, prefix*; a lone \" is unterminated)"
+        )),
         _ => Error::Invalid(format!(
             "SQL error: {e}; the views are listed by `marsad views`"
         )),
     }
+}
+
+/// Whether SQLite's error is FTS5's about a query it could not parse.
+fn fts_syntax(e: &rusqlite::Error) -> bool {
+    let m = e.to_string();
+    m.contains("fts5: syntax error") || m.contains("unterminated string")
 }
 
 /// The refusal of a statement that would do more than read.

@@ -15,8 +15,8 @@ links and canned-query defaults.
   of the original text with the words found marked (`marsad_snippet()`, the
   CLI's snippet); faceted by outlet and by month (a facet type this plugin
   adds: `_facet_month=published_at`).
-- A canned query opened without some parameter gets the default its
-  saved-query header declares (`marsad queries --datasette` puts them in the
+- A canned query opened without some parameter, or with its form field
+  left blank, gets the default its saved-query header declares (`marsad queries --datasette` puts them in the
   metadata under plugins.marsad_search.defaults).
 - Entity ids link to the entity's mentions and timeline.
 
@@ -260,17 +260,23 @@ def _with_defaults(datasette, scope):
     pairs = urllib.parse.parse_qsl(
         scope.get("query_string", b"").decode("utf-8", "replace"), keep_blank_values=True
     )
-    given = {k for k, _ in pairs}
-    added = []
     config = datasette.plugin_config("marsad_search") or {}
     defaults = (config.get("defaults") or {}).get(name)
+    blanked = []
+    if defaults:
+        # A form field left blank means the default, not an empty value
+        # (an empty limit is a datatype mismatch, an empty outlet no rows).
+        blanked = [k for k, v in pairs if k in defaults and not v.strip()]
+        pairs = [(k, v) for k, v in pairs if k not in blanked]
+    given = {k for k, _ in pairs}
+    added = []
     if defaults:
         added = [(k, v) for k, v in defaults.items() if k not in given]
     elif name == "articles" and html:
         if not given & {"_col", "_nocol"}:
             added = [("_col", c) for c in ARTICLE_COLUMNS]
     ARGS.set(dict(pairs + added))
-    if not added:
+    if not added and not blanked:
         return scope
     query_string = urllib.parse.urlencode(pairs + added).encode()
     return dict(scope, query_string=query_string)

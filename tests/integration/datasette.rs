@@ -231,6 +231,19 @@ fn every_canned_query_opens_with_its_defaults() {
     // On the seeds every shipped query but the Russian-Libyan meetings of a
     // narrower window has rows with its defaults.
     assert!(answered >= names.len() - 1, "{answered} of {}", names.len());
+    // A form submitted with its fields blank means the defaults: the same
+    // rows, not a datatype mismatch (limit), an FTS5 syntax error (meeting)
+    // or no rows (outlet).
+    for (name, blanks) in [
+        ("new-entities", "days=&limit="),
+        ("who-met-whom", "meeting=&limit=&from=&to="),
+        ("search", "outlet=&from=&to=&limit="),
+    ] {
+        let plain = get_json(server.port, &format!("/marsad/{name}.json"));
+        let blank = get_json(server.port, &format!("/marsad/{name}.json?{blanks}"));
+        assert_eq!(blank["ok"], true, "{name}?{blanks}: {blank}");
+        assert_eq!(blank["rows"], plain["rows"], "{name}?{blanks}");
+    }
     let (_, page) = get(
         server.port,
         &format!("/marsad/search?q={}", percent("حفتر")),
