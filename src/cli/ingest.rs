@@ -152,8 +152,12 @@ pub fn run(db: &Path, model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
         },
     )?;
     problems.finish();
+    let ignored = match summary.ignored {
+        0 => String::new(),
+        n => format!(", {n} files ignored"),
+    };
     let line = format!(
-        "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {} skipped, {:.2} s, {:.1} MB/s",
+        "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {} skipped{ignored}, {:.2} s, {:.1} MB/s",
         summary.run_id,
         summary.inputs,
         summary.unchanged,

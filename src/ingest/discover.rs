@@ -23,8 +23,9 @@ pub struct Input {
 pub struct Listing {
     pub inputs: Vec<Input>,
     pub errors: Vec<InputError>,
-    /// Files in folders skipped for an extension marsad does not read.
-    pub skipped: u64,
+    /// Files in folders not read: an extension marsad does not read, or
+    /// not a regular file (a FIFO, a device).
+    pub ignored: Vec<String>,
 }
 
 impl Listing {
@@ -40,7 +41,7 @@ impl Listing {
 
 /// List the inputs under `paths`. Files named explicitly are always read;
 /// in folders, only files with an extension marsad reads (the others are
-/// counted as skipped).
+/// listed as ignored).
 pub fn list(paths: &[PathBuf]) -> Listing {
     let mut listing = Listing::default();
     for p in paths {
@@ -184,11 +185,11 @@ fn walk(dir: &Path, seen: &mut HashSet<PathBuf>, listing: &mut Listing) {
                 if Format::from_name(&p.to_string_lossy()).is_some() {
                     listing.inputs.push(file_input(&p, m.len()));
                 } else {
-                    listing.skipped += 1;
+                    listing.ignored.push(path_name(&p));
                 }
             }
             // FIFOs, devices and sockets in a folder are not news files.
-            Ok(_) => listing.skipped += 1,
+            Ok(_) => listing.ignored.push(path_name(&p)),
             Err(e) => listing.error(&p, describe(&e)),
         }
     }

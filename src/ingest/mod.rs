@@ -135,6 +135,9 @@ pub struct InputError {
 pub enum Problem {
     Error,
     Skipped,
+    /// A file in a folder that marsad does not read (its extension, or not
+    /// a regular file): named, counted, not recorded, as it is no input.
+    Ignored,
 }
 
 impl Problem {
@@ -142,6 +145,7 @@ impl Problem {
         match self {
             Problem::Error => "error",
             Problem::Skipped => "skipped",
+            Problem::Ignored => "ignored",
         }
     }
 }
@@ -219,8 +223,11 @@ pub struct Summary {
     /// Records already recorded from the same input line with the same bytes.
     pub seen: u64,
     pub errors: u64,
-    /// Files in folders skipped for an extension marsad does not read.
+    /// Records with no article text, recorded with their reason.
     pub skipped: u64,
+    /// Files in folders not read (an extension marsad does not read, or not
+    /// a regular file), each named on stderr.
+    pub ignored: u64,
     pub bytes: u64,
     pub seconds: f64,
     pub mb_per_s: f64,

@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use super::batch::{Batch, InputState, Item, LINES_PER_BATCH};
 use super::discover::{Listing, list};
 use super::produce::{Ctx, Producer};
-use super::{InputError, Options, Progress, Summary, writer};
+use super::{InputError, Options, Problem, Progress, Summary, writer};
 use crate::entities;
 use crate::error::Result;
 use crate::store::{RunStatus, Store};
@@ -45,9 +45,17 @@ pub fn run_listed(
     let Listing {
         inputs,
         errors: listing_errors,
-        skipped,
+        ignored,
     } = listing;
-    summary.skipped = skipped;
+    summary.ignored = ignored.len() as u64;
+    for input in ignored {
+        on_error(&InputError {
+            input,
+            line: None,
+            message: "not a kind of file marsad reads in a folder (.jsonl .ndjson .json .html .htm .xhtml .txt .text .md, each also .gz); left alone (name the file itself to read it)".into(),
+            kind: Problem::Ignored,
+        });
+    }
     let total_bytes: u64 = inputs.iter().map(|i| i.size).sum();
     let states = load_states(&store.conn)?;
     let gazetteer = entities::store::load(&store.conn)?;

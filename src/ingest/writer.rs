@@ -201,6 +201,8 @@ impl<'c> Writer<'c> {
                     match e.kind {
                         super::Problem::Error => summary.errors += 1,
                         super::Problem::Skipped => summary.skipped += 1,
+                        // Ignored files are no input: never an item.
+                        super::Problem::Ignored => {}
                     }
                     on_error(&e);
                 }

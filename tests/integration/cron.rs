@@ -75,3 +75,33 @@ fn a_quiet_run_logs_its_summary_when_something_was_skipped_or_failed() {
         stderr(&out)
     );
 }
+
+/// A file in the folder that marsad does not read is named (once, on
+/// stderr, unless --quiet) and counted as ignored: not a skipped record,
+/// not recorded, and not a reason for a quiet run to log its summary.
+#[test]
+fn files_marsad_does_not_read_are_named_and_counted_apart() {
+    let a = Archive::new();
+    let inbox = a.path("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    std::fs::copy(feed(&a), inbox.join("feed.jsonl")).unwrap();
+    std::fs::write(inbox.join("notes.csv"), "a,b\n").unwrap();
+    let (s, code, err) = a.ingest_json(&[&inbox]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        (s["ignored"].as_u64(), s["skipped"].as_u64()),
+        (Some(1), Some(14))
+    );
+    assert_eq!(err.matches("notes.csv").count(), 1, "{err}");
+    assert!(err.contains("ignored: "), "{err}");
+    assert_eq!(
+        a.count("SELECT count(*) FROM ingest_errors WHERE input LIKE '%notes.csv'"),
+        0
+    );
+    assert_eq!(a.count("SELECT skipped FROM v_runs"), 14);
+    let out = a.run(&["ingest", inbox.to_str().unwrap()]);
+    assert!(stdout(&out).contains("1 files ignored"), "{}", stdout(&out));
+    let quiet = a.run(&["ingest", "--quiet", inbox.to_str().unwrap()]);
+    assert!(quiet.status.success());
+    assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
+}
