@@ -133,7 +133,7 @@ impl Query {
             };
             let join = std::mem::take(&mut join_next) && !neg;
             if let TermKind::Prefix(p) = &t.kind
-                && prefix_term(p).chars().count() < MIN_PREFIX_LETTERS
+                && (prefix_term(p).chars().count() < MIN_PREFIX_LETTERS || after_article(p) < 2)
             {
                 let p = format!("{p}*");
                 if !short.contains(&p) {
@@ -215,6 +215,19 @@ pub(super) fn prefix_term(p: &str) -> String {
         }
     }
     n
+}
+
+/// Letters of a prefix after a leading article (`ال*`, `وال*`: none,
+/// `الق*`: one), or all of them if it has none: the article alone is in a
+/// large part of the index, so it does not count towards the 2 letters.
+fn after_article(p: &str) -> usize {
+    let n = text::normalize(p);
+    ARTICLE_PREFIXES
+        .iter()
+        .find_map(|art| n.strip_prefix(art))
+        .unwrap_or(&n)
+        .chars()
+        .count()
 }
 
 /// Split the query string into terms and operators.
@@ -418,7 +431,14 @@ mod tests {
         assert_eq!(q.to_fts().unwrap(), "(\"حفت\"*)");
         let q = Query::parse(&vec!["حفت*"; 200].join(" "));
         assert_eq!(q.to_fts().unwrap(), "(\"حفت\"*)");
-        // One-letter prefixes are refused, with a note that says so.
+        // One-letter prefixes are refused, with a note that says so, and so
+        // are the article alone or with one letter after it.
+        for short in ["ال*", "وال*", "الق*", "لل*"] {
+            let q = Query::parse(short);
+            assert_eq!(q.to_fts(), None, "{short}");
+            assert!(q.notes[0].contains(short), "{:?}", q.notes);
+        }
+        assert!(Query::parse("القذ*").to_fts().is_some());
         let q = Query::parse(&vec!["ا*"; 200].join(" OR "));
         assert_eq!(q.to_fts(), None);
         assert!(
