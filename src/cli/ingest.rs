@@ -156,8 +156,14 @@ pub fn run(db: &Path, model: Option<&Path>, a: Args) -> anyhow::Result<u8> {
         0 => String::new(),
         n => format!(", {n} files ignored"),
     };
+    // Lines of a re-read file that earlier runs recorded: records, but
+    // neither new nor duplicates.
+    let seen = match summary.seen {
+        0 => String::new(),
+        n => format!(" ({n} read before)"),
+    };
     let line = format!(
-        "run {}: {} inputs read, {} unchanged, {} records, {} new, {} duplicates, {} errors, {} skipped{ignored}, {:.2} s, {:.1} MB/s",
+        "run {}: {} inputs read, {} unchanged, {} records{seen}, {} new, {} duplicates, {} errors, {} skipped{ignored}, {:.2} s, {:.1} MB/s",
         summary.run_id,
         summary.inputs,
         summary.unchanged,

@@ -105,3 +105,33 @@ fn files_marsad_does_not_read_are_named_and_counted_apart() {
     assert!(quiet.status.success());
     assert!(stderr(&quiet).is_empty(), "{}", stderr(&quiet));
 }
+
+/// A file read again after it changed (not only grew): the lines earlier
+/// runs recorded are said to be read before, neither new nor duplicates.
+#[test]
+fn a_reread_file_says_how_many_lines_were_read_before() {
+    let a = Archive::new();
+    let f = a.path("feed.jsonl");
+    let line =
+        |id: &str, text: &str| serde_json::json!({"id": id, "title": id, "text": text}).to_string();
+    let b = line("b", "زار وزير الدفاع الروسي ليبيا.");
+    std::fs::write(
+        &f,
+        format!("{}\n{b}\n", line("a", "التقى خليفة حفتر بوتين في موسكو.")),
+    )
+    .unwrap();
+    assert!(a.run(&["ingest", f.to_str().unwrap()]).status.success());
+    // The first line corrected: the file is read again from its start.
+    std::fs::write(
+        &f,
+        format!("{}\n{b}\n", line("a", "التقى خليفة حفتر بوتين في سوتشي.")),
+    )
+    .unwrap();
+    let out = a.run(&["ingest", f.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("2 records (1 read before), 1 new, 0 duplicates"),
+        "{}",
+        stdout(&out)
+    );
+}
