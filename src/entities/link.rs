@@ -42,7 +42,17 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
             {
                 continue;
             }
-            let (start, mut end) = (r.start + s.start, r.start + s.end);
+            let (mut start, mut end) = (r.start + s.start, r.start + s.end);
+            // A preposition the model took into the name (على محمد صلاح,
+            // على ستاد هزاع بن زايد) is left out. A person's span keeps it
+            // when one word would be left: Egyptian spelling writes the name
+            // علي as على (على الشناوي).
+            while end - start > 1
+                && is_preposition(f.toks[start].t.surface)
+                && (s.kind != EntityType::Person || end - start > 2)
+            {
+                start += 1;
+            }
             if let Some(k) = (start + 1..end).find(|&k| !f.toks[k - 1].joined_next) {
                 end = k;
             }
@@ -54,6 +64,19 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
         }
     }
     out
+}
+
+/// Prepositions written as words of their own, as written (على with its
+/// alef maqsura, which normalisation would fold into the name علي).
+fn is_preposition(surface: &str) -> bool {
+    const PREPOSITIONS: &[&str] = &[
+        "على", "إلى", "الى", "في", "من", "عن", "مع", "لدى", "حتى", "منذ", "عند",
+    ];
+    let bare: String = surface
+        .chars()
+        .filter(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0640}'))
+        .collect();
+    PREPOSITIONS.contains(&bare.as_str())
 }
 
 /// How many normalised characters of a recognised name's first word are a
@@ -250,8 +273,11 @@ pub(super) fn short_forms(
                     .split_whitespace()
                     .find(|n| text::normalize(n) == form.as_ref())
                     .is_none_or(|n| maqsura(n) == maqsura(t.t.surface));
+                // Nor is a bare على a short form of على الشناوي (Egyptian
+                // spelling of علي): alone it is the preposition.
                 if ps.len() != 1
                     || !same_letter
+                    || is_preposition(t.t.surface)
                     || named.contains(form.as_ref())
                     || first_seen[c.key.as_str()] >= at(f.field, t.t.start)
                 {

@@ -335,6 +335,49 @@ fn the_model_does_not_link_names_the_gazetteer_turned_down() {
     );
 }
 
+/// A preposition the model takes into a name is left out of it (على محمد
+/// صلاح is محمد صلاح), and a bare على is never a short form, even of a name
+/// spelt with it (على الشناوي, Egyptian spelling of علي).
+#[test]
+fn prepositions_are_not_names_nor_short_forms() {
+    let a = Archive::new();
+    let p = write_articles(
+        &a,
+        &[
+            "وأثنى المدرب على محمد صلاح بعد المباراة، وقال إن الفريق يعتمد على محمد صلاح كثيرا.",
+            "وتصدى على الشناوي لركلة جزاء، وحافظ على تقدم فريقه في ستاد القاهرة.",
+        ],
+    );
+    let tagger = Fake {
+        names: vec![
+            ("على محمد صلاح", EntityType::Person),
+            ("على الشناوي", EntityType::Person),
+        ],
+        every: 0,
+    };
+    ingest(&a, &[&p], Some(tagger));
+    let conn = a.conn();
+    let names: BTreeSet<String> = conn
+        .prepare("SELECT name_ar FROM entities WHERE status = 'candidate'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from(["محمد صلاح".to_string(), "على الشناوي".to_string()])
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM mentions WHERE surface = 'على'"),
+        0
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM mentions m JOIN entities e ON e.id = m.entity_id WHERE e.name_ar = 'محمد صلاح'"),
+        2
+    );
+}
+
 #[test]
 fn accept_keeps_the_readable_id_and_merge_makes_an_alias() {
     let a = Archive::new();
