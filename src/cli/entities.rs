@@ -47,6 +47,18 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         } else {
             entities::store::ImportMode::Add
         };
+        // A file is imported whole; each name another entity has already is
+        // said, as `entity add` would refuse it.
+        for d in &defs {
+            let names: Vec<&str> = d.names().collect();
+            for (name, other, _) in entities::edit::name_clashes(&store.conn, &d.id, &names)? {
+                let msg = format!(
+                    "{}: {name:?} also names {other}; a name of two entities is tagged as one of them only",
+                    d.id
+                );
+                eprintln!("warning: {}", super::output::term_text(&msg));
+            }
+        }
         let n = entities::store::import_with(&mut store.conn, &defs, mode)?;
         outln!(
             "imported {n} entities from {}; run `marsad reextract` to update mentions",

@@ -40,6 +40,9 @@ enum Edit {
         en: Option<String>,
         #[arg(long)]
         alias: Vec<String>,
+        /// Add it even though one of its names already names another entity.
+        #[arg(long)]
+        force: bool,
     },
     /// Add an alias (or, with --short, a first name valid after the full name); --remove takes one away.
     Alias {
@@ -54,15 +57,24 @@ enum Edit {
         #[arg(long)]
         force: bool,
     },
-    /// Merge FROM into INTO (aliases and mentions move; FROM's id still resolves).
-    Merge { from: String, into: String },
+    /// Merge FROM into INTO (aliases and mentions move; FROM's id still resolves; INTO is accepted). It cannot be undone.
+    Merge {
+        from: String,
+        into: String,
+        /// Merge even two entities of different types.
+        #[arg(long)]
+        force: bool,
+    },
     /// Change an entity's Arabic and/or English name (old names stay aliases).
     Rename {
         name: String,
-        #[arg(long)]
+        #[arg(long, required_unless_present = "en")]
         ar: Option<String>,
         #[arg(long)]
         en: Option<String>,
+        /// Rename even to a name another entity has.
+        #[arg(long)]
+        force: bool,
     },
     /// Accept a discovered candidate into the gazetteer.
     Accept { name: String },
@@ -77,7 +89,19 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         None => archive::open_to_read(db)?,
     };
     let conn = &mut store.conn;
-    let resolve = |c: &rusqlite::Connection, n: &str| entities::store::resolve(c, n);
+    // An edit never follows a merge: it would land on another entity.
+    let resolve = |c: &rusqlite::Connection, n: &str| entities::edit::resolve_for_edit(c, n);
+    // A name another entity has: refused, or with --force a warning.
+    let clashes = |c: &rusqlite::Connection, id: &str, names: &[&str], force: bool| {
+        for (name, other, is_name) in entities::edit::name_clashes(c, id, names)? {
+            if !force {
+                return Err(entities::edit::clash_refused(&name, &other, is_name));
+            }
+            let msg = format!("{name:?} also names {other}");
+            eprintln!("warning: {}", output::term_text(&msg));
+        }
+        Ok::<(), marsad::Error>(())
+    };
     // Names added or changed are found in older articles only by a
     // reextract; a merge or rejection moves or drops the mentions itself.
     let done = |what: String| {
@@ -95,6 +119,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             ar,
             en,
             alias,
+            force,
         }) => {
             let line = format!(
                 "{id}\t{etype}\t{ar}\t{}\t\t{}",
@@ -108,8 +133,11 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     e.strip_prefix("line 1: ").unwrap_or(&e)
                 )
             })?;
-            if resolve(conn, &id).is_ok() {
+            if entities::store::resolve(conn, &id).is_ok() {
                 anyhow::bail!("entity {id} already exists; use `marsad entity alias` or `rename`");
+            }
+            for d in &defs {
+                clashes(conn, &d.id, &d.names().collect::<Vec<_>>(), force)?;
             }
             entities::store::import(conn, &defs)?;
             done(format!("added {id}"))
@@ -126,24 +154,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                 entities::edit::remove_alias(conn, &id, &alias)?;
                 return done(format!("{id}: alias {alias:?} removed"));
             }
-            if let Some((other, is_name)) = entities::edit::alias_owner(conn, &id, &alias)? {
-                if !force {
-                    let fix = if is_name {
-                        format!(
-                            "it is {other}'s name: merge the two (`marsad entity merge`) if they are one"
-                        )
-                    } else {
-                        format!(
-                            "remove it there (`marsad entity alias {other} {alias:?} --remove`)"
-                        )
-                    };
-                    anyhow::bail!(
-                        "{alias:?} already names entity {other}, and a name of two entities is tagged as one of them only; \
-                         {fix}, or pass --force"
-                    );
-                }
-                eprintln!("warning: {alias:?} also names {other}");
-            }
+            clashes(conn, &id, &[alias.as_str()], force)?;
             entities::edit::alias(
                 conn,
                 &id,
@@ -156,15 +167,28 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             )?;
             done(format!("{id}: alias {alias:?} added"))
         }
-        Some(Edit::Merge { from, into }) => {
+        Some(Edit::Merge { from, into, force }) => {
             let (f, i) = (resolve(conn, &from)?, resolve(conn, &into)?);
-            entities::edit::merge(conn, &f, &i)?;
-            moved(format!("merged {f} into {i}"))
+            let was = entities::edit::merge(conn, &f, &i, force)?;
+            let accepted = if was == entities::Status::Candidate {
+                format!(" (the candidate {i} is accepted)")
+            } else {
+                String::new()
+            };
+            moved(format!("merged {f} into {i}{accepted}"))
         }
-        Some(Edit::Rename { name, ar, en }) => {
+        Some(Edit::Rename {
+            name,
+            ar,
+            en,
+            force,
+        }) => {
             let id = resolve(conn, &name)?;
+            let names: Vec<&str> = ar.iter().chain(&en).map(String::as_str).collect();
+            clashes(conn, &id, &names, force)?;
             entities::edit::rename(conn, &id, ar.as_deref(), en.as_deref())?;
-            done(format!("renamed {id}"))
+            let to: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+            done(format!("renamed {id} to {}", to.join(" / ")))
         }
         Some(Edit::Accept { name }) => {
             let id = resolve(conn, &name)?;
@@ -188,7 +212,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
                     "name an entity, e.g. `marsad entity حفتر`, or use a subcommand (see --help)"
                 )
             };
-            let id = resolve(conn, &name)?;
+            // Reading follows a merge: an old id finds what it became.
+            let id = entities::store::resolve(conn, &name)?;
             let p = query::profile(conn, &id, &a.window.filter()?, a.by)?;
             if a.out.format != Format::Table {
                 return output::print_object(a.out.format, &p).map(|()| 0);

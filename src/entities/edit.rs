@@ -24,6 +24,63 @@ pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<(S
         .optional()?)
 }
 
+/// The names among `names` that already name another entity than `id`
+/// (live: not rejected, not merged): each with that entity and whether it
+/// is its name. Two entities sharing a name are tagged as one of them only.
+pub fn name_clashes(
+    conn: &Connection,
+    id: &str,
+    names: &[&str],
+) -> Result<Vec<(String, String, bool)>> {
+    let mut out = Vec::new();
+    for n in names {
+        if let Some((other, is_name)) = alias_owner(conn, id, n)? {
+            out.push((n.to_string(), other, is_name));
+        }
+    }
+    Ok(out)
+}
+
+/// Why a name another entity has is refused, and what to do instead.
+pub fn clash_refused(name: &str, other: &str, is_name: bool) -> Error {
+    let fix = if is_name {
+        format!("it is {other}'s name: merge the two (`marsad entity merge`) if they are one")
+    } else {
+        format!("remove it there (`marsad entity alias {other} {name:?} --remove`)")
+    };
+    Error::Invalid(format!(
+        "{name:?} already names entity {other}, and a name of two entities is tagged as one of them only; \
+         {fix}, or pass --force"
+    ))
+}
+
+/// An entity named for an edit: as [`super::store::resolve`] finds it, but
+/// an id merged into another is refused rather than followed, so that an
+/// edit never lands on an entity the analyst did not name.
+pub fn resolve_for_edit(conn: &Connection, name: &str) -> Result<String> {
+    let merged: Option<String> = conn
+        .query_row(
+            "SELECT merged_into FROM entities WHERE id = ?1",
+            [name.trim()],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    if let Some(into) = merged {
+        let now = super::store::resolve(conn, name)?;
+        return Err(Error::Invalid(format!(
+            "{} was merged into {into}{}: it is no entity of its own to edit; name {now} to edit what it became",
+            name.trim(),
+            if now != into {
+                format!(" (now {now})")
+            } else {
+                String::new()
+            }
+        )));
+    }
+    super::store::resolve(conn, name)
+}
+
 /// Remove an alias (or short name) from an entity; its names stay.
 pub fn remove_alias(conn: &mut Connection, id: &str, alias: &str) -> Result<()> {
     let tx = conn.transaction()?;
@@ -65,10 +122,32 @@ pub fn alias(conn: &mut Connection, id: &str, alias: &str, kind: NameKind) -> Re
 }
 
 /// Merge `from` into `into`: its aliases move, its mentions are re-pointed,
-/// and it stays as a pointer so old ids still resolve.
-pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
+/// and it stays as a pointer so old ids still resolve; `into` is accepted.
+/// A merge cannot be undone, so a rejected `into` is refused (accept it
+/// first) and so are two types (a person into a place) unless `force`.
+/// Returns `into`'s status before.
+pub fn merge(conn: &mut Connection, from: &str, into: &str, force: bool) -> Result<Status> {
     if from == into {
         return Err(Error::Invalid(format!("cannot merge {from} into itself")));
+    }
+    let kind = |id: &str| -> Result<(EntityType, Status)> {
+        Ok(conn.query_row(
+            "SELECT type, status FROM entities WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    };
+    let ((from_type, _), (into_type, into_status)) = (kind(from)?, kind(into)?);
+    if into_status == Status::Rejected {
+        return Err(Error::Invalid(format!(
+            "{into} is rejected: a merge would accept it; `marsad entity accept {into}` first if it is one"
+        )));
+    }
+    if from_type != into_type && !force {
+        return Err(Error::Invalid(format!(
+            "{from} is a {from_type} and {into} a {into_type}: a merge makes them one entity and cannot be undone; \
+             pass --force if they are one"
+        )));
     }
     let tx = conn.transaction()?;
     tx.execute(
@@ -92,7 +171,7 @@ pub fn merge(conn: &mut Connection, from: &str, into: &str) -> Result<()> {
     super::summary::recompute_entities(&tx, &[from, into])?;
     rebuild_entities_fts(&tx)?;
     tx.commit()?;
-    Ok(())
+    Ok(into_status)
 }
 
 /// Accept an entity. A discovered candidate keeps its (readable) id; one

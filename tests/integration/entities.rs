@@ -825,3 +825,106 @@ fn pasted_names_and_inverted_windows() {
         assert!(out.status.success(), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// A name another entity has is refused by every edit that gives names, as
+/// `entity alias` refused it (`--force` adds it with a warning; an import
+/// warns); an edit naming a merged id is refused, not applied to what it was
+/// merged into; a merge into a rejected entity or across types is refused.
+#[test]
+fn edits_refuse_shared_names_merged_ids_and_risky_merges() {
+    let a = Archive::new();
+    a.ingest_json(&[&seeds_dir()]);
+    let refused = |args: &[&str], says: &str| {
+        let out = a.run(args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stdout(&out));
+        assert!(stderr(&out).contains(says), "{args:?}: {}", stderr(&out));
+    };
+    refused(
+        &[
+            "entity",
+            "add",
+            "dup",
+            "--type",
+            "person",
+            "--ar",
+            "خليفة حفتر",
+        ],
+        "already names entity khalifa-haftar",
+    );
+    refused(
+        &[
+            "entity",
+            "add",
+            "foo",
+            "--type",
+            "person",
+            "--ar",
+            "شخص جديد",
+            "--alias",
+            "حفتر",
+        ],
+        "already names entity khalifa-haftar",
+    );
+    refused(
+        &["entity", "rename", "russia", "--ar", "حفتر"],
+        "already names entity khalifa-haftar",
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE id IN ('dup', 'foo')"),
+        0
+    );
+    let forced = a.run(&[
+        "entity",
+        "add",
+        "dup",
+        "--type",
+        "person",
+        "--ar",
+        "خليفة حفتر",
+        "--force",
+    ]);
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert!(stderr(&forced).contains("warning"), "{}", stderr(&forced));
+    let tsv = a.path("g.tsv");
+    std::fs::write(&tsv, "dup2\tperson\tخليفة حفتر\t\t\t\t\t\t\n").unwrap();
+    let imported = a.run(&["entities", "--import", tsv.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stderr(&imported).contains("dup2: \"خليفة حفتر\" also names"),
+        "{}",
+        stderr(&imported)
+    );
+
+    let ok = |args: &[&str]| {
+        let out = a.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        stdout(&out)
+    };
+    ok(&["entity", "merge", "khaled-haftar", "saddam-haftar"]);
+    refused(
+        &["entity", "merge", "khaled-haftar", "libya", "--force"],
+        "was merged into saddam-haftar",
+    );
+    refused(
+        &["entity", "reject", "khaled-haftar"],
+        "was merged into saddam-haftar",
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE id = 'saddam-haftar' AND status = 'accepted'"),
+        1
+    );
+    refused(
+        &["entity", "merge", "saddam-haftar", "libya"],
+        "is a person and libya a place",
+    );
+    ok(&["entity", "reject", "turkey"]);
+    refused(
+        &["entity", "merge", "russia", "turkey"],
+        "turkey is rejected",
+    );
+    assert_eq!(
+        a.count("SELECT count(*) FROM entities WHERE merged_into IS NOT NULL"),
+        1
+    );
+    ok(&["check"]);
+}

@@ -513,7 +513,8 @@ fn summaries_answer_as_the_old_aggregates_through_ingests_edits_and_reextract() 
         .collect::<rusqlite::Result<_>>()
         .unwrap();
     if candidates.len() == 3 {
-        ok(&a, &["entity", "merge", &candidates[0], "khalifa-haftar"]);
+        // Whatever its type: the summaries, not the merge's sense, are tested.
+        ok(&a, &["entity", "merge", &candidates[0], "khalifa-haftar", "--force"]);
         ok(&a, &["entity", "reject", &candidates[1]]);
         ok(&a, &["entity", "accept", &candidates[2]]);
     }
