@@ -192,6 +192,9 @@ pub struct Gazetteer {
     pub(crate) types: HashMap<usize, EntityType>,
     /// Entity → the entity of its country, where given.
     pub(crate) country: HashMap<usize, usize>,
+    /// The adjectives its one-word places make (ليبي, سوري), normalised,
+    /// without article or feminine ending.
+    pub(crate) nisba: HashSet<String>,
 }
 
 /// Normalised tokens of a name.
@@ -325,7 +328,14 @@ impl Gazetteer {
                 p.generic = false;
             }
         }
+        self.nisba = nisba;
         self
+    }
+
+    /// Whether a normalised word is the adjective of one of its places with
+    /// the article (السوريه, الليبي): a word of a name, never one alone.
+    pub(crate) fn is_place_adjective(&self, w: &str) -> bool {
+        w.starts_with("ال") && self.nisba.contains(adjective_stem(w))
     }
 }
 

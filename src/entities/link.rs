@@ -137,6 +137,11 @@ pub(super) fn span_candidates(
         if key.chars().filter(|c| c.is_alphabetic()).count() < 2 || g.rejected.contains(&key) {
             continue;
         }
+        // Nor does a place's adjective with its article (السورية, "the
+        // Syrian"): a model's reading of it as a name is a word too many.
+        if toks.len() == 1 && g.is_place_adjective(&key) {
+            continue;
+        }
         // A lone given name or common word names no one by itself (خالد,
         // خليفة "successor"): a person is a full name first; after one, the
         // bare word is the short form's (left uncovered for short_forms).

@@ -5,9 +5,9 @@
 // FxHash: these maps are filled and probed for every word of every article.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::NameKind;
 use super::gazetteer::{Gazetteer, Pattern};
 use super::scan::{Tok, first_forms};
+use super::{EntityType, NameKind};
 
 /// A veto applies when a not-near word stands in the same sentence, or when
 /// the article as a whole is about something else (three or more of them).
@@ -41,7 +41,16 @@ pub(super) fn best_match<'g>(
         let Some(pats) = g.by_first.get(form.as_ref()) else {
             continue;
         };
+        // The form lost an article with its proclitic (والسورية → سورية,
+        // للسورية → سورية): a place's name without one is then another
+        // word, the adjective ("and the Syrian") or a noun (والقطر, "and the
+        // towing"), not the place. Other names keep it (بالفيسبوك).
+        let prefix: String = toks[i].norm.chars().take(clitic).collect();
+        let article_off = prefix.ends_with("ال") || prefix.ends_with("لل");
         for p in pats {
+            if article_off && g.types.get(&p.entity) == Some(&EntityType::Place) {
+                continue;
+            }
             let len = p.tokens.len();
             if best.is_some_and(|b| b.0 > len) {
                 break;

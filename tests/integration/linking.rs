@@ -289,8 +289,10 @@ fn discovered_entities_reach_views_queries_and_edits() {
 /// A name the gazetteer's matcher turned down is not linked to its entity
 /// by the model: a bare first name with no full name before it (خليفة
 /// "successor", خالد the film's hero), a generic name with no sign of its
-/// country (مجلس النواب of Congress), whatever type the model reads. Nor
-/// does a lone given name become a candidate; a full name still does.
+/// country (مجلس النواب of Congress), an adjective with its article
+/// (والسورية, "and the Syrian", is not Syria), whatever type the model
+/// reads. Nor does a lone given name or a place's adjective become a
+/// candidate; a full name still does.
 #[test]
 fn the_model_does_not_link_names_the_gazetteer_turned_down() {
     let a = Archive::new();
@@ -300,10 +302,12 @@ fn the_model_does_not_link_names_the_gazetteer_turned_down() {
             "جاء خليفة للمدرب الأرجنتيني بعد موسم صعب.",
             "تجنب أي صدام بين طهران وتل أبيب. وعاد خالد إلى بيته.",
             "صوت مجلس النواب الأميركي على القانون، وقال جورج بوش إنه يؤيده.",
+            "وقصفت الطائرات الروسية والسورية المدينة.",
         ],
     );
     let tagger = Fake {
         names: vec![
+            ("السورية", EntityType::Org),
             ("خليفة", EntityType::Person),
             ("صدام", EntityType::Place),
             ("خالد", EntityType::Person),
@@ -315,7 +319,7 @@ fn the_model_does_not_link_names_the_gazetteer_turned_down() {
     ingest(&a, &[&p], Some(tagger));
     let linked = a.count(
         "SELECT count(*) FROM mentions WHERE entity_id IN
-           ('khalifa-haftar', 'saddam-haftar', 'khaled-haftar', 'house-of-representatives')",
+           ('khalifa-haftar', 'saddam-haftar', 'khaled-haftar', 'house-of-representatives', 'syria')",
     );
     assert_eq!(linked, 0, "{:?}", accepted_mentions(&a));
     let names: BTreeSet<String> = {

@@ -514,7 +514,16 @@ fn summaries_answer_as_the_old_aggregates_through_ingests_edits_and_reextract() 
         .unwrap();
     if candidates.len() == 3 {
         // Whatever its type: the summaries, not the merge's sense, are tested.
-        ok(&a, &["entity", "merge", &candidates[0], "khalifa-haftar", "--force"]);
+        ok(
+            &a,
+            &[
+                "entity",
+                "merge",
+                &candidates[0],
+                "khalifa-haftar",
+                "--force",
+            ],
+        );
         ok(&a, &["entity", "reject", &candidates[1]]);
         ok(&a, &["entity", "accept", &candidates[2]]);
     }
