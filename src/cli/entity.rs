@@ -227,11 +227,12 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
 fn print_profile(p: &query::Profile, by: query::Period) {
     let e = &p.entity;
     outln!(
-        "{}  {}  ({}, {})",
+        "{}  {}  ({}, {}, {})",
         e.id,
         term(&e.name_ar),
         term(e.name_en.as_deref().unwrap_or("-")),
-        e.etype
+        e.etype,
+        e.status
     );
     if let Some(q) = &p.wikidata {
         outln!("wikidata: {q}");

@@ -65,7 +65,13 @@ pub fn load_tagger(
     match marsad::ner::locate(model) {
         Some(p) => Ok(Some(marsad::ner::load_tagger(&p)?)),
         None => {
-            if !quiet {
+            // `--model none` asked for it: said so, not "no model found".
+            let asked = model.is_some_and(|m| m.as_os_str() == "none");
+            if !quiet && asked {
+                eprintln!(
+                    "note: named-entity recognition is off (--model none): only gazetteer names and names after titles are found"
+                );
+            } else if !quiet {
                 eprintln!("note: {}", marsad::ner::OFF_HINT);
             }
             Ok(None)

@@ -475,9 +475,11 @@ fn ner_off_is_said_once_and_info_shows_the_model() {
     assert!(out.status.success());
     assert_eq!(
         stderr(&out)
-            .matches("named-entity recognition is off")
+            .matches("named-entity recognition is off (--model none)")
             .count(),
-        1
+        1,
+        "{}",
+        stderr(&out)
     );
     let out = a
         .cmd()

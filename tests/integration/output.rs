@@ -97,6 +97,14 @@ fn export_help_lists_only_the_formats_it_writes() {
 fn the_entity_header_does_not_repeat_its_names_as_aliases() {
     let a = archive_with_a_story();
     let out = stdout(&a.run(&["entity", "khalifa-haftar"]));
+    // The header says what the entity is, its status too.
+    assert!(
+        out.lines()
+            .next()
+            .unwrap_or("")
+            .ends_with("(Khalifa Haftar, person, accepted)"),
+        "{out}"
+    );
     let aliases = out
         .lines()
         .find(|l| l.starts_with("aliases: "))
