@@ -50,6 +50,21 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         // A file is imported whole; each name another entity has already is
         // said, as `entity add` would refuse it.
         for d in &defs {
+            // A country is an entity's id: an unknown one gives no context.
+            if !d.country.is_empty()
+                && !defs.iter().any(|o| o.id == d.country)
+                && !store.conn.query_row(
+                    "SELECT count(*) > 0 FROM entities WHERE id = ?1",
+                    [&d.country],
+                    |r| r.get::<_, bool>(0),
+                )?
+            {
+                let msg = format!(
+                    "{}: country {:?} is no entity's id; its generic names will find no context (add the country, or fix the id)",
+                    d.id, d.country
+                );
+                eprintln!("warning: {}", super::output::term_text(&msg));
+            }
             let names: Vec<&str> = d.names().collect();
             for (name, other, _) in entities::edit::name_clashes(&store.conn, &d.id, &names)? {
                 let msg = format!(

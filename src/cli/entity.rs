@@ -112,6 +112,23 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         outln!("{what}; its mentions and the summaries are updated");
         Ok(0)
     };
+    // A name several entities have: which one was taken, and the others.
+    let namesakes = |c: &rusqlite::Connection, name: &str, id: &str| -> anyhow::Result<()> {
+        let others = entities::store::namesakes(c, name, id)?;
+        if !others.is_empty() {
+            let list: Vec<String> = others
+                .iter()
+                .map(|(o, t, s)| format!("{o} ({t}, {s})"))
+                .collect();
+            let msg = format!(
+                "{:?} also names {}; this is {id}: name an id to take another",
+                name.trim(),
+                list.join(", ")
+            );
+            eprintln!("note: {}", output::term_text(&msg));
+        }
+        Ok(())
+    };
     match a.edit {
         Some(Edit::Add {
             id,
@@ -192,6 +209,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Accept { name }) => {
             let id = resolve(conn, &name)?;
+            namesakes(conn, &name, &id)?;
             let now = entities::edit::accept(conn, &id)?;
             if now != id {
                 done(format!(
@@ -203,6 +221,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         }
         Some(Edit::Reject { name }) => {
             let id = resolve(conn, &name)?;
+            namesakes(conn, &name, &id)?;
             entities::edit::set_status(conn, &id, entities::edit::Decision::Rejected)?;
             moved(format!("{id} rejected"))
         }
@@ -214,6 +233,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
             };
             // Reading follows a merge: an old id finds what it became.
             let id = entities::store::resolve(conn, &name)?;
+            namesakes(conn, &name, &id)?;
             let p = query::profile(conn, &id, &a.window.filter()?, a.by)?;
             if a.out.format != Format::Table {
                 return output::print_object(a.out.format, &p).map(|()| 0);

@@ -364,6 +364,37 @@ pub fn resolve(conn: &Connection, name: &str) -> Result<String> {
     }
 }
 
+/// Other live entities (not rejected, not merged) that `name` also names,
+/// by a name or an alias, besides `id`: (id, type, status). Empty when
+/// `name` is an id. `resolve` picks one; these are the ones it did not.
+pub fn namesakes(
+    conn: &Connection,
+    name: &str,
+    id: &str,
+) -> Result<Vec<(String, EntityType, Status)>> {
+    let name = name.trim();
+    let is_id: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM entities WHERE id = ?1",
+        [name],
+        |r| r.get(0),
+    )?;
+    if is_id {
+        return Ok(Vec::new());
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT e.id, e.type, e.status FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+         WHERE (a.normalized = ?1 OR lower(a.alias) = lower(?2)) AND e.id != ?3
+           AND e.status != 'rejected' AND e.merged_into IS NULL
+         ORDER BY e.id",
+    )?;
+    let rows = st
+        .query_map(params![text::normalize(name), name, id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}
+
 fn follow_merge(conn: &Connection, mut id: String) -> Result<String> {
     for _ in 0..16 {
         let next: Option<String> = conn

@@ -927,4 +927,24 @@ fn edits_refuse_shared_names_merged_ids_and_risky_merges() {
         1
     );
     ok(&["check"]);
+
+    // A name two live entities have: the one taken is said, and the others.
+    let twin = a.path("twin.tsv");
+    std::fs::write(&twin, "twin-org\torg\tروسيا\t\t\t\t\t\tnowhere-country\n").unwrap();
+    let imported = a.run(&["entities", "--import", twin.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", stderr(&imported));
+    assert!(
+        stderr(&imported).contains("\"nowhere-country\" is no entity's id"),
+        "{}",
+        stderr(&imported)
+    );
+    let out = a.run(&["entity", "روسيا"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("also names twin-org (org, accepted)"),
+        "{}",
+        stderr(&out)
+    );
+    let by_id = a.run(&["entity", "russia"]);
+    assert!(!stderr(&by_id).contains("also names"), "{}", stderr(&by_id));
 }
