@@ -95,7 +95,7 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let clashes = |c: &rusqlite::Connection, id: &str, names: &[&str], force: bool| {
         for (name, other, is_name) in entities::edit::name_clashes(c, id, names)? {
             if !force {
-                return Err(entities::edit::clash_refused(&name, &other, is_name));
+                return Err(entities::edit::clash_refused(c, &name, &other, is_name));
             }
             let msg = format!("{name:?} also names {other}");
             eprintln!("warning: {}", output::term_text(&msg));

@@ -42,15 +42,30 @@ pub fn name_clashes(
 }
 
 /// Why a name another entity has is refused, and what to do instead.
-pub fn clash_refused(name: &str, other: &str, is_name: bool) -> Error {
-    let fix = if is_name {
-        format!("it is {other}'s name: merge the two (`marsad entity merge`) if they are one")
+pub fn clash_refused(conn: &Connection, name: &str, other: &str, is_name: bool) -> Error {
+    let candidate = conn
+        .query_row(
+            "SELECT status = 'candidate' FROM entities WHERE id = ?1",
+            [other],
+            |r| r.get::<_, bool>(0),
+        )
+        .unwrap_or(false);
+    let fix = if is_name && candidate {
+        format!(
+            "it is the name of the candidate {other}: `marsad entity accept {other}` makes it a gazetteer entity, \
+             or pass --force and then `marsad entity merge {other} NEW-ID`"
+        )
+    } else if is_name {
+        format!(
+            "it is {other}'s name: merge the two (`marsad entity merge`) if they are one, or pass --force"
+        )
     } else {
-        format!("remove it there (`marsad entity alias {other} {name:?} --remove`)")
+        format!(
+            "remove it there (`marsad entity alias {other} {name:?} --remove`), or pass --force"
+        )
     };
     Error::Invalid(format!(
-        "{name:?} already names entity {other}, and a name of two entities is tagged as one of them only; \
-         {fix}, or pass --force"
+        "{name:?} already names entity {other}, and a name of two entities is tagged as one of them only; {fix}"
     ))
 }
 

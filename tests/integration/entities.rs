@@ -873,6 +873,21 @@ fn edits_refuse_shared_names_merged_ids_and_risky_merges() {
         a.count("SELECT count(*) FROM entities WHERE id IN ('dup', 'foo')"),
         0
     );
+    // A candidate's name: accepting the candidate is the way.
+    let (cand, cand_name): (String, String) = a
+        .conn()
+        .query_row(
+            "SELECT id, name_ar FROM entities WHERE status = 'candidate' ORDER BY id LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    refused(
+        &[
+            "entity", "add", "new-one", "--type", "person", "--ar", &cand_name,
+        ],
+        &format!("`marsad entity accept {cand}`"),
+    );
     let forced = a.run(&[
         "entity",
         "add",
