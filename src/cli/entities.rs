@@ -47,32 +47,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
         } else {
             entities::store::ImportMode::Add
         };
-        // A file is imported whole; each name another entity has already is
-        // said, as `entity add` would refuse it.
-        for d in &defs {
-            // A country is an entity's id: an unknown one gives no context.
-            if !d.country.is_empty()
-                && !defs.iter().any(|o| o.id == d.country)
-                && !store.conn.query_row(
-                    "SELECT count(*) > 0 FROM entities WHERE id = ?1",
-                    [&d.country],
-                    |r| r.get::<_, bool>(0),
-                )?
-            {
-                let msg = format!(
-                    "{}: country {:?} is no entity's id; its generic names will find no context (add the country, or fix the id)",
-                    d.id, d.country
-                );
-                eprintln!("warning: {}", super::output::term_text(&msg));
-            }
-            let names: Vec<&str> = d.names().collect();
-            for (name, other, _) in entities::edit::name_clashes(&store.conn, &d.id, &names)? {
-                let msg = format!(
-                    "{}: {name:?} also names {other}; a name of two entities is tagged as one of them only",
-                    d.id
-                );
-                eprintln!("warning: {}", super::output::term_text(&msg));
-            }
+        for w in entities::store::import_warnings(&store.conn, &defs)? {
+            eprintln!("warning: {}", super::output::term_text(&w));
         }
         let n = entities::store::import_with(&mut store.conn, &defs, mode)?;
         outln!(

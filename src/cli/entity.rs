@@ -93,12 +93,8 @@ pub fn run(db: &Path, a: Args) -> anyhow::Result<u8> {
     let resolve = |c: &rusqlite::Connection, n: &str| entities::edit::resolve_for_edit(c, n);
     // A name another entity has: refused, or with --force a warning.
     let clashes = |c: &rusqlite::Connection, id: &str, names: &[&str], force: bool| {
-        for (name, other, is_name) in entities::edit::name_clashes(c, id, names)? {
-            if !force {
-                return Err(entities::edit::clash_refused(c, &name, &other, is_name));
-            }
-            let msg = format!("{name:?} also names {other}");
-            eprintln!("warning: {}", output::term_text(&msg));
+        for w in entities::edit::check_names(c, id, names, force)? {
+            eprintln!("warning: {}", output::term_text(&w));
         }
         Ok::<(), marsad::Error>(())
     };

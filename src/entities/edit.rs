@@ -10,63 +10,62 @@ use super::{EntityType, NameKind, Status};
 use crate::error::{Error, Result};
 use crate::text;
 
-/// Another entity that `alias` already names (normalised), if any, and
-/// whether it is that entity's name rather than one of its aliases.
-pub fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<(String, bool)>> {
+/// Another entity that `alias` already names (normalised), if any: its id,
+/// whether it is that entity's name rather than one of its aliases, and
+/// whether that entity is a candidate.
+fn alias_owner(conn: &Connection, id: &str, alias: &str) -> Result<Option<(String, bool, bool)>> {
     Ok(conn
         .query_row(
-            "SELECT a.entity_id, a.kind = 'name' FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
+            "SELECT a.entity_id, a.kind = 'name', e.status = 'candidate'
+             FROM entity_aliases a JOIN entities e ON e.id = a.entity_id
              WHERE a.normalized = ?1 AND a.entity_id != ?2 AND e.status != 'rejected'
                AND e.merged_into IS NULL ORDER BY a.kind = 'name' DESC LIMIT 1",
             params![text::normalize(alias), id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
         .optional()?)
 }
 
-/// The names among `names` that already name another entity than `id`
-/// (live: not rejected, not merged): each with that entity and whether it
-/// is its name. Two entities sharing a name are tagged as one of them only.
-pub fn name_clashes(
+/// Names for entity `id` that already name another live entity (not
+/// rejected, not merged): two entities sharing a name are tagged as one of
+/// them only. Without `force` the first is refused, saying what to do
+/// instead; with it, each is returned as a warning to show.
+pub fn check_names(
     conn: &Connection,
     id: &str,
     names: &[&str],
-) -> Result<Vec<(String, String, bool)>> {
-    let mut out = Vec::new();
-    for n in names {
-        if let Some((other, is_name)) = alias_owner(conn, id, n)? {
-            out.push((n.to_string(), other, is_name));
+    force: bool,
+) -> Result<Vec<String>> {
+    let mut warnings = Vec::new();
+    for name in names {
+        let Some((other, is_name, candidate)) = alias_owner(conn, id, name)? else {
+            continue;
+        };
+        if force {
+            warnings.push(format!(
+                "{name:?} also names {other}; a name of two entities is tagged as one of them only"
+            ));
+            continue;
         }
+        let fix = if is_name && candidate {
+            format!(
+                "it is the name of the candidate {other}: `marsad entity accept {other}` makes it a gazetteer entity, \
+                 or pass --force and then `marsad entity merge {other} NEW-ID`"
+            )
+        } else if is_name {
+            format!(
+                "it is {other}'s name: merge the two (`marsad entity merge`) if they are one, or pass --force"
+            )
+        } else {
+            format!(
+                "remove it there (`marsad entity alias {other} {name:?} --remove`), or pass --force"
+            )
+        };
+        return Err(Error::Invalid(format!(
+            "{name:?} already names entity {other}, and a name of two entities is tagged as one of them only; {fix}"
+        )));
     }
-    Ok(out)
-}
-
-/// Why a name another entity has is refused, and what to do instead.
-pub fn clash_refused(conn: &Connection, name: &str, other: &str, is_name: bool) -> Error {
-    let candidate = conn
-        .query_row(
-            "SELECT status = 'candidate' FROM entities WHERE id = ?1",
-            [other],
-            |r| r.get::<_, bool>(0),
-        )
-        .unwrap_or(false);
-    let fix = if is_name && candidate {
-        format!(
-            "it is the name of the candidate {other}: `marsad entity accept {other}` makes it a gazetteer entity, \
-             or pass --force and then `marsad entity merge {other} NEW-ID`"
-        )
-    } else if is_name {
-        format!(
-            "it is {other}'s name: merge the two (`marsad entity merge`) if they are one, or pass --force"
-        )
-    } else {
-        format!(
-            "remove it there (`marsad entity alias {other} {name:?} --remove`), or pass --force"
-        )
-    };
-    Error::Invalid(format!(
-        "{name:?} already names entity {other}, and a name of two entities is tagged as one of them only; {fix}"
-    ))
+    Ok(warnings)
 }
 
 /// An entity named for an edit: as [`super::store::resolve`] finds it, but

@@ -95,6 +95,31 @@ pub fn import(conn: &mut Connection, defs: &[EntityDef]) -> Result<usize> {
     import_with(conn, defs, ImportMode::Add)
 }
 
+/// What an import of `defs` would do that the analyst should know, one line
+/// each: a name another entity has already (imported all the same, as a
+/// file is imported whole), a country that is no entity's id (its generic
+/// names would find no context).
+pub fn import_warnings(conn: &Connection, defs: &[EntityDef]) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    let mut known = conn.prepare_cached("SELECT count(*) > 0 FROM entities WHERE id = ?1")?;
+    for d in defs {
+        let unknown_country = !d.country.is_empty()
+            && !defs.iter().any(|o| o.id == d.country)
+            && !known.query_row([&d.country], |r| r.get::<_, bool>(0))?;
+        if unknown_country {
+            out.push(format!(
+                "{}: country {:?} is no entity's id; its generic names will find no context (add the country, or fix the id)",
+                d.id, d.country
+            ));
+        }
+        let names: Vec<&str> = d.names().collect();
+        for w in super::edit::check_names(conn, &d.id, &names, true)? {
+            out.push(format!("{}: {w}", d.id));
+        }
+    }
+    Ok(out)
+}
+
 /// [`import`], replacing each listed entity's names when `mode` says so:
 /// then `export entities --format tsv`, edited and imported back, is
 /// exactly the edit.
