@@ -8,7 +8,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::discover::{CONNECTORS, is_listed_given_name};
 use super::gazetteer::Gazetteer;
-use super::scan::{FieldScan, first_forms, original_prefix_len};
+use super::scan::{FieldScan, Tok, first_forms, original_prefix_len};
 use super::{Candidate, EntityType, How, Mention, NameKind};
 
 #[cfg(test)]
@@ -48,7 +48,7 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
             // when one word would be left: Egyptian spelling writes the name
             // علي as على (على الشناوي).
             while end - start > 1
-                && is_preposition(f.toks[start].t.surface)
+                && is_preposition(&f.toks[start])
                 && (s.kind != EntityType::Person || end - start > 2)
             {
                 start += 1;
@@ -66,17 +66,13 @@ pub(super) fn ner_spans(tagger: &dyn Tagger, f: &FieldScan) -> Vec<Span> {
     out
 }
 
-/// Prepositions written as words of their own, as written (على with its
-/// alef maqsura, which normalisation would fold into the name علي).
-fn is_preposition(surface: &str) -> bool {
+/// Prepositions written as words of their own (normalised), as written: a
+/// final ي must be the text's ى, as على is, or it is the name علي.
+fn is_preposition(t: &Tok) -> bool {
     const PREPOSITIONS: &[&str] = &[
-        "على", "إلى", "الى", "في", "من", "عن", "مع", "لدى", "حتى", "منذ", "عند",
+        "علي", "الي", "في", "من", "عن", "مع", "لدي", "حتي", "منذ", "عند",
     ];
-    let bare: String = surface
-        .chars()
-        .filter(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0640}'))
-        .collect();
-    PREPOSITIONS.contains(&bare.as_str())
+    PREPOSITIONS.contains(&t.norm) && (!t.norm.ends_with('ي') || t.t.surface.ends_with('ى'))
 }
 
 /// How many normalised characters of a recognised name's first word are a
@@ -282,7 +278,7 @@ pub(super) fn short_forms(
                 // spelling of علي): alone it is the preposition.
                 if ps.len() != 1
                     || !same_letter
-                    || is_preposition(t.t.surface)
+                    || is_preposition(t)
                     || named.contains(form.as_ref())
                     || first_seen[c.key.as_str()] >= at(f.field, t.t.start)
                 {

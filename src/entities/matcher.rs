@@ -45,7 +45,11 @@ pub(super) fn best_match<'g>(
         // للسورية → سورية): a place's name without one is then another
         // word, the adjective ("and the Syrian") or a noun (والقطر, "and the
         // towing"), not the place. Other names keep it (بالفيسبوك).
-        let prefix: String = toks[i].norm.chars().take(clitic).collect();
+        let norm = toks[i].norm;
+        let prefix = &norm[..norm
+            .char_indices()
+            .nth(clitic)
+            .map_or(norm.len(), |(b, _)| b)];
         let article_off = prefix.ends_with("ال") || prefix.ends_with("لل");
         for p in pats {
             if article_off && g.types.get(&p.entity) == Some(&EntityType::Place) {
