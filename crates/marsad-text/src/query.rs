@@ -133,7 +133,7 @@ impl Query {
             };
             let join = std::mem::take(&mut join_next) && !neg;
             if let TermKind::Prefix(p) = &t.kind
-                && (prefix_term(p).chars().count() < MIN_PREFIX_LETTERS || after_article(p) < 2)
+                && prefix_letters(p) < MIN_PREFIX_LETTERS
             {
                 let p = format!("{p}*");
                 if !short.contains(&p) {
@@ -217,10 +217,10 @@ pub(super) fn prefix_term(p: &str) -> String {
     n
 }
 
-/// Letters of a prefix after a leading article (`ال*`, `وال*`: none,
-/// `الق*`: one), or all of them if it has none: the article alone is in a
-/// large part of the index, so it does not count towards the 2 letters.
-fn after_article(p: &str) -> usize {
+/// The letters of a prefix that count towards [`MIN_PREFIX_LETTERS`]: those
+/// after a leading article (`ال*`, `وال*`: none, `الق*`: one), or all of them
+/// if it has none. The article alone is in a large part of the index.
+fn prefix_letters(p: &str) -> usize {
     let n = text::normalize(p);
     ARTICLE_PREFIXES
         .iter()
