@@ -900,14 +900,18 @@ fn edits_refuse_shared_names_merged_ids_and_risky_merges() {
     ]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(stderr(&forced).contains("warning"), "{}", stderr(&forced));
-    let tsv = a.path("g.tsv");
-    std::fs::write(&tsv, "dup2\tperson\tخليفة حفتر\t\t\t\t\t\t\n").unwrap();
-    let imported = a.run(&["entities", "--import", tsv.to_str().unwrap()]);
-    assert!(imported.status.success(), "{}", stderr(&imported));
+    // A gazetteer line imported; its warnings.
+    let import = |name: &str, line: &str| {
+        let tsv = a.path(name);
+        std::fs::write(&tsv, line).unwrap();
+        let out = a.run(&["entities", "--import", tsv.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        stderr(&out)
+    };
+    let warned = import("g.tsv", "dup2\tperson\tخليفة حفتر\t\t\t\t\t\t\n");
     assert!(
-        stderr(&imported).contains("dup2: \"خليفة حفتر\" also names"),
-        "{}",
-        stderr(&imported)
+        warned.contains("dup2: \"خليفة حفتر\" also names"),
+        "{warned}"
     );
 
     let ok = |args: &[&str]| {
@@ -944,14 +948,13 @@ fn edits_refuse_shared_names_merged_ids_and_risky_merges() {
     ok(&["check"]);
 
     // A name two live entities have: the one taken is said, and the others.
-    let twin = a.path("twin.tsv");
-    std::fs::write(&twin, "twin-org\torg\tروسيا\t\t\t\t\t\tnowhere-country\n").unwrap();
-    let imported = a.run(&["entities", "--import", twin.to_str().unwrap()]);
-    assert!(imported.status.success(), "{}", stderr(&imported));
+    let warned = import(
+        "twin.tsv",
+        "twin-org\torg\tروسيا\t\t\t\t\t\tnowhere-country\n",
+    );
     assert!(
-        stderr(&imported).contains("\"nowhere-country\" is no entity's id"),
-        "{}",
-        stderr(&imported)
+        warned.contains("\"nowhere-country\" is no entity's id"),
+        "{warned}"
     );
     let out = a.run(&["entity", "روسيا"]);
     assert!(out.status.success(), "{}", stderr(&out));

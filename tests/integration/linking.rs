@@ -79,6 +79,18 @@ fn reextract(a: &Archive, tagger: Option<&Fake>) {
         .unwrap();
 }
 
+/// The Arabic names of the candidates.
+fn candidate_names(a: &Archive) -> BTreeSet<String> {
+    let conn = a.conn();
+    let mut st = conn
+        .prepare("SELECT name_ar FROM entities WHERE status = 'candidate'")
+        .unwrap();
+    st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
 /// (title, entity, field, start, end) of every mention of an accepted entity.
 fn accepted_mentions(a: &Archive) -> BTreeSet<String> {
     let conn = a.conn();
@@ -322,18 +334,8 @@ fn the_model_does_not_link_names_the_gazetteer_turned_down() {
            ('khalifa-haftar', 'saddam-haftar', 'khaled-haftar', 'house-of-representatives', 'syria')",
     );
     assert_eq!(linked, 0, "{:?}", accepted_mentions(&a));
-    let names: BTreeSet<String> = {
-        let conn = a.conn();
-        let mut st = conn
-            .prepare("SELECT name_ar FROM entities WHERE status = 'candidate'")
-            .unwrap();
-        st.query_map([], |r| r.get(0))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect()
-    };
     assert_eq!(
-        names,
+        candidate_names(&a),
         BTreeSet::from(["جورج بوش".to_string()]),
         "only the full name is a candidate"
     );
@@ -360,16 +362,8 @@ fn prepositions_are_not_names_nor_short_forms() {
         every: 0,
     };
     ingest(&a, &[&p], Some(tagger));
-    let conn = a.conn();
-    let names: BTreeSet<String> = conn
-        .prepare("SELECT name_ar FROM entities WHERE status = 'candidate'")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .map(Result::unwrap)
-        .collect();
     assert_eq!(
-        names,
+        candidate_names(&a),
         BTreeSet::from(["محمد صلاح".to_string(), "على الشناوي".to_string()])
     );
     assert_eq!(
